@@ -1,0 +1,106 @@
+/**
+ * The logic of `POST /orders` (synchronous variant): checks the request in the order the contract
+ * specifies, then places the order idempotently and maps domain errors to API errors.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ApiError } from '../shared/errors';
+import { getHeader } from '../shared/http';
+import { logger } from '../shared/logger';
+import { METRIC_NAMES, metrics } from '../shared/metrics';
+import type { Order } from '../shared/order';
+import {
+  IdempotencyKeyReusedError,
+  OrderInProgressError,
+  type OrderPlacement,
+  type PlaceOrderInput,
+} from '../shared/order-placement';
+import { IDEMPOTENCY_KEY_HEADER, MAX_REQUEST_BODY_BYTES } from '../shared/order-schema';
+import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/** Seconds a client should wait before retrying while a request with its key is in progress. */
+export const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
+
+const JSON_MEDIA_TYPE = 'application/json';
+
+/** The parts of the proxy event this logic reads. */
+export type CreateOrderEvent = Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>;
+
+/**
+ * Checks a `POST /orders` request: media type (415), body size (413), idempotency key (400), JSON
+ * syntax (400) and schema (400), in that order, and returns what to place the order from.
+ *
+ * @throws ApiError for the first check that fails
+ */
+export function parseCreateOrderRequest(event: CreateOrderEvent): PlaceOrderInput {
+  if (!isJsonMediaType(getHeader(event.headers, 'Content-Type'))) {
+    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be ${JSON_MEDIA_TYPE}`);
+  }
+
+  const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  if (body.length > MAX_REQUEST_BODY_BYTES) {
+    throw new ApiError('PAYLOAD_TOO_LARGE', `The request body must not exceed ${MAX_REQUEST_BODY_BYTES} bytes`);
+  }
+
+  const orderId = getHeader(event.headers, IDEMPOTENCY_KEY_HEADER);
+  if (orderId === undefined || orderId === '') {
+    throw new ApiError('MISSING_IDEMPOTENCY_KEY', `The ${IDEMPOTENCY_KEY_HEADER} header is required`, {
+      details: [{ field: IDEMPOTENCY_KEY_HEADER, message: 'is required' }],
+    });
+  }
+  if (!isIdempotencyKey(orderId)) {
+    throw new ApiError('INVALID_IDEMPOTENCY_KEY', `The ${IDEMPOTENCY_KEY_HEADER} header must be a UUID`, {
+      details: [{ field: IDEMPOTENCY_KEY_HEADER, message: 'must be a UUID' }],
+    });
+  }
+
+  const parsed = parseJson(body.toString('utf8'));
+  if (parsed === undefined) {
+    throw new ApiError('INVALID_JSON', 'The request body is not valid JSON');
+  }
+
+  const validation = validateOrderRequest(parsed.value);
+  if (!validation.valid) {
+    throw new ApiError('VALIDATION_FAILED', 'The request body does not match the order schema', {
+      details: validation.details,
+    });
+  }
+  return { orderId, request: validation.request };
+}
+
+/**
+ * Creates the order of a `POST /orders` request once per idempotency key and returns it; a replay
+ * with the same body returns the same order.
+ *
+ * @throws ApiError for client mistakes (4xx)
+ * @throws DependencyUnavailableError when a table cannot be reached
+ */
+export async function createOrder(event: CreateOrderEvent, placement: OrderPlacement): Promise<Order> {
+  const input = parseCreateOrderRequest(event);
+  try {
+    return await placement.place(input);
+  } catch (error) {
+    if (error instanceof IdempotencyKeyReusedError) {
+      logger.warn('Idempotency key reused with a different body', { orderId: input.orderId });
+      metrics.addMetric(METRIC_NAMES.idempotencyKeyReused, MetricUnit.Count, 1);
+      throw new ApiError(
+        'IDEMPOTENCY_KEY_REUSED',
+        `The ${IDEMPOTENCY_KEY_HEADER} was already used with a different request body`,
+        { cause: error },
+      );
+    }
+    if (error instanceof OrderInProgressError) {
+      throw new ApiError('REQUEST_IN_PROGRESS', `A request with this ${IDEMPOTENCY_KEY_HEADER} is in progress`, {
+        retryAfterSeconds: IN_PROGRESS_RETRY_AFTER_SECONDS,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+/** Whether a Content-Type header names JSON; parameters such as `charset=utf-8` are allowed. */
+function isJsonMediaType(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';', 1)[0].trim().toLowerCase();
+  return mediaType === JSON_MEDIA_TYPE;
+}

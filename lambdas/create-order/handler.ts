@@ -1,0 +1,29 @@
+/**
+ * `POST /orders`, synchronous variant: API Gateway proxy event in, order (201) or error out.
+ */
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { handleApiRequest } from '../shared/api-handler';
+import { documentClient, dynamoDbClient } from '../shared/clients';
+import { ENVIRONMENT, requireEnvironment } from '../shared/environment';
+import { jsonResponse } from '../shared/http';
+import { OrderPlacement } from '../shared/order-placement';
+import { OrdersRepository } from '../shared/orders-repository';
+import { createOrder } from './create-order';
+
+const placement = new OrderPlacement({
+  repository: new OrdersRepository(documentClient, requireEnvironment(ENVIRONMENT.ordersTableName)),
+  persistenceStore: new DynamoDBPersistenceLayer({
+    tableName: requireEnvironment(ENVIRONMENT.idempotencyTableName),
+    awsSdkV3Client: dynamoDbClient,
+  }),
+});
+
+/** Lambda entry point of `POST /orders` (synchronous variant). */
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  return handleApiRequest(event, context, async () => {
+    placement.registerLambdaContext(context);
+    const order = await createOrder(event, placement);
+    return jsonResponse(201, order);
+  });
+}

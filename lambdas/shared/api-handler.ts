@@ -1,0 +1,55 @@
+/**
+ * The adapter every API Gateway proxy handler runs its work through: request-scoped logging, one
+ * mapping from errors to the API's error shape, and the metrics flush.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DependencyUnavailableError } from './data-access';
+import { ApiError } from './errors';
+import { errorResponse } from './http';
+import { logger } from './logger';
+import { publishMetrics } from './metrics';
+
+/** Seconds a client should wait before retrying after a 503 (a throttled or unreachable table). */
+export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Runs the work of one API request with the request id as the log correlation id, and turns any
+ * error it throws into the API's error shape: an {@link ApiError} as itself, an unavailable
+ * dependency as 503 with `Retry-After`, anything else as a 500 that reveals nothing internal.
+ */
+export async function handleApiRequest(
+  event: APIGatewayProxyEvent,
+  context: Context,
+  work: () => Promise<APIGatewayProxyResult>,
+): Promise<APIGatewayProxyResult> {
+  logger.addContext(context);
+  const requestId = event.requestContext?.requestId;
+  logger.setCorrelationId(requestId);
+  try {
+    return await work();
+  } catch (error) {
+    return errorResponse(toApiError(error), requestId);
+  } finally {
+    publishMetrics();
+  }
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) {
+    if (error.statusCode >= 500) {
+      logger.error('Request failed', { code: error.code, error });
+    } else {
+      logger.info('Request rejected', { code: error.code, reason: error.message, details: error.details });
+    }
+    return error;
+  }
+  if (error instanceof DependencyUnavailableError) {
+    logger.error('Dependency unavailable', { dependency: error.dependency, error });
+    return new ApiError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry later', {
+      retryAfterSeconds: SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+      cause: error,
+    });
+  }
+  logger.error('Unexpected error', { error });
+  return new ApiError('INTERNAL_ERROR', 'An unexpected error occurred', { cause: error });
+}

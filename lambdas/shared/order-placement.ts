@@ -1,0 +1,129 @@
+/**
+ * Places an order exactly once per idempotency key, for the synchronous API and the queue consumer.
+ *
+ * Two layers make it safe: Powertools idempotency records (replays get the stored result, concurrent
+ * duplicates are refused while the first is in progress, a different body for the same key is
+ * detected by payload validation) and, below them, a conditional put on the orders table, so even
+ * after an idempotency record has expired there is never a second order for one key.
+ */
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyInconsistentStateError,
+  IdempotencyPersistenceLayerError,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Context } from 'aws-lambda';
+import { DependencyUnavailableError } from './data-access';
+import { buildOrder, isSameOrderRequest, type Order } from './order';
+import type { CreateOrderRequest } from './order-schema';
+import type { OrdersRepository } from './orders-repository';
+
+/**
+ * Prefix of the idempotency records' keys. Fixed rather than the Powertools default (the function
+ * name), so records survive a function being renamed or replaced and both variants agree on keys.
+ */
+export const ORDER_IDEMPOTENCY_KEY_PREFIX = 'orders';
+
+/**
+ * How long a completed idempotency record answers replays. Clients may retry for hours after an
+ * outage; a day is the common window (Stripe's, for one). Later replays still get the same order
+ * from the orders table's conditional put.
+ */
+export const IDEMPOTENCY_RECORD_TTL_SECONDS = 24 * 60 * 60;
+
+/** What an order is placed from: the idempotency key (which becomes the order id) and the body. */
+export interface PlaceOrderInput {
+  readonly orderId: string;
+  readonly request: CreateOrderRequest;
+}
+
+/** The idempotency key already belongs to an order with a different body. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(public readonly orderId: string) {
+    super(`Idempotency key ${orderId} was already used with a different request body`);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+/** Another request with the same idempotency key is still being processed. */
+export class OrderInProgressError extends Error {
+  constructor(public readonly orderId: string) {
+    super(`A request with idempotency key ${orderId} is already in progress`);
+    this.name = 'OrderInProgressError';
+  }
+}
+
+/**
+ * Writes the order for a key unless it exists. An existing order is returned when it was made from
+ * the same body, so a replay after the idempotency record expired still gets the original order.
+ */
+export async function placeOrder(repository: OrdersRepository, input: PlaceOrderInput): Promise<Order> {
+  const order = buildOrder({ ...input, createdAt: new Date().toISOString() });
+  const result = await repository.createIfAbsent(order);
+  if (result.created) return result.order;
+  if (isSameOrderRequest(result.existing, input.request)) return result.existing;
+  throw new IdempotencyKeyReusedError(input.orderId);
+}
+
+/** Properties of an {@link OrderPlacement}. */
+export interface OrderPlacementProps {
+  /** Where orders are written. */
+  readonly repository: OrdersRepository;
+  /** Where idempotency records are kept (a `DynamoDBPersistenceLayer` on the idempotency table). */
+  readonly persistenceStore: BasePersistenceLayer;
+}
+
+/** {@link placeOrder} made idempotent per key with Powertools, with its errors in domain terms. */
+export class OrderPlacement {
+  private readonly config: IdempotencyConfig;
+  private readonly placeIdempotently: (input: PlaceOrderInput) => Promise<Order>;
+
+  constructor(props: OrderPlacementProps) {
+    this.config = new IdempotencyConfig({
+      eventKeyJmesPath: 'orderId',
+      payloadValidationJmesPath: 'request',
+      throwOnNoIdempotencyKey: true,
+      expiresAfterSeconds: IDEMPOTENCY_RECORD_TTL_SECONDS,
+    });
+    this.placeIdempotently = makeIdempotent(
+      (input: PlaceOrderInput) => placeOrder(props.repository, input),
+      { persistenceStore: props.persistenceStore, config: this.config, keyPrefix: ORDER_IDEMPOTENCY_KEY_PREFIX },
+    );
+  }
+
+  /**
+   * Tells Powertools how long the current invocation may still run, so that an in-progress record
+   * of an invocation that crashed or timed out stops blocking retries once that time has passed.
+   */
+  registerLambdaContext(context: Context): void {
+    this.config.registerLambdaContext(context);
+  }
+
+  /**
+   * Places the order once per key and returns it (the stored one on a replay).
+   *
+   * @throws IdempotencyKeyReusedError when the key was used with a different body
+   * @throws OrderInProgressError when a request with the same key is still in progress
+   * @throws DependencyUnavailableError when a table cannot be reached
+   */
+  async place(input: PlaceOrderInput): Promise<Order> {
+    try {
+      return await this.placeIdempotently(input);
+    } catch (error) {
+      throw toDomainError(error, input.orderId);
+    }
+  }
+}
+
+function toDomainError(error: unknown, orderId: string): unknown {
+  if (error instanceof IdempotencyValidationError) return new IdempotencyKeyReusedError(orderId);
+  if (error instanceof IdempotencyAlreadyInProgressError) return new OrderInProgressError(orderId);
+  // Powertools already retried the inconsistent state; the record changed under it repeatedly.
+  if (error instanceof IdempotencyPersistenceLayerError || error instanceof IdempotencyInconsistentStateError) {
+    return new DependencyUnavailableError('idempotency table', error.cause ?? error);
+  }
+  return error;
+}

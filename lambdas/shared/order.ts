@@ -1,0 +1,50 @@
+/**
+ * The order resource as the API returns it and as the orders table stores it.
+ */
+import type { CreateOrderRequest, OrderItem } from './order-schema';
+
+/** Status of every order this API creates (payment and fulfilment are out of scope). */
+export const ORDER_STATUS = 'CONFIRMED';
+
+/** An order; its id is the client's idempotency key. */
+export interface Order {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly items: readonly OrderItem[];
+  readonly note?: string;
+  readonly status: typeof ORDER_STATUS;
+  /** ISO 8601 timestamp of the first successful write. */
+  readonly createdAt: string;
+}
+
+/**
+ * Builds an order with its keys in one fixed order. DynamoDB does not keep the order of map keys, so
+ * building every order (new or read back) here keeps replayed responses byte-identical.
+ */
+export function buildOrder(fields: {
+  readonly orderId: string;
+  readonly request: CreateOrderRequest;
+  readonly createdAt: string;
+}): Order {
+  const { orderId, request, createdAt } = fields;
+  return {
+    orderId,
+    customerId: request.customerId,
+    items: request.items.map(({ sku, quantity }) => ({ sku, quantity })),
+    ...(request.note === undefined ? {} : { note: request.note }),
+    status: ORDER_STATUS,
+    createdAt,
+  };
+}
+
+/** Whether an existing order was created from the same request body. */
+export function isSameOrderRequest(order: Order, request: CreateOrderRequest): boolean {
+  return (
+    order.customerId === request.customerId &&
+    order.note === request.note &&
+    order.items.length === request.items.length &&
+    order.items.every(
+      (item, index) => item.sku === request.items[index].sku && item.quantity === request.items[index].quantity,
+    )
+  );
+}

@@ -1,0 +1,288 @@
+import { Aws, Duration, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { buildErrorBody } from '../../../lambdas/shared/errors';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '../../../lambdas/shared/order-schema';
+import type { ResilientFunction } from '../resilient-function';
+
+/** Properties of a {@link QueueProcessor}. */
+export interface QueueProcessorProps {
+  /** The function that consumes the queue in batches. */
+  readonly consumer: ResilientFunction;
+
+  /**
+   * API resource on which to add the method that writes requests straight to the queue.
+   * @default - no API method; the queue and its consumer only
+   */
+  readonly resource?: apigateway.IResource;
+
+  /**
+   * HTTP method of the API method.
+   * @default 'POST'
+   */
+  readonly httpMethod?: string;
+
+  /**
+   * Options of the API method: validator, models, required headers, API key.
+   * @default - none
+   */
+  readonly methodOptions?: apigateway.MethodOptions;
+
+  /**
+   * Messages per consumer invocation (1 to 10 without a batching window, up to 10,000 with one).
+   * @default 10
+   */
+  readonly batchSize?: number;
+
+  /**
+   * How long the event source mapping gathers messages before it invokes the consumer.
+   * @default Duration.seconds(1)
+   */
+  readonly maxBatchingWindow?: Duration;
+
+  /**
+   * Most concurrent consumer invocations the event source mapping runs (2 to 1000): a bulkhead that
+   * keeps a backlog from taking all of the account's concurrency.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+
+  /**
+   * Visibility timeout of the queue. AWS recommends at least six times the consumer's timeout so a
+   * batch that is retried by Lambda is not handed out twice.
+   * @default - six times the consumer's timeout
+   */
+  readonly visibilityTimeout?: Duration;
+
+  /**
+   * How many times a message is received before the queue moves it to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * How long the queue keeps an unprocessed message.
+   * @default Duration.days(4)
+   */
+  readonly retentionPeriod?: Duration;
+
+  /**
+   * How long the dead-letter queue keeps a message (the SQS maximum, to leave time to investigate).
+   * @default Duration.days(14)
+   */
+  readonly deadLetterRetentionPeriod?: Duration;
+
+  /**
+   * Pass-through properties for the queue. They override the construct's choices.
+   * @default - none
+   */
+  readonly queueProps?: Partial<sqs.QueueProps>;
+
+  /**
+   * Pass-through properties for the dead-letter queue. They override the construct's choices.
+   * @default - none
+   */
+  readonly deadLetterQueueProps?: Partial<sqs.QueueProps>;
+}
+
+/** The multiple of the consumer timeout below which the visibility timeout is refused. */
+export const MIN_VISIBILITY_TIMEOUT_MULTIPLE = 6;
+
+/** Message attribute that carries the request's Idempotency-Key. */
+export const IDEMPOTENCY_KEY_ATTRIBUTE = 'idempotencyKey';
+
+/** Message attribute that carries the API Gateway request id (the correlation id). */
+export const REQUEST_ID_ATTRIBUTE = 'requestId';
+
+/**
+ * The asynchronous path: API Gateway writes each request straight to an SQS queue (no Lambda on the
+ * request path, a role that may only `sqs:SendMessage`) and answers 202; a consumer function reads
+ * the queue in batches and reports partial batch failures, so only the failed messages return to the
+ * queue; after `maxReceiveCount` receives a message moves to the dead-letter queue. Both queues are
+ * encrypted (SSE-SQS) and refuse requests without TLS.
+ */
+export class QueueProcessor extends Construct {
+  /** The queue that buffers requests. */
+  public readonly queue: sqs.Queue;
+  /** The dead-letter queue. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** The consumer's SQS event source. */
+  public readonly eventSource: eventSources.SqsEventSource;
+  /** The role API Gateway assumes to send messages, when an API method was added. */
+  public readonly integrationRole?: iam.Role;
+  /** The API method, when one was added. */
+  public readonly method?: apigateway.Method;
+
+  constructor(scope: Construct, id: string, props: QueueProcessorProps) {
+    super(scope, id);
+    const consumerTimeout = props.consumer.timeout;
+    const minimumVisibility = Duration.seconds(consumerTimeout.toSeconds() * MIN_VISIBILITY_TIMEOUT_MULTIPLE);
+    const visibilityTimeout = props.visibilityTimeout ?? minimumVisibility;
+    validateVisibilityTimeout(visibilityTimeout, consumerTimeout);
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    validateRange('Maximum receive count', maxReceiveCount, 1, 1000);
+    const maxConcurrency = props.maxConcurrency ?? 10;
+    validateRange('Maximum concurrency', maxConcurrency, 2, 1000);
+    const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(1);
+    const batchSize = props.batchSize ?? 10;
+    validateRange('Maximum batch size', batchSize, 1, maxBatchingWindow.toSeconds() > 0 ? 10_000 : 10);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.days(14),
+      ...props.deadLetterQueueProps,
+    });
+
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout,
+      retentionPeriod: props.retentionPeriod ?? Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      ...props.queueProps,
+    });
+
+    this.eventSource = new eventSources.SqsEventSource(this.queue, {
+      batchSize,
+      maxBatchingWindow,
+      maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    props.consumer.function.addEventSource(this.eventSource);
+
+    if (props.resource) {
+      this.integrationRole = new iam.Role(this, 'IntegrationRole', {
+        assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+        description: 'Lets API Gateway send accepted requests to the queue, and nothing else',
+      });
+      this.integrationRole.addToPolicy(
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+      );
+      this.method = props.resource.addMethod(
+        props.httpMethod ?? 'POST',
+        this.createIntegration(this.integrationRole),
+        {
+          ...props.methodOptions,
+          methodResponses: [
+            { statusCode: '202' },
+            { statusCode: '400' },
+            { statusCode: '503', responseParameters: { 'method.response.header.Retry-After': true } },
+          ],
+        },
+      );
+    }
+  }
+
+  /** The consumer's event source mapping id. */
+  public get eventSourceMappingId(): string {
+    return this.eventSource.eventSourceMappingId;
+  }
+
+  private createIntegration(role: iam.IRole): apigateway.AwsIntegration {
+    return new apigateway.AwsIntegration({
+      service: 'sqs',
+      path: `${Aws.ACCOUNT_ID}/${this.queue.queueName}`,
+      integrationHttpMethod: 'POST',
+      options: {
+        credentialsRole: role,
+        requestParameters: {
+          'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'",
+        },
+        // Only JSON bodies are mapped; anything else is refused with 415 before SQS is called.
+        passthroughBehavior: apigateway.PassthroughBehavior.NEVER,
+        requestTemplates: { 'application/json': sendMessageTemplate() },
+        integrationResponses: [
+          {
+            statusCode: '202',
+            selectionPattern: '2\\d{2}',
+            responseTemplates: { 'application/json': ACCEPTED_TEMPLATE },
+          },
+          {
+            statusCode: '400',
+            selectionPattern: '4\\d{2}',
+            responseTemplates: { 'application/json': REJECTED_TEMPLATE },
+          },
+          {
+            statusCode: '503',
+            selectionPattern: '5\\d{2}',
+            responseParameters: { 'method.response.header.Retry-After': "'1'" },
+            responseTemplates: { 'application/json': UNAVAILABLE_TEMPLATE },
+          },
+        ],
+      },
+    });
+  }
+}
+
+const KEY_PARAM = `$input.params('${IDEMPOTENCY_KEY_HEADER}')`;
+
+/**
+ * The SQS `SendMessage` query request. The edge cannot check a header's format with a request
+ * validator, so the template does: for a key that is not a UUID it leaves out `MessageBody`, SQS
+ * refuses the request with 400 and nothing is queued; the 4XX response template then names the
+ * problem.
+ */
+function sendMessageTemplate(): string {
+  return [
+    `#set($key = ${KEY_PARAM})`,
+    `#if($key.matches('${IDEMPOTENCY_KEY_PATTERN}'))`,
+    'Action=SendMessage' +
+      '&MessageBody=$util.urlEncode($input.body)' +
+      `&MessageAttribute.1.Name=${IDEMPOTENCY_KEY_ATTRIBUTE}` +
+      '&MessageAttribute.1.Value.DataType=String' +
+      '&MessageAttribute.1.Value.StringValue=$util.urlEncode($key)' +
+      `&MessageAttribute.2.Name=${REQUEST_ID_ATTRIBUTE}` +
+      '&MessageAttribute.2.Value.DataType=String' +
+      '&MessageAttribute.2.Value.StringValue=$util.urlEncode($context.requestId)',
+    '#else',
+    'Action=SendMessage',
+    '#end',
+  ].join('\n');
+}
+
+const ACCEPTED_TEMPLATE = `{"orderId":"$util.escapeJavaScript(${KEY_PARAM})","status":"ACCEPTED"}`;
+
+const REJECTED_TEMPLATE = [
+  `#if(${KEY_PARAM}.matches('${IDEMPOTENCY_KEY_PATTERN}'))`,
+  errorTemplate('BAD_REQUEST', 'The request could not be queued: its content is not accepted by the queue.'),
+  '#else',
+  errorTemplate(
+    'INVALID_IDEMPOTENCY_KEY',
+    `The ${IDEMPOTENCY_KEY_HEADER} header must be a UUID.`,
+    IDEMPOTENCY_KEY_HEADER,
+  ),
+  '#end',
+].join('\n');
+
+const UNAVAILABLE_TEMPLATE = errorTemplate(
+  'SERVICE_UNAVAILABLE',
+  'The order queue is unavailable; retry after the delay in Retry-After.',
+);
+
+/** The API's error shape as a VTL template, with the request id filled in by API Gateway. */
+function errorTemplate(code: Parameters<typeof buildErrorBody>[0], message: string, field?: string): string {
+  const body = buildErrorBody(code, message, field ? [{ field, message }] : undefined, '__REQUEST_ID__');
+  return JSON.stringify(body).replace('__REQUEST_ID__', '$context.requestId');
+}
+
+function validateVisibilityTimeout(visibilityTimeout: Duration, consumerTimeout: Duration): void {
+  if (Token.isUnresolved(visibilityTimeout.toSeconds()) || Token.isUnresolved(consumerTimeout.toSeconds())) return;
+  const minimum = consumerTimeout.toSeconds() * MIN_VISIBILITY_TIMEOUT_MULTIPLE;
+  if (visibilityTimeout.toSeconds() < minimum) {
+    throw new Error(
+      `Queue visibility timeout must be at least ${MIN_VISIBILITY_TIMEOUT_MULTIPLE} times the consumer timeout ` +
+        `(${minimum} seconds for a ${consumerTimeout.toSeconds()}-second timeout) (given ${visibilityTimeout.toSeconds()} seconds)`,
+    );
+  }
+}
+
+function validateRange(what: string, value: number, min: number, max: number): void {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${what} must be between ${min} and ${max} inclusive (given ${value})`);
+  }
+}

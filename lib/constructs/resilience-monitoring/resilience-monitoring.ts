@@ -1,0 +1,494 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import {
+  CustomAlarmThreshold,
+  DefaultDashboardFactory,
+  MonitoringFacade,
+  Route53HealthCheckMetricAdjuster,
+  SnsAlarmActionStrategy,
+} from 'cdk-monitoring-constructs';
+import { Construct, IConstruct } from 'constructs';
+
+/** A Lambda function to watch, with the timeout it was deployed with. */
+export interface MonitoredFunction {
+  /** The function. */
+  readonly lambdaFunction: lambda.IFunction;
+
+  /**
+   * The function's configured timeout. `IFunction` does not expose it, and the duration alarm is a
+   * share of it.
+   */
+  readonly timeout: Duration;
+
+  /**
+   * Whether this function's errors alarm feeds the "region unhealthy" composite alarm. Turn it off
+   * for functions whose failures say nothing about the region serving orders (a nightly cleanup).
+   * @default true
+   */
+  readonly affectsRegionHealth?: boolean;
+
+  /**
+   * Name of the function in alarm names (`<alarmPrefix>-<alarmFriendlyName>-...`). Letters, digits,
+   * `-`, `_` and `.` only.
+   * @default - the function's construct path below its stack, joined with '-'
+   */
+  readonly alarmFriendlyName?: string;
+}
+
+/** Properties of a {@link ResilienceMonitoring}. */
+export interface ResilienceMonitoringProps {
+  /**
+   * The REST API to watch (5XX rate, 4XX rate and p99 latency of one stage).
+   * @default - no API alarms
+   */
+  readonly api?: apigateway.IRestApi;
+
+  /**
+   * Stage of `api` whose metrics are watched (the `Stage` dimension of `AWS/ApiGateway`).
+   * @default - the stage of `api.deploymentStage` when the API has one, otherwise 'prod'
+   */
+  readonly apiStageName?: string;
+
+  /**
+   * Alarm when more than this percentage of the stage's requests end in a 5XX, per alarm period.
+   * Feeds the "region unhealthy" composite alarm.
+   * @default 1
+   */
+  readonly apiServerErrorRateThresholdPercent?: number;
+
+  /**
+   * Alarm when more than this percentage of the stage's requests end in a 4XX, per alarm period.
+   * API Gateway publishes no metric for 429 alone, so this is the closest signal of throttling: it
+   * also counts validation errors (400), missing auth (403) and unknown routes (404).
+   * @default 5
+   */
+  readonly apiClientErrorRateThresholdPercent?: number;
+
+  /**
+   * Alarm when the stage's p99 latency (request in to response out, integration included) is
+   * above this, per alarm period.
+   * @default Duration.seconds(2)
+   */
+  readonly apiLatencyP99Threshold?: Duration;
+
+  /**
+   * Lambda functions to watch (errors, throttles, p99 duration near the timeout).
+   * @default - no function alarms
+   */
+  readonly monitoredFunctions?: MonitoredFunction[];
+
+  /**
+   * Alarm when a function has more errors than this in one alarm period. Those alarms feed the
+   * "region unhealthy" composite alarm, unless a function opts out.
+   * @default 0
+   */
+  readonly functionErrorCountThreshold?: number;
+
+  /**
+   * Alarm when a function has more throttled invocations than this in one alarm period.
+   * @default 0
+   */
+  readonly functionThrottleCountThreshold?: number;
+
+  /**
+   * Alarm when a function's p99 duration is above this percentage of its timeout: invocations are
+   * about to time out.
+   * @default 80
+   */
+  readonly functionDurationThresholdPercentOfTimeout?: number;
+
+  /**
+   * The work queue to watch (age of the oldest message).
+   * @default - no queue alarms
+   */
+  readonly queue?: sqs.IQueue;
+
+  /**
+   * Alarm when the oldest message in `queue` has waited longer than this: consumers are not
+   * keeping up, or are failing.
+   * @default Duration.minutes(5)
+   */
+  readonly queueOldestMessageAgeThreshold?: Duration;
+
+  /**
+   * The dead-letter queue to watch. Any message in it alarms, and that alarm feeds the "region
+   * unhealthy" composite alarm.
+   * @default - no dead-letter queue alarm
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+
+  /**
+   * DynamoDB tables to watch (read throttles, write throttles and system errors, each > 0).
+   * @default - no table alarms
+   */
+  readonly tables?: dynamodb.ITable[];
+
+  /**
+   * Topic that receives the ALARM and OK notifications of every alarm. A topic encrypted with a
+   * customer managed key must let `cloudwatch.amazonaws.com` use that key, or notifications are lost.
+   * @default - a new topic, encrypted with a new customer managed KMS key, that refuses non-TLS publishers
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Name of the dashboard. Dashboards are global to the account, hence the region in the default:
+   * the two regional stacks of the multi-region variant would otherwise fight over one name.
+   * @default - `<alarmPrefix>-<region>`
+   */
+  readonly dashboardName?: string;
+
+  /**
+   * Prefix of every alarm name. Must be a literal string: alarm names and construct IDs derive from it.
+   * @default - the stack name
+   */
+  readonly alarmPrefix?: string;
+
+  /**
+   * Period every alarm evaluates; one breaching period sets off an alarm. A whole number of minutes:
+   * Route 53 health checks reject alarms on high-resolution (sub-minute) metrics.
+   * @default Duration.minutes(5)
+   */
+  readonly alarmPeriod?: Duration;
+}
+
+/**
+ * Alarms and a dashboard for the resilient order API, built with cdk-monitoring-constructs.
+ *
+ * Every alarm notifies `alarmTopic` on ALARM and on OK. The `regionUnhealthyAlarm` composite alarm
+ * is in ALARM when any of these is: the API 5XX rate alarm, the dead-letter queue depth alarm, or
+ * the errors alarm of a monitored function (unless it opts out with `affectsRegionHealth: false`).
+ * Those inputs are also exposed as `regionHealthAlarms`, built so that Route 53 accepts them in
+ * CloudWatch-alarm health checks (Route 53 does not accept composite alarms).
+ */
+export class ResilienceMonitoring extends Construct {
+  /** Custom tag of the alarms that feed the "region unhealthy" composite alarm. */
+  public static readonly REGION_HEALTH_TAG = 'RegionHealth';
+
+  /** Topic that receives the ALARM and OK notifications of every alarm. */
+  public readonly alarmTopic: sns.ITopic;
+
+  /** Customer managed key of the alarm topic, when the construct created the topic. */
+  public readonly alarmTopicKey?: kms.IKey;
+
+  /** The cdk-monitoring-constructs facade that holds the alarms; add more monitoring through it. */
+  public readonly monitoring: MonitoringFacade;
+
+  /** The dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  /** In ALARM when any of `regionHealthAlarms` is. */
+  public readonly regionUnhealthyAlarm: cloudwatch.CompositeAlarm;
+
+  /**
+   * The metric alarms that feed `regionUnhealthyAlarm`. Each is a single-metric alarm with a basic
+   * statistic and a period of at least a minute, which is what a Route 53 CloudWatch-alarm health
+   * check accepts.
+   */
+  public readonly regionHealthAlarms: cloudwatch.IAlarm[];
+
+  constructor(scope: Construct, id: string, props: ResilienceMonitoringProps = {}) {
+    super(scope, id);
+    validateProps(props);
+
+    const alarmPrefix = props.alarmPrefix ?? Stack.of(this).stackName;
+    if (Token.isUnresolved(alarmPrefix)) {
+      throw new Error(
+        'alarmPrefix must be a literal string, because alarm names and construct IDs derive from it ' +
+          '(given an unresolved token; in a nested stack, pass alarmPrefix explicitly)',
+      );
+    }
+    const alarmPeriod = props.alarmPeriod ?? Duration.minutes(5);
+
+    if (props.alarmTopic) {
+      this.alarmTopic = props.alarmTopic;
+    } else {
+      const key = new kms.Key(this, 'AlarmTopicKey', {
+        description: `Encrypts the alarm notifications of ${alarmPrefix}`,
+        enableKeyRotation: true,
+        // The key only protects notifications in flight; nothing needs it once the stack is gone.
+        removalPolicy: RemovalPolicy.DESTROY,
+        pendingWindow: Duration.days(7),
+      });
+      // CloudWatch encrypts what it publishes to the topic; an AWS managed key cannot grant it that.
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+        }),
+      );
+      this.alarmTopicKey = key;
+      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+        displayName: `${alarmPrefix} alarms`,
+        masterKey: key,
+        enforceSSL: true,
+      });
+    }
+
+    const dashboards = new DefaultDashboardFactory(this, 'Dashboards', {
+      dashboardNamePrefix: props.dashboardName ?? `${alarmPrefix}-${Stack.of(this).region}`,
+    });
+    this.monitoring = new MonitoringFacade(this, 'Monitoring', {
+      metricFactoryDefaults: { period: alarmPeriod },
+      alarmFactoryDefaults: {
+        alarmNamePrefix: alarmPrefix,
+        actionsEnabled: true,
+        action: new SnsAlarmActionStrategy({ onAlarmTopic: this.alarmTopic, onOkTopic: this.alarmTopic }),
+        datapointsToAlarm: 1,
+        evaluationPeriods: 1,
+      },
+      dashboardFactory: dashboards,
+    });
+    this.monitoring.addLargeHeader(`Resilient order API: ${alarmPrefix}`);
+
+    if (props.api) {
+      this.monitorApi(props.api, props);
+    }
+    for (const monitored of props.monitoredFunctions ?? []) {
+      this.monitorFunction(monitored, props);
+    }
+    this.monitorQueues(props);
+    for (const table of props.tables ?? []) {
+      this.monitoring.monitorDynamoTable({
+        table,
+        alarmFriendlyName: friendlyNameOf(table),
+        addReadThrottledEventsCountAlarm: { [SEVERITY]: { maxThrottledEventsThreshold: 0 } },
+        addWriteThrottledEventsCountAlarm: { [SEVERITY]: { maxThrottledEventsThreshold: 0 } },
+        addSystemErrorCountAlarm: { [SEVERITY]: { maxErrorCount: 0 } },
+      });
+    }
+
+    this.regionHealthAlarms = this.monitoring
+      .createdAlarmsWithTag(ResilienceMonitoring.REGION_HEALTH_TAG)
+      .map((created) => created.alarm);
+    const regionUnhealthyAlarm = this.monitoring.createCompositeAlarmUsingTag(
+      ResilienceMonitoring.REGION_HEALTH_TAG,
+      {
+        disambiguator: 'RegionUnhealthy',
+        alarmNameOverride: `${alarmPrefix}-RegionUnhealthy`,
+        alarmDescription:
+          'The region cannot serve orders: API 5XX rate, dead-letter queue arrivals or function errors are in ALARM.',
+      },
+    );
+    if (!regionUnhealthyAlarm) {
+      throw new Error(
+        'ResilienceMonitoring needs at least one input for the region unhealthy alarm: api, deadLetterQueue, ' +
+          'or a monitored function with affectsRegionHealth (given none)',
+      );
+    }
+    this.regionUnhealthyAlarm = regionUnhealthyAlarm;
+
+    if (!dashboards.dashboard) {
+      throw new Error(
+        'The dashboard factory did not create a dashboard; this is a bug in ResilienceMonitoring',
+      );
+    }
+    this.dashboard = dashboards.dashboard;
+  }
+
+  private monitorApi(api: apigateway.IRestApi, props: ResilienceMonitoringProps): void {
+    this.monitoring.monitorApiGateway({
+      api,
+      // An imported API has no deploymentStage; the library would then assume 'prod' silently.
+      apiStage:
+        props.apiStageName ?? (api.deploymentStage as apigateway.Stage | undefined)?.stageName ?? 'prod',
+      alarmFriendlyName: 'Api',
+      add5XXFaultRateAlarm: {
+        [SEVERITY]: {
+          // The library's rate is the Average of 5XXError, a fraction of requests between 0 and 1.
+          maxErrorRate: (props.apiServerErrorRateThresholdPercent ?? 1) / 100,
+          ...REGION_HEALTH_INPUT,
+        },
+      },
+      add4XXErrorRateAlarm: {
+        [SEVERITY]: { maxErrorRate: (props.apiClientErrorRateThresholdPercent ?? 5) / 100 },
+      },
+      addLatencyP99Alarm: {
+        [SEVERITY]: { maxLatency: props.apiLatencyP99Threshold ?? Duration.seconds(2) },
+      },
+    });
+  }
+
+  private monitorFunction(monitored: MonitoredFunction, props: ResilienceMonitoringProps): void {
+    const durationPercent = props.functionDurationThresholdPercentOfTimeout ?? 80;
+    this.monitoring.monitorLambdaFunction({
+      lambdaFunction: monitored.lambdaFunction,
+      alarmFriendlyName: monitored.alarmFriendlyName ?? friendlyNameOf(monitored.lambdaFunction),
+      // The library would otherwise add an iterator-age widget that only stream consumers fill.
+      isIterator: false,
+      addFaultCountAlarm: {
+        [SEVERITY]: {
+          maxErrorCount: props.functionErrorCountThreshold ?? 0,
+          ...((monitored.affectsRegionHealth ?? true) ? REGION_HEALTH_INPUT : {}),
+        },
+      },
+      addThrottlesCountAlarm: {
+        [SEVERITY]: { maxErrorCount: props.functionThrottleCountThreshold ?? 0 },
+      },
+      // The library's maxLatencyPercentageOfTimeout reads `timeout` off the concrete Function and
+      // falls back to 3 seconds for anything else, so the threshold is computed here instead.
+      addLatencyP99Alarm: {
+        [SEVERITY]: {
+          maxLatency: Duration.millis(
+            Math.floor((monitored.timeout.toMilliseconds() * durationPercent) / 100),
+          ),
+        },
+      },
+    });
+  }
+
+  private monitorQueues(props: ResilienceMonitoringProps): void {
+    // An empty queue nobody touches stops publishing metrics after six hours: missing data means empty.
+    const missingMeansEmpty = { treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING };
+    // Depth rather than arrivals: SQS does not count redriven messages in the DLQ's NumberOfMessagesSent.
+    // The alarm stays in ALARM until the DLQ is drained or redriven.
+    const deadLetterDepthAlarm = {
+      [SEVERITY]: { maxMessageCount: 0, ...missingMeansEmpty, ...REGION_HEALTH_INPUT },
+    };
+    const queueAgeAlarm = {
+      [SEVERITY]: {
+        maxAgeInSeconds: (props.queueOldestMessageAgeThreshold ?? Duration.minutes(5)).toSeconds({
+          integral: false,
+        }),
+        ...missingMeansEmpty,
+      },
+    };
+
+    if (props.queue && props.deadLetterQueue) {
+      this.monitoring.monitorSqsQueueWithDlq({
+        queue: props.queue,
+        deadLetterQueue: props.deadLetterQueue,
+        alarmFriendlyName: 'Queue',
+        addQueueMaxMessageAgeAlarm: queueAgeAlarm,
+        addDeadLetterQueueMaxSizeAlarm: deadLetterDepthAlarm,
+      });
+    } else if (props.queue) {
+      this.monitoring.monitorSqsQueue({
+        queue: props.queue,
+        alarmFriendlyName: 'Queue',
+        addQueueMaxMessageAgeAlarm: queueAgeAlarm,
+      });
+    } else if (props.deadLetterQueue) {
+      this.monitoring.monitorSqsQueue({
+        queue: props.deadLetterQueue,
+        alarmFriendlyName: 'DeadLetterQueue',
+        addQueueMaxSizeAlarm: deadLetterDepthAlarm,
+      });
+    }
+  }
+}
+
+/** Part of every alarm name; the construct has one severity, so one value. */
+const SEVERITY = 'Critical';
+
+/** Marks an alarm as an input of the composite, and keeps it acceptable to Route 53 health checks. */
+const REGION_HEALTH_INPUT: CustomAlarmThreshold = {
+  customTags: [ResilienceMonitoring.REGION_HEALTH_TAG],
+  metricAdjuster: Route53HealthCheckMetricAdjuster.INSTANCE,
+};
+
+/** The construct's path below its stack, as an alarm-name-friendly string: unique within the stack. */
+function friendlyNameOf(construct: IConstruct): string {
+  const stackPath = Stack.of(construct).node.path;
+  const relativePath = construct.node.path.slice(stackPath.length).replace(/^\//, '');
+  return relativePath.replace(/\//g, '-').replace(/[^a-zA-Z0-9\-_.]/g, '');
+}
+
+function validateProps(props: ResilienceMonitoringProps): void {
+  validatePercent('apiServerErrorRateThresholdPercent', props.apiServerErrorRateThresholdPercent);
+  validatePercent('apiClientErrorRateThresholdPercent', props.apiClientErrorRateThresholdPercent);
+  validatePositiveDuration('apiLatencyP99Threshold', props.apiLatencyP99Threshold);
+  validatePositiveDuration('queueOldestMessageAgeThreshold', props.queueOldestMessageAgeThreshold);
+  validateCount('functionErrorCountThreshold', props.functionErrorCountThreshold);
+  validateCount('functionThrottleCountThreshold', props.functionThrottleCountThreshold);
+
+  // At 100% the alarm could never fire (no invocation outlasts its timeout), at 0% it always would.
+  validatePercent(
+    'functionDurationThresholdPercentOfTimeout',
+    props.functionDurationThresholdPercentOfTimeout,
+    {
+      exclusive: true,
+    },
+  );
+
+  const period = props.alarmPeriod;
+  if (period !== undefined && !period.isUnresolved()) {
+    const seconds = period.toSeconds({ integral: false });
+    if (seconds < 60 || seconds % 60 !== 0) {
+      throw new Error(`alarmPeriod must be a whole number of minutes (given ${period.toHumanString()})`);
+    }
+  }
+
+  if (props.alarmPrefix !== undefined && props.alarmPrefix.length === 0) {
+    throw new Error('alarmPrefix must not be empty (given an empty string)');
+  }
+
+  for (const monitored of props.monitoredFunctions ?? []) {
+    const timeout = monitored.timeout;
+    if (timeout.isUnresolved()) continue;
+    const seconds = timeout.toSeconds({ integral: false });
+    if (seconds <= 0 || seconds > 900) {
+      throw new Error(
+        `The timeout of monitored function ${monitored.lambdaFunction.node.path} must be between 1 second ` +
+          `and 15 minutes (given ${timeout.toHumanString()})`,
+      );
+    }
+  }
+  assertUnique(
+    'monitoredFunctions',
+    (props.monitoredFunctions ?? []).map((m) => m.alarmFriendlyName ?? friendlyNameOf(m.lambdaFunction)),
+  );
+  assertUnique('tables', (props.tables ?? []).map(friendlyNameOf));
+}
+
+function validatePercent(
+  name: string,
+  value: number | undefined,
+  options: { exclusive?: boolean } = {},
+): void {
+  if (value === undefined) return;
+  // The alarm threshold is computed from this value, which a token cannot survive.
+  if (Token.isUnresolved(value)) {
+    throw new Error(`${name} must be a literal number (given an unresolved token)`);
+  }
+  if (options.exclusive) {
+    if (!(value > 0 && value < 100)) {
+      throw new Error(`${name} must be greater than 0 and less than 100 (given ${value})`);
+    }
+  } else if (!(value >= 0 && value <= 100)) {
+    throw new Error(`${name} must be between 0 and 100 (given ${value})`);
+  }
+}
+
+function validateCount(name: string, value: number | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a whole number of 0 or more (given ${value})`);
+  }
+}
+
+function validatePositiveDuration(name: string, value: Duration | undefined): void {
+  if (value === undefined || value.isUnresolved()) return;
+  if (value.toMilliseconds({ integral: false }) <= 0) {
+    throw new Error(`${name} must be longer than 0 (given ${value.toHumanString()})`);
+  }
+}
+
+function assertUnique(name: string, alarmNames: string[]): void {
+  const seen = new Set<string>();
+  for (const alarmName of alarmNames) {
+    if (seen.has(alarmName)) {
+      throw new Error(
+        `${name} must not name the same resource twice in alarm names (given ${alarmName} twice)`,
+      );
+    }
+    seen.add(alarmName);
+  }
+}

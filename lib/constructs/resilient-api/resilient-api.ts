@@ -1,0 +1,413 @@
+import { Annotations, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { gatewayErrorTemplate, type ErrorCode } from '../../../lambdas/shared/errors';
+
+/** A class of API clients with its own API key, throttle and quota (one usage plan per tier). */
+export interface ClientTier {
+  /** Name of the tier; names the usage plan and the API key. */
+  readonly name: string;
+  /** Steady-state requests per second a key of this tier may make. */
+  readonly rateLimit: number;
+  /** Token-bucket size: requests a key of this tier may make at once above the rate. */
+  readonly burstLimit: number;
+  /**
+   * Requests a key of this tier may make per quota period.
+   * @default - no quota
+   */
+  readonly quotaLimit?: number;
+  /**
+   * Period of the quota.
+   * @default apigateway.Period.DAY
+   */
+  readonly quotaPeriod?: apigateway.Period;
+}
+
+/** Properties of a {@link ResilientApi}. */
+export interface ResilientApiProps {
+  /**
+   * Name of the REST API.
+   * @default - the construct's path
+   */
+  readonly apiName?: string;
+
+  /**
+   * Name of the deployment stage.
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+
+  /**
+   * Stage-wide steady-state rate limit, in requests per second (the token bucket's refill rate).
+   * @default 100
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * Stage-wide burst limit (the token bucket's size).
+   * @default 200
+   */
+  readonly throttlingBurstLimit?: number;
+
+  /**
+   * Per-method throttle overrides, keyed by `<resource path>/<HTTP method>`, e.g. `/orders/POST`.
+   * @default - every method uses the stage limits
+   */
+  readonly methodThrottling?: Record<string, apigateway.ThrottleSettings>;
+
+  /**
+   * Client tiers: each gets a usage plan (throttle and quota) and an API key whose value API Gateway
+   * generates (no key value ever lives in code).
+   * @default - one tier, `standard`: 50 requests/s, burst 100, 1,000,000 requests a day
+   */
+  readonly clientTiers?: ClientTier[];
+
+  /**
+   * How long structured JSON access logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
+
+  /**
+   * Execution log level of every method (needs the account-level CloudWatch role this construct
+   * creates).
+   * @default apigateway.MethodLoggingLevel.ERROR
+   */
+  readonly executionLogLevel?: apigateway.MethodLoggingLevel;
+
+  /**
+   * Whether X-Ray tracing is on for the stage.
+   * @default true
+   */
+  readonly tracingEnabled?: boolean;
+
+  /**
+   * Whether to put a WAFv2 web ACL in front of the stage, with a per-IP rate-based rule and the AWS
+   * managed common, known-bad-inputs and IP-reputation rule groups.
+   * @default false
+   */
+  readonly webAclEnabled?: boolean;
+
+  /**
+   * Requests one IP address may make in any 5-minute window before the web ACL blocks it.
+   * @default 2000
+   */
+  readonly webAclRateLimit?: number;
+
+  /**
+   * A custom domain name for the API, e.g. `api.example.com` (needs `customDomainCertificate`).
+   * @default - no custom domain
+   */
+  readonly customDomainName?: string;
+
+  /**
+   * Certificate of the custom domain, in the API's region.
+   * @default - none; required with `customDomainName`
+   */
+  readonly customDomainCertificate?: acm.ICertificate;
+
+  /**
+   * Pass-through properties for the underlying `RestApi`. They override the construct's choices.
+   * @default - none
+   */
+  readonly restApiProps?: Partial<apigateway.RestApiProps>;
+}
+
+/** What a method needs validated before API Gateway calls its integration. */
+export interface ValidatedMethodOptions {
+  /**
+   * Model the JSON body must match.
+   * @default - the body is not validated
+   */
+  readonly bodyModel?: apigateway.IModel;
+  /**
+   * Headers that must be present.
+   * @default - none
+   */
+  readonly requiredHeaders?: string[];
+  /**
+   * Whether callers must send an API key of one of the client tiers.
+   * @default true
+   */
+  readonly apiKeyRequired?: boolean;
+}
+
+/**
+ * The default client tier. Quota: 1,000,000 requests a day is about 11.6 requests/s on average,
+ * well under the 50/s rate, so the quota only bites a client that runs hot all day.
+ */
+const DEFAULT_CLIENT_TIERS: ClientTier[] = [
+  { name: 'standard', rateLimit: 50, burstLimit: 100, quotaLimit: 1_000_000, quotaPeriod: apigateway.Period.DAY },
+];
+
+/**
+ * Every gateway-generated error, rendered in the API's JSON error shape. Unknown routes answer 404
+ * rather than API Gateway's misleading 403 "Missing Authentication Token".
+ */
+const GATEWAY_ERRORS: ReadonlyArray<[apigateway.ResponseType, string, ErrorCode]> = [
+  [apigateway.ResponseType.DEFAULT_4XX, '400', 'BAD_REQUEST'],
+  [apigateway.ResponseType.DEFAULT_5XX, '500', 'INTERNAL_ERROR'],
+  [apigateway.ResponseType.BAD_REQUEST_PARAMETERS, '400', 'BAD_REQUEST'],
+  [apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, '404', 'NOT_FOUND'],
+  [apigateway.ResponseType.RESOURCE_NOT_FOUND, '404', 'NOT_FOUND'],
+  [apigateway.ResponseType.INVALID_API_KEY, '403', 'FORBIDDEN'],
+  [apigateway.ResponseType.ACCESS_DENIED, '403', 'FORBIDDEN'],
+  [apigateway.ResponseType.WAF_FILTERED, '403', 'FORBIDDEN'],
+  [apigateway.ResponseType.UNAUTHORIZED, '401', 'UNAUTHORIZED'],
+  [apigateway.ResponseType.EXPIRED_TOKEN, '401', 'UNAUTHORIZED'],
+  [apigateway.ResponseType.REQUEST_TOO_LARGE, '413', 'PAYLOAD_TOO_LARGE'],
+  [apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE, '415', 'UNSUPPORTED_MEDIA_TYPE'],
+  [apigateway.ResponseType.THROTTLED, '429', 'THROTTLED'],
+  [apigateway.ResponseType.QUOTA_EXCEEDED, '429', 'QUOTA_EXCEEDED'],
+  [apigateway.ResponseType.INTEGRATION_FAILURE, '502', 'BAD_GATEWAY'],
+  [apigateway.ResponseType.INTEGRATION_TIMEOUT, '504', 'GATEWAY_TIMEOUT'],
+];
+
+/** Seconds a throttled or quota-limited client is told to wait (`Retry-After`). */
+const THROTTLED_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * A regional REST API with the defaults a resilient public API needs: stage throttling with
+ * per-method overrides, usage plans and API keys per client tier, request validation against JSON
+ * schema models, structured JSON access logs, X-Ray, gateway responses in the project's JSON error
+ * shape, and optionally a WAFv2 web ACL and a custom domain.
+ */
+export class ResilientApi extends Construct {
+  /** The REST API. */
+  public readonly api: apigateway.RestApi;
+  /** The deployment stage. */
+  public readonly stage: apigateway.Stage;
+  /** The access log group. */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** One usage plan per client tier, in the order of `clientTiers`. */
+  public readonly usagePlans: apigateway.UsagePlan[];
+  /** One API key per client tier, in the order of `clientTiers`. */
+  public readonly apiKeys: apigateway.IApiKey[];
+  /** Validates bodies and required parameters before integrations run. */
+  public readonly requestValidator: apigateway.RequestValidator;
+  /** The web ACL, when enabled. */
+  public readonly webAcl?: wafv2.CfnWebACL;
+  /** The custom domain, when configured. */
+  public readonly domainName?: apigateway.DomainName;
+  /** Stage-wide rate limit (requests per second). */
+  public readonly throttlingRateLimit: number;
+  /** Stage-wide burst limit. */
+  public readonly throttlingBurstLimit: number;
+
+  constructor(scope: Construct, id: string, props: ResilientApiProps = {}) {
+    super(scope, id);
+    this.throttlingRateLimit = props.throttlingRateLimit ?? 100;
+    this.throttlingBurstLimit = props.throttlingBurstLimit ?? 200;
+    validateThrottle('Stage', this.throttlingRateLimit, this.throttlingBurstLimit);
+    const clientTiers = props.clientTiers ?? DEFAULT_CLIENT_TIERS;
+    validateClientTiers(clientTiers);
+    if (props.customDomainName !== undefined && props.customDomainCertificate === undefined) {
+      throw new Error(`customDomainCertificate is required with customDomainName (given ${props.customDomainName})`);
+    }
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+
+    const stageName = props.stageName ?? 'prod';
+    this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: props.apiName,
+      description: 'Resilient order API',
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      // The account-level role lets API Gateway write execution logs (errors) to CloudWatch.
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName,
+        throttlingRateLimit: this.throttlingRateLimit,
+        throttlingBurstLimit: this.throttlingBurstLimit,
+        methodOptions: methodThrottlingOptions(props.methodThrottling),
+        tracingEnabled: props.tracingEnabled ?? true,
+        loggingLevel: props.executionLogLevel ?? apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+      ...props.restApiProps,
+    });
+    this.stage = this.api.deploymentStage;
+
+    for (const [type, statusCode, code] of GATEWAY_ERRORS) {
+      const retryable = statusCode === '429';
+      this.api.addGatewayResponse(`GatewayResponse${type.responseType}`, {
+        type,
+        statusCode,
+        templates: { 'application/json': gatewayErrorTemplate(code) },
+        responseHeaders: retryable ? { 'Retry-After': `'${THROTTLED_RETRY_AFTER_SECONDS}'` } : undefined,
+      });
+    }
+
+    this.requestValidator = this.api.addRequestValidator('RequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+
+    this.usagePlans = [];
+    this.apiKeys = [];
+    for (const tier of clientTiers) {
+      const plan = this.api.addUsagePlan(`UsagePlan-${tier.name}`, {
+        name: `${tier.name}`,
+        throttle: { rateLimit: tier.rateLimit, burstLimit: tier.burstLimit },
+        quota:
+          tier.quotaLimit === undefined
+            ? undefined
+            : { limit: tier.quotaLimit, period: tier.quotaPeriod ?? apigateway.Period.DAY },
+        apiStages: [{ api: this.api, stage: this.stage }],
+      });
+      const key = this.api.addApiKey(`ApiKey-${tier.name}`, { description: `API key of the ${tier.name} tier` });
+      plan.addApiKey(key);
+      if (!Token.isUnresolved(tier.rateLimit) && tier.rateLimit > this.throttlingRateLimit) {
+        Annotations.of(plan).addWarningV2(
+          'cdk-resilient-api:tierAboveStage',
+          `Client tier ${tier.name} allows ${tier.rateLimit} requests/s but the stage allows only ${this.throttlingRateLimit}; the stage limit wins.`,
+        );
+      }
+      this.usagePlans.push(plan);
+      this.apiKeys.push(key);
+    }
+
+    if (props.webAclEnabled) {
+      this.webAcl = createWebAcl(this, props.webAclRateLimit ?? 2000);
+      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+        resourceArn: this.stage.stageArn,
+        webAclArn: this.webAcl.attrArn,
+      });
+    }
+
+    if (props.customDomainName !== undefined && props.customDomainCertificate !== undefined) {
+      this.domainName = this.api.addDomainName('CustomDomain', {
+        domainName: props.customDomainName,
+        certificate: props.customDomainCertificate,
+        endpointType: apigateway.EndpointType.REGIONAL,
+        securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+      });
+    }
+  }
+
+  /** The stage's invoke URL, ending in `/`. */
+  public get url(): string {
+    return this.api.url;
+  }
+
+  /** Adds a JSON schema (draft-04 keywords only) as a model for request validation. */
+  public addJsonModel(id: string, schema: object, modelName?: string): apigateway.Model {
+    return this.api.addModel(id, {
+      contentType: 'application/json',
+      modelName,
+      // The project's schemas use only keywords with the same meaning in draft-04 and later drafts,
+      // and `JsonSchema` mirrors JSON schema's own field names, so the object maps over as it is.
+      schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, ...(schema as apigateway.JsonSchema) },
+    });
+  }
+
+  /** Method options that make API Gateway validate the request before the integration runs. */
+  public validatedMethodOptions(options: ValidatedMethodOptions = {}): apigateway.MethodOptions {
+    const requestParameters: Record<string, boolean> = {};
+    for (const header of options.requiredHeaders ?? []) {
+      requestParameters[`method.request.header.${header}`] = true;
+    }
+    return {
+      apiKeyRequired: options.apiKeyRequired ?? true,
+      requestValidator: this.requestValidator,
+      requestModels: options.bodyModel ? { 'application/json': options.bodyModel } : undefined,
+      requestParameters,
+    };
+  }
+}
+
+/** Structured JSON access log: one object per request, with the fields incidents are debugged with. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integration.latency',
+  integrationStatus: '$context.integration.status',
+  errorMessage: '$context.error.message',
+  errorType: '$context.error.responseType',
+  apiKeyId: '$context.identity.apiKeyId',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  xrayTraceId: '$context.xrayTraceId',
+};
+
+function createWebAcl(scope: Construct, rateLimit: number): wafv2.CfnWebACL {
+  if (!Token.isUnresolved(rateLimit) && (rateLimit < 10 || rateLimit > 2_000_000_000)) {
+    throw new Error(`webAclRateLimit must be between 10 and 2,000,000,000 (given ${rateLimit})`);
+  }
+  const managedRule = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
+    name,
+    priority,
+    overrideAction: { none: {} },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+  });
+  // There is no WAFv2 L2 construct in aws-cdk-lib, so the web ACL is an L1 resource.
+  return new wafv2.CfnWebACL(scope, 'WebAcl', {
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'ResilientApiWebAcl', sampledRequestsEnabled: true },
+    rules: [
+      {
+        name: 'RateLimitPerIp',
+        priority: 0,
+        action: { block: {} },
+        statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP' } },
+        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RateLimitPerIp', sampledRequestsEnabled: true },
+      },
+      managedRule('AWSManagedRulesCommonRuleSet', 1),
+      managedRule('AWSManagedRulesKnownBadInputsRuleSet', 2),
+      managedRule('AWSManagedRulesAmazonIpReputationList', 3),
+    ],
+  });
+}
+
+function methodThrottlingOptions(
+  overrides: Record<string, apigateway.ThrottleSettings> | undefined,
+): Record<string, apigateway.MethodDeploymentOptions> | undefined {
+  if (!overrides) return undefined;
+  return Object.fromEntries(
+    Object.entries(overrides).map(([methodPath, throttle]) => {
+      validateThrottle(`Method ${methodPath}`, throttle.rateLimit ?? 1, throttle.burstLimit ?? 1);
+      return [methodPath, { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit }];
+    }),
+  );
+}
+
+function validateThrottle(what: string, rateLimit: number, burstLimit: number): void {
+  if (!Token.isUnresolved(rateLimit) && !(rateLimit > 0)) {
+    throw new Error(`${what} rate limit must be greater than 0 (given ${rateLimit})`);
+  }
+  if (!Token.isUnresolved(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit >= 1)) {
+    throw new Error(`${what} burst limit must be a whole number of at least 1 (given ${burstLimit})`);
+  }
+}
+
+function validateClientTiers(tiers: ClientTier[]): void {
+  if (tiers.length === 0) {
+    throw new Error('At least one client tier is required (given none)');
+  }
+  const names = new Set<string>();
+  for (const tier of tiers) {
+    if (names.has(tier.name)) {
+      throw new Error(`Client tier names must be unique (given ${tier.name} more than once)`);
+    }
+    names.add(tier.name);
+    validateThrottle(`Client tier ${tier.name}`, tier.rateLimit, tier.burstLimit);
+    if (tier.quotaLimit !== undefined && !Token.isUnresolved(tier.quotaLimit) && !(tier.quotaLimit >= 1)) {
+      throw new Error(`Client tier ${tier.name} quota must be at least 1 (given ${tier.quotaLimit})`);
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Powertools log levels. */
+export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Properties of a {@link ResilientFunction}. */
+export interface ResilientFunctionProps {
+  /** Path to the TypeScript or JavaScript entry file of the handler. */
+  readonly entry: string;
+
+  /**
+   * Name of the exported handler function in `entry`.
+   * @default 'handler'
+   */
+  readonly handler?: string;
+
+  /**
+   * Description of the function.
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * Memory of the function. On arm64, 512 MiB is where a small Node.js handler stops getting faster
+   * cold starts from more CPU share for the price.
+   * @default Size.mebibytes(512)
+   */
+  readonly memorySize?: Size;
+
+  /**
+   * Timeout of one invocation. Must be between 1 second and 15 minutes.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Reserved concurrency: the most concurrent invocations this function may run, and a guarantee
+   * that it can run that many (a bulkhead).
+   * @default - no reserved concurrency (shares the account's unreserved pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * Environment variables, in addition to the Powertools ones this construct sets.
+   * @default - only the Powertools variables
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * Powertools service name (`POWERTOOLS_SERVICE_NAME`), which tags every log line and metric.
+   * @default - the construct id
+   */
+  readonly serviceName?: string;
+
+  /**
+   * Powertools log level (`POWERTOOLS_LOG_LEVEL`).
+   * @default 'INFO'
+   */
+  readonly logLevel?: PowertoolsLogLevel;
+
+  /**
+   * CloudWatch namespace of Powertools metrics (`POWERTOOLS_METRICS_NAMESPACE`).
+   * @default 'ResilientApi'
+   */
+  readonly metricsNamespace?: string;
+
+  /**
+   * How long the function's log group keeps logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log group when it leaves the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * X-Ray tracing mode.
+   * @default lambda.Tracing.ACTIVE
+   */
+  readonly tracing?: lambda.Tracing;
+
+  /**
+   * Pass-through properties for the underlying `NodejsFunction`, for what this construct does not
+   * foresee. They override the construct's own choices, so use them with care.
+   * @default - none
+   */
+  readonly functionProps?: Partial<nodejs.NodejsFunctionProps>;
+}
+
+const MIN_TIMEOUT = Duration.seconds(1);
+const MAX_TIMEOUT = Duration.minutes(15);
+
+/**
+ * The project's one Lambda function wrapper: a Node.js function on the latest runtime of the
+ * installed aws-cdk-lib (nodejs24.x), arm64, bundled locally by esbuild (minified, with source maps and
+ * the AWS SDK bundled in so the deployed code runs the SDK version it was tested with), with an
+ * explicit log group, active tracing, explicit memory and timeout, and Powertools configuration.
+ */
+export class ResilientFunction extends Construct {
+  /** The Lambda function. */
+  public readonly function: nodejs.NodejsFunction;
+
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+
+  /** The invocation timeout; queues and SDK clients derive their own timeouts from it. */
+  public readonly timeout: Duration;
+
+  constructor(scope: Construct, id: string, props: ResilientFunctionProps) {
+    super(scope, id);
+
+    this.timeout = props.timeout ?? Duration.seconds(10);
+    validateTimeout(this.timeout);
+    validateReservedConcurrency(props.reservedConcurrentExecutions);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    const entry = props.entry;
+    const { bundling: bundlingOverrides, ...functionOverrides } = props.functionProps ?? {};
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry,
+      handler: props.handler ?? 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_LATEST,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: (props.memorySize ?? Size.mebibytes(512)).toMebibytes(),
+      timeout: this.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      tracing: props.tracing ?? lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'ResilientApi',
+        // Source maps turn minified stack traces back into TypeScript lines.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      // Bundle from the folder that holds the entry's package.json so the library also bundles when
+      // it is installed inside another app's node_modules.
+      projectRoot: findPackageRoot(entry),
+      depsLockFilePath: findLockFile(entry),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        bundleAwsSDK: true,
+        // esbuild is a devDependency: bundling never needs Docker.
+        forceDockerBundling: false,
+        ...bundlingOverrides,
+      },
+      ...functionOverrides,
+    });
+  }
+
+  /**
+   * Adds an environment variable to the function.
+   */
+  public addEnvironment(key: string, value: string): void {
+    this.function.addEnvironment(key, value);
+  }
+}
+
+function validateTimeout(timeout: Duration): void {
+  if (Token.isUnresolved(timeout.toSeconds())) return;
+  const seconds = timeout.toSeconds();
+  if (seconds < MIN_TIMEOUT.toSeconds() || seconds > MAX_TIMEOUT.toSeconds()) {
+    throw new Error(`Function timeout must be between 1 second and 15 minutes (given ${seconds} seconds)`);
+  }
+}
+
+function validateReservedConcurrency(reserved: number | undefined): void {
+  if (reserved === undefined || Token.isUnresolved(reserved)) return;
+  if (!Number.isInteger(reserved) || reserved < 0) {
+    throw new Error(`Reserved concurrency must be a whole number of 0 or more (given ${reserved})`);
+  }
+}
+
+function findPackageRoot(entry: string): string {
+  return path.dirname(findUp('package.json', path.dirname(entry)) ?? entry);
+}
+
+function findLockFile(entry: string): string | undefined {
+  const root = findPackageRoot(entry);
+  for (const name of ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb']) {
+    const found = findUp(name, root);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function findUp(name: string, from: string): string | undefined {
+  let dir = path.resolve(from);
+  for (;;) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * cdk-resilient-api: constructs for a resilient serverless API, and the stacks of the order API's
+ * deployable variants built from them.
+ */
+export * from './constructs/resilient-api';
+export * from './constructs/resilient-function';
+export * from './constructs/queue-processor';
+export * from './constructs/orders-table';
+export * from './constructs/idempotency-table';
+export * from './constructs/resilience-monitoring';
+export * from './config';
+export * from './stacks';
+export { handlerEntry, type HandlerName } from './lambda-entries';
+export { createOrderRequestSchema, IDEMPOTENCY_KEY_HEADER, ORDER_LIMITS } from '../lambdas/shared/order-schema';
+export { ENVIRONMENT } from '../lambdas/shared/environment';

@@ -1,0 +1,2 @@
+export * from './order-api-stack';
+export * from './variant-stacks';

@@ -1,0 +1,56 @@
+import { Annotations, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '../config';
+import { OrderApiStack } from './order-api-stack';
+
+/** Name prefix of every stack this app deploys. */
+export const STACK_PREFIX = 'ResilientApi';
+
+/**
+ * Adds the stacks of the configured variant to the app: one {@link OrderApiStack} for `sync` and
+ * `async`; for `multi`, one async stack per region sharing a global orders table that the first
+ * (primary) region's stack owns.
+ */
+export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
+  const { variant, account, capacity } = config;
+  if (variant === 'sync' || variant === 'async') {
+    return [
+      new OrderApiStack(scope, `${STACK_PREFIX}-${variant}`, {
+        env: { account, region: config.regions[0] },
+        description: `Resilient order API, ${variant} variant`,
+        orderPath: variant,
+        capacity,
+      }),
+    ];
+  }
+
+  const [primaryRegion, ...replicaRegions] = config.regions;
+  // A global table has the same name in every region; the replicas' stacks import it by that name.
+  const ordersTableName = `${STACK_PREFIX}-multi-orders`;
+  const primary = new OrderApiStack(scope, `${STACK_PREFIX}-multi-${primaryRegion}`, {
+    env: { account, region: primaryRegion },
+    description: `Resilient order API, multi-region variant, ${primaryRegion} (owns the global table)`,
+    orderPath: 'async',
+    capacity,
+    ordersTableName,
+    ordersReplicaRegions: replicaRegions,
+    ordersRemovalPolicy: RemovalPolicy.RETAIN,
+  });
+  const stacks: Stack[] = [primary];
+  for (const region of replicaRegions) {
+    const stack = new OrderApiStack(scope, `${STACK_PREFIX}-multi-${region}`, {
+      env: { account, region },
+      description: `Resilient order API, multi-region variant, ${region}`,
+      orderPath: 'async',
+      capacity,
+      ordersReplicaOf: ordersTableName,
+    });
+    // The replica this stack uses is created by the primary stack.
+    stack.addDependency(primary);
+    stacks.push(stack);
+  }
+  Annotations.of(primary).addInfo(
+    'No hosted zone configured: the multi variant deploys without DNS failover records; each region outputs its own ApiUrl.',
+  );
+  return stacks;
+}

@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { QueueProcessor, type QueueProcessorProps } from '../../../../lib/constructs/queue-processor';
+import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
+import { testStack } from '../../../helpers/app';
+
+const entry = path.join(__dirname, '../../../fixtures/echo-handler.ts');
+
+function build(props: Partial<QueueProcessorProps> = {}, consumerTimeout = Duration.seconds(30)) {
+  const stack = testStack();
+  const consumer = new ResilientFunction(stack, 'Consumer', { entry, timeout: consumerTimeout });
+  const api = new apigateway.RestApi(stack, 'Api');
+  const processor = new QueueProcessor(stack, 'Orders', {
+    consumer,
+    resource: api.root.addResource('orders'),
+    ...props,
+  });
+  return { stack, processor, template: () => Template.fromStack(stack) };
+}
+
+describe('QueueProcessor', () => {
+  test('derives the visibility timeout as six times the consumer timeout', () => {
+    // GIVEN a consumer with a 30 s timeout
+    const { template } = build();
+    // THEN the queue hides a received message for 180 s
+    template().hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 180,
+      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+    });
+  });
+
+  test('encrypts both queues and refuses requests without TLS', () => {
+    const { template } = build();
+    const queues = template().findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    for (const queue of Object.values(queues)) {
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    }
+    template().resourceCountIs('AWS::SQS::QueuePolicy', 2);
+    template().hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('keeps dead letters for 14 days', () => {
+    const { template } = build();
+    template().hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1_209_600 });
+  });
+
+  test('maps the queue to the consumer with partial batch failures, batch size, window and max concurrency', () => {
+    const { template } = build({ batchSize: 25, maxBatchingWindow: Duration.seconds(2), maxConcurrency: 4 });
+    template().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 25,
+      MaximumBatchingWindowInSeconds: 2,
+      ScalingConfig: { MaximumConcurrency: 4 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  test('integrates API Gateway with SQS directly and answers 202', () => {
+    const { template } = build();
+    template().hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      Integration: Match.objectLike({
+        Type: 'AWS',
+        IntegrationHttpMethod: 'POST',
+        PassthroughBehavior: 'NEVER',
+        Uri: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':sqs:path/')])] },
+        RequestTemplates: { 'application/json': Match.stringLikeRegexp('Action=SendMessage&MessageBody=') },
+        IntegrationResponses: Match.arrayWith([
+          Match.objectLike({ StatusCode: '202', SelectionPattern: '2\\d{2}' }),
+          Match.objectLike({ StatusCode: '503', SelectionPattern: '5\\d{2}' }),
+        ]),
+      }),
+    });
+  });
+
+  test('lets API Gateway only send messages to this queue', () => {
+    const { template } = build();
+    const policies = template().findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('OrdersIntegrationRole') }] },
+    });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersQueue/), 'Arn'] } },
+    ]);
+  });
+
+  test('without a resource, creates the queue and consumer but no API method', () => {
+    const stack = testStack();
+    const consumer = new ResilientFunction(stack, 'Consumer', { entry });
+    const processor = new QueueProcessor(stack, 'Orders', { consumer });
+    Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::Method', 0);
+    expect(processor.method).toBeUndefined();
+  });
+
+  test('fails if the visibility timeout is less than six times the consumer timeout', () => {
+    expect(() => build({ visibilityTimeout: Duration.seconds(60) }, Duration.seconds(30))).toThrow(
+      'Queue visibility timeout must be at least 6 times the consumer timeout (180 seconds for a 30-second timeout) (given 60 seconds)',
+    );
+  });
+
+  test('fails if max concurrency is below the event source minimum of 2', () => {
+    expect(() => build({ maxConcurrency: 1 })).toThrow('Maximum concurrency must be between 2 and 1000 inclusive (given 1)');
+  });
+
+  test('fails if the batch size is over 10 without a batching window', () => {
+    expect(() => build({ batchSize: 11, maxBatchingWindow: Duration.seconds(0) })).toThrow(
+      'Maximum batch size must be between 1 and 10 inclusive (given 11)',
+    );
+  });
+
+  test('fails if max receive count is 0', () => {
+    expect(() => build({ maxReceiveCount: 0 })).toThrow('Maximum receive count must be between 1 and 1000 inclusive (given 0)');
+  });
+});
