@@ -90,10 +90,20 @@ export function buildErrorBody(
   };
 }
 
+/** Options of {@link gatewayErrorTemplate}. */
+export interface GatewayErrorTemplateOptions {
+  /** Put API Gateway's request-validation error into `details` (for invalid bodies). */
+  readonly validationDetails?: boolean;
+}
+
 /**
  * The same shape as an API Gateway mapping template (VTL) for gateway responses, with the gateway's
  * own message and request id filled in by API Gateway.
  */
-export function gatewayErrorTemplate(code: ErrorCode): string {
-  return `{"error":{"code":"${code}","message":$context.error.messageString,"requestId":"$context.requestId"}}`;
+export function gatewayErrorTemplate(code: ErrorCode, options: GatewayErrorTemplateOptions = {}): string {
+  // escapeJavaScript also escapes single quotes, which JSON does not allow; undo that one escape.
+  const details = options.validationDetails
+    ? `,"details":[{"field":"body","message":"$util.escapeJavaScript($context.error.validationErrorString).replaceAll("\\\\'","'")"}]`
+    : '';
+  return `{"error":{"code":"${code}","message":$context.error.messageString${details},"requestId":"$context.requestId"}}`;
 }

@@ -17,7 +17,7 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
 import { DependencyUnavailableError } from './data-access';
-import { buildOrder, isSameOrderRequest, type Order } from './order';
+import { buildOrder, canonicalOrder, isSameOrderRequest, type Order } from './order';
 import type { CreateOrderRequest } from './order-schema';
 import type { OrdersRepository } from './orders-repository';
 
@@ -111,7 +111,9 @@ export class OrderPlacement {
    */
   async place(input: PlaceOrderInput): Promise<Order> {
     try {
-      return await this.placeIdempotently(input);
+      // A replay's order comes from the idempotency record, stored as a DynamoDB map whose keys lose
+      // their order; the canonical form keeps the replayed response byte-identical.
+      return canonicalOrder(await this.placeIdempotently(input));
     } catch (error) {
       throw toDomainError(error, input.orderId);
     }

@@ -37,6 +37,14 @@ export function buildOrder(fields: {
   };
 }
 
+/**
+ * The same order with its keys in the fixed order of {@link buildOrder}, for orders that come back
+ * from storage (the orders table or an idempotency record).
+ */
+export function canonicalOrder(order: Order): Order {
+  return buildOrder({ orderId: order.orderId, request: order, createdAt: order.createdAt });
+}
+
 /** Whether an existing order was created from the same request body. */
 export function isSameOrderRequest(order: Order, request: CreateOrderRequest): boolean {
   return (

@@ -6,7 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError, type DataAccessCallOptions } from './data-access';
-import { buildOrder, type Order } from './order';
+import { canonicalOrder, type Order } from './order';
 
 const DEPENDENCY_NAME = 'orders table';
 
@@ -62,7 +62,7 @@ export class OrdersRepository {
           ConsistentRead: options.consistentRead,
         }),
       );
-      return Item === undefined ? undefined : toOrder(Item);
+      return Item === undefined ? undefined : canonicalOrder(Item as Order);
     } catch (error) {
       throw new DependencyUnavailableError(DEPENDENCY_NAME, error);
     }
@@ -82,9 +82,4 @@ export class OrdersRepository {
       throw new DependencyUnavailableError(DEPENDENCY_NAME, error);
     }
   }
-}
-
-function toOrder(item: Record<string, unknown>): Order {
-  const stored = item as unknown as Order;
-  return buildOrder({ orderId: stored.orderId, request: stored, createdAt: stored.createdAt });
 }

@@ -128,7 +128,7 @@ export class OrderApiStack extends Stack {
     this.monitoring = new ResilienceMonitoring(this, 'Monitoring', {
       api: this.api.api,
       apiStageName: this.api.stage.stageName,
-      monitoredFunctions: functions.map((fn) => ({ function: fn.function, timeout: fn.timeout })),
+      monitoredFunctions: functions.map((fn) => ({ lambdaFunction: fn.function, timeout: fn.timeout })),
       queue: this.queueProcessor?.queue,
       deadLetterQueue: this.queueProcessor?.deadLetterQueue,
       tables: [this.ordersTable.table, this.idempotencyTable.table],

@@ -1,4 +1,4 @@
-import { Aws, Duration, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -153,6 +153,15 @@ export class QueueProcessor extends Construct {
       reportBatchItemFailures: true,
     });
     props.consumer.function.addEventSource(this.eventSource);
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: 'This queue is the dead-letter queue; its messages are kept for investigation and redriven by hand.',
+    });
+    Validations.of(props.consumer.function).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event source mappings do not support on-failure destinations; failed messages reach the dead-letter queue through the redrive policy.',
+    });
 
     if (props.resource) {
       this.integrationRole = new iam.Role(this, 'IntegrationRole', {

@@ -274,7 +274,7 @@ export class ResilienceMonitoring extends Construct {
         disambiguator: 'RegionUnhealthy',
         alarmNameOverride: `${alarmPrefix}-RegionUnhealthy`,
         alarmDescription:
-          'The region cannot serve orders: API 5XX rate, dead-letter queue arrivals or function errors are in ALARM.',
+          'The region cannot serve orders: the API 5XX rate, messages in the dead-letter queue or function errors are in ALARM.',
       },
     );
     if (!regionUnhealthyAlarm) {
@@ -296,9 +296,7 @@ export class ResilienceMonitoring extends Construct {
   private monitorApi(api: apigateway.IRestApi, props: ResilienceMonitoringProps): void {
     this.monitoring.monitorApiGateway({
       api,
-      // An imported API has no deploymentStage; the library would then assume 'prod' silently.
-      apiStage:
-        props.apiStageName ?? (api.deploymentStage as apigateway.Stage | undefined)?.stageName ?? 'prod',
+      apiStage: props.apiStageName,
       alarmFriendlyName: 'Api',
       add5XXFaultRateAlarm: {
         [SEVERITY]: {

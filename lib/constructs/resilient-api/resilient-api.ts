@@ -1,4 +1,4 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -151,6 +151,7 @@ const GATEWAY_ERRORS: ReadonlyArray<[apigateway.ResponseType, string, ErrorCode]
   [apigateway.ResponseType.DEFAULT_4XX, '400', 'BAD_REQUEST'],
   [apigateway.ResponseType.DEFAULT_5XX, '500', 'INTERNAL_ERROR'],
   [apigateway.ResponseType.BAD_REQUEST_PARAMETERS, '400', 'BAD_REQUEST'],
+  [apigateway.ResponseType.BAD_REQUEST_BODY, '400', 'VALIDATION_FAILED'],
   [apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, '404', 'NOT_FOUND'],
   [apigateway.ResponseType.RESOURCE_NOT_FOUND, '404', 'NOT_FOUND'],
   [apigateway.ResponseType.INVALID_API_KEY, '403', 'FORBIDDEN'],
@@ -234,13 +235,18 @@ export class ResilientApi extends Construct {
       ...props.restApiProps,
     });
     this.stage = this.api.deploymentStage;
+    // RestApi always adds an `Endpoint` output with a generated name; stacks output the URL under a
+    // stable name of their choice instead (see `url`).
+    this.api.node.tryRemoveChild('Endpoint');
 
     for (const [type, statusCode, code] of GATEWAY_ERRORS) {
       const retryable = statusCode === '429';
       this.api.addGatewayResponse(`GatewayResponse${type.responseType}`, {
         type,
         statusCode,
-        templates: { 'application/json': gatewayErrorTemplate(code) },
+        templates: {
+          'application/json': gatewayErrorTemplate(code, { validationDetails: code === 'VALIDATION_FAILED' }),
+        },
         responseHeaders: retryable ? { 'Retry-After': `'${THROTTLED_RETRY_AFTER_SECONDS}'` } : undefined,
       });
     }
@@ -282,12 +288,39 @@ export class ResilientApi extends Construct {
       });
     }
 
+    this.acknowledgeNagFindings(props.webAclEnabled ?? false);
+
     if (props.customDomainName !== undefined && props.customDomainCertificate !== undefined) {
       this.domainName = this.api.addDomainName('CustomDomain', {
         domainName: props.customDomainName,
         certificate: props.customDomainCertificate,
         endpointType: apigateway.EndpointType.REGIONAL,
         securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+      });
+    }
+  }
+
+  private acknowledgeNagFindings(webAclEnabled: boolean): void {
+    const api = Validations.of(this.api);
+    api.acknowledge(
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Clients are identified by API keys bound to usage plans (throttle and quota per tier); GET /health is public so Route 53 health checkers can reach it.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason: 'The API authenticates clients with API keys and usage plans, not a Cognito user pool.',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: 'The account-level API Gateway logging role uses the AWS-managed policy AWS documents for it.',
+      },
+    );
+    if (!webAclEnabled) {
+      api.acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: 'The web ACL is opt-in (webAclEnabled) because it has a monthly cost; stage and usage-plan throttling still apply.',
       });
     }
   }

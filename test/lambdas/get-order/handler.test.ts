@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
+import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
+import { loadWithEnvironment } from '../../harness/load-handler';
+import { testDocumentClient } from '../../harness/local-aws';
+import { createTestTables, uniqueTableName, type TestTables } from '../../harness/tables';
+
+const documentClient = testDocumentClient();
+let tables: TestTables;
+let getOrder: typeof GetOrderHandlerModule.handler;
+
+function getOrderEvent(orderId: string) {
+  return apiGatewayEvent({ path: `/orders/${orderId}`, pathParameters: { orderId } });
+}
+
+function parse(response: APIGatewayProxyResult): any {
+  return JSON.parse(response.body);
+}
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  getOrder = (
+    await loadWithEnvironment({ ORDERS_TABLE_NAME: tables.ordersTableName }, () =>
+      import('../../../lambdas/get-order/handler'),
+    )
+  ).handler;
+});
+
+afterAll(() => {
+  documentClient.destroy();
+});
+
+describe('GET /orders/{orderId}', () => {
+  test('returns a stored order', async () => {
+    // GIVEN an order in the table
+    const order = {
+      orderId: randomUUID(),
+      customerId: 'customer-1',
+      items: [{ sku: 'SKU-1', quantity: 3 }],
+      status: 'CONFIRMED',
+      createdAt: new Date().toISOString(),
+    };
+    await documentClient.send(new PutCommand({ TableName: tables.ordersTableName, Item: order }));
+
+    // WHEN it is requested
+    const response = await getOrder(getOrderEvent(order.orderId), lambdaContext());
+
+    // THEN it is returned as stored
+    expect(response.statusCode).toBe(200);
+    expect(parse(response)).toEqual(order);
+  });
+
+  test('fails with 404 if the order does not exist', async () => {
+    // GIVEN an id no order has
+    const orderId = randomUUID();
+
+    // WHEN it is requested
+    const event = getOrderEvent(orderId);
+    const response = await getOrder(event, lambdaContext());
+
+    // THEN the answer is 404 in the API's error shape
+    expect(response.statusCode).toBe(404);
+    expect(parse(response)).toEqual({
+      error: { code: 'NOT_FOUND', message: expect.any(String), requestId: event.requestContext.requestId },
+    });
+  });
+
+  test('rejects an order id that is not a UUID', async () => {
+    // GIVEN an id that cannot be an order id
+    // WHEN it is requested
+    const response = await getOrder(getOrderEvent('12345'), lambdaContext());
+
+    // THEN the answer is 400 naming the path parameter
+    expect(response.statusCode).toBe(400);
+    expect(parse(response).error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'orderId', message: expect.any(String) }],
+    });
+  });
+
+  test('fails with 503 and Retry-After if the table does not exist', async () => {
+    // GIVEN a handler whose table is missing
+    const { handler } = await loadWithEnvironment({ ORDERS_TABLE_NAME: uniqueTableName('missing') }, () =>
+      import('../../../lambdas/get-order/handler'),
+    );
+
+    // WHEN an order is requested
+    const response = await handler(getOrderEvent(randomUUID()), lambdaContext());
+
+    // THEN the client is asked to retry later
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': expect.stringMatching(/^\d+$/) });
+    expect(parse(response).error.code).toBe('SERVICE_UNAVAILABLE');
+  });
+});

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
+import { loadWithEnvironment } from '../../harness/load-handler';
+import { testSqsClient } from '../../harness/local-aws';
+import { createTestTables, uniqueTableName, type TestTables } from '../../harness/tables';
+
+const sqsClient = testSqsClient();
+let tables: TestTables;
+let queueUrl: string;
+
+function loadHealthHandler(environment: Record<string, string | undefined>) {
+  return loadWithEnvironment(environment, () => import('../../../lambdas/health/handler'));
+}
+
+function healthEvent() {
+  return apiGatewayEvent({ path: '/health' });
+}
+
+function parse(response: APIGatewayProxyResult): any {
+  return JSON.parse(response.body);
+}
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  const created = await sqsClient.send(new CreateQueueCommand({ QueueName: `orders-${randomUUID()}` }));
+  queueUrl = created.QueueUrl!;
+});
+
+afterAll(() => {
+  sqsClient.destroy();
+});
+
+describe('GET /health', () => {
+  test('reports ok with latencies when the table and the queue answer', async () => {
+    // GIVEN a handler for the async variant, with a table and a queue
+    const { handler } = await loadHealthHandler({ ORDERS_TABLE_NAME: tables.ordersTableName, ORDERS_QUEUE_URL: queueUrl });
+
+    // WHEN health is requested
+    const response = await handler(healthEvent(), lambdaContext());
+
+    // THEN both checks are ok and the answer is not cached
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toMatchObject({ 'Cache-Control': 'no-store' });
+    expect(parse(response)).toEqual({
+      status: 'ok',
+      checks: {
+        dynamodb: { status: 'ok', latencyMs: expect.any(Number) },
+        queue: { status: 'ok', latencyMs: expect.any(Number), approximateNumberOfMessages: 0 },
+      },
+    });
+  });
+
+  test('checks only the table when no queue is configured', async () => {
+    // GIVEN a handler for the sync variant
+    const { handler } = await loadHealthHandler({ ORDERS_TABLE_NAME: tables.ordersTableName, ORDERS_QUEUE_URL: undefined });
+
+    // WHEN health is requested
+    const response = await handler(healthEvent(), lambdaContext());
+
+    // THEN only DynamoDB is checked
+    expect(response.statusCode).toBe(200);
+    expect(Object.keys(parse(response).checks)).toEqual(['dynamodb']);
+  });
+
+  test('fails with 503 and Retry-After if the table does not exist', async () => {
+    // GIVEN a handler whose table is missing, with a working queue
+    const { handler } = await loadHealthHandler({
+      ORDERS_TABLE_NAME: uniqueTableName('missing'),
+      ORDERS_QUEUE_URL: queueUrl,
+    });
+
+    // WHEN health is requested
+    const response = await handler(healthEvent(), lambdaContext());
+
+    // THEN the report is unhealthy, names the failing check, and is not the error shape
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': expect.stringMatching(/^\d+$/) });
+    expect(parse(response)).toEqual({
+      status: 'unhealthy',
+      checks: {
+        dynamodb: { status: 'error', latencyMs: expect.any(Number), error: 'ResourceNotFoundException' },
+        queue: { status: 'ok', latencyMs: expect.any(Number), approximateNumberOfMessages: 0 },
+      },
+    });
+  });
+
+  test('fails with 503 if the queue does not exist', async () => {
+    // GIVEN a handler whose queue is missing
+    const missingQueueUrl = queueUrl.replace(/[^/]+$/, `missing-${randomUUID()}`);
+    const { handler } = await loadHealthHandler({
+      ORDERS_TABLE_NAME: tables.ordersTableName,
+      ORDERS_QUEUE_URL: missingQueueUrl,
+    });
+
+    // WHEN health is requested
+    const response = await handler(healthEvent(), lambdaContext());
+
+    // THEN the queue check fails
+    expect(response.statusCode).toBe(503);
+    expect(parse(response).checks.queue).toMatchObject({ status: 'error' });
+    expect(parse(response).checks.dynamodb).toMatchObject({ status: 'ok' });
+  });
+});

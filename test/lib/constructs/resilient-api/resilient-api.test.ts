@@ -1,0 +1,164 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { ResilientApi, type ResilientApiProps } from '../../../../lib/constructs/resilient-api';
+import { createOrderRequestSchema } from '../../../../lambdas/shared/order-schema';
+import { testStack } from '../../../helpers/app';
+
+function build(props: ResilientApiProps = {}) {
+  const stack = testStack();
+  const api = new ResilientApi(stack, 'Api', props);
+  // A REST API needs at least one method to deploy.
+  const orders = api.api.root.addResource('orders');
+  orders.addMethod('POST', new apigateway.MockIntegration(), api.validatedMethodOptions({
+    bodyModel: api.addJsonModel('OrderModel', createOrderRequestSchema),
+    requiredHeaders: ['Idempotency-Key'],
+  }));
+  return { stack, api, template: Template.fromStack(stack) };
+}
+
+describe('ResilientApi', () => {
+  test('is a regional REST API', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+  });
+
+  test('throttles the stage, traces with X-Ray and writes structured JSON access logs', () => {
+    // GIVEN / WHEN
+    const { template } = build({ throttlingRateLimit: 40, throttlingBurstLimit: 80 });
+    // THEN
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      TracingEnabled: true,
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80, LoggingLevel: 'ERROR' }),
+      ]),
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    expect(() => JSON.parse(stage.Properties.AccessLogSetting.Format)).not.toThrow();
+  });
+
+  test('applies per-method throttle overrides', () => {
+    const { template } = build({ methodThrottling: { '/orders/POST': { rateLimit: 5, burstLimit: 10 } } });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1orders', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 }),
+      ]),
+    });
+  });
+
+  test('creates a usage plan and API key per client tier', () => {
+    const { template } = build({
+      clientTiers: [
+        { name: 'free', rateLimit: 5, burstLimit: 10, quotaLimit: 1000 },
+        { name: 'partner', rateLimit: 50, burstLimit: 100 },
+      ],
+    });
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 2);
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 2);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 2);
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      UsagePlanName: 'free',
+      Throttle: { RateLimit: 5, BurstLimit: 10 },
+      Quota: { Limit: 1000, Period: 'DAY' },
+    });
+    // No key value is ever written into the template: API Gateway generates it.
+    for (const key of Object.values(template.findResources('AWS::ApiGateway::ApiKey'))) {
+      expect(key.Properties.Value).toBeUndefined();
+    }
+  });
+
+  test('validates body and headers against the shared JSON schema before the integration', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: Match.objectLike({
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        required: ['customerId', 'items'],
+        additionalProperties: false,
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      ApiKeyRequired: true,
+      RequestParameters: { 'method.request.header.Idempotency-Key': true },
+      RequestValidatorId: Match.anyValue(),
+    });
+  });
+
+  test.each([
+    ['THROTTLED', '429', 'THROTTLED'],
+    ['QUOTA_EXCEEDED', '429', 'QUOTA_EXCEEDED'],
+    ['BAD_REQUEST_BODY', '400', 'VALIDATION_FAILED'],
+    ['REQUEST_TOO_LARGE', '413', 'PAYLOAD_TOO_LARGE'],
+    ['UNSUPPORTED_MEDIA_TYPE', '415', 'UNSUPPORTED_MEDIA_TYPE'],
+    ['MISSING_AUTHENTICATION_TOKEN', '404', 'NOT_FOUND'],
+    ['INVALID_API_KEY', '403', 'FORBIDDEN'],
+    ['DEFAULT_5XX', '500', 'INTERNAL_ERROR'],
+    ['INTEGRATION_TIMEOUT', '504', 'GATEWAY_TIMEOUT'],
+  ])('renders gateway response %s as %s in the JSON error shape (%s)', (type, status, code) => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: type,
+      StatusCode: status,
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`^\\{"error":\\{"code":"${code}","message":`) },
+    });
+  });
+
+  test('throttled and quota responses tell the client when to retry', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'THROTTLED',
+      ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" },
+    });
+  });
+
+  test('has no web ACL unless enabled; enabled, a rate rule and AWS managed rule groups', () => {
+    build().template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    const { template } = build({ webAclEnabled: true, webAclRateLimit: 500 });
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([
+        Match.objectLike({ Name: 'RateLimitPerIp', Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP' } } }),
+        Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
+      ]),
+    });
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  test('adds a regional custom domain when configured', () => {
+    const stack = testStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
+    const api = new ResilientApi(stack, 'Api', { customDomainName: 'api.example.com', customDomainCertificate: certificate });
+    api.api.root.addMethod('GET', new apigateway.MockIntegration());
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'api.example.com',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'TLS_1_2',
+    });
+  });
+
+  test('fails if a custom domain has no certificate', () => {
+    expect(() => build({ customDomainName: 'api.example.com' })).toThrow(
+      'customDomainCertificate is required with customDomainName (given api.example.com)',
+    );
+  });
+
+  test('fails if the stage rate limit is not positive', () => {
+    expect(() => build({ throttlingRateLimit: 0 })).toThrow('Stage rate limit must be greater than 0 (given 0)');
+  });
+
+  test('fails if two client tiers share a name', () => {
+    const tier = { name: 'gold', rateLimit: 1, burstLimit: 1 };
+    expect(() => build({ clientTiers: [tier, tier] })).toThrow('Client tier names must be unique (given gold more than once)');
+  });
+
+  test('fails if there are no client tiers', () => {
+    expect(() => build({ clientTiers: [] })).toThrow('At least one client tier is required (given none)');
+  });
+});
