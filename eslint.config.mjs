@@ -19,4 +19,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Tests read synthesized CloudFormation templates, which are untyped JSON.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 );

@@ -11,7 +11,10 @@ import { addVariantStacks } from '../lib/stacks';
 const app = new App();
 const contextString = (key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);
-  return value === undefined ? undefined : String(value);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string')
+    throw new Error(`Context ${key} must be a string (given ${JSON.stringify(value)})`);
+  return value;
 };
 
 const config = resolveAppConfig({

@@ -11,5 +11,9 @@ export * from './constructs/resilience-monitoring';
 export * from './config';
 export * from './stacks';
 export { handlerEntry, type HandlerName } from './lambda-entries';
-export { createOrderRequestSchema, IDEMPOTENCY_KEY_HEADER, ORDER_LIMITS } from '../lambdas/shared/order-schema';
+export {
+  createOrderRequestSchema,
+  IDEMPOTENCY_KEY_HEADER,
+  ORDER_LIMITS,
+} from '../lambdas/shared/order-schema';
 export { ENVIRONMENT } from '../lambdas/shared/environment';

@@ -2,6 +2,7 @@
  * The logic of `POST /orders` (synchronous variant): checks the request in the order the contract
  * specifies, then places the order idempotently and maps domain errors to API errors.
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ApiError } from '../shared/errors';
 import { getHeader } from '../shared/http';
@@ -16,7 +17,6 @@ import {
 } from '../shared/order-placement';
 import { IDEMPOTENCY_KEY_HEADER, MAX_REQUEST_BODY_BYTES } from '../shared/order-schema';
 import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /** Seconds a client should wait before retrying while a request with its key is in progress. */
 export const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
@@ -39,7 +39,10 @@ export function parseCreateOrderRequest(event: CreateOrderEvent): PlaceOrderInpu
 
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   if (body.length > MAX_REQUEST_BODY_BYTES) {
-    throw new ApiError('PAYLOAD_TOO_LARGE', `The request body must not exceed ${MAX_REQUEST_BODY_BYTES} bytes`);
+    throw new ApiError(
+      'PAYLOAD_TOO_LARGE',
+      `The request body must not exceed ${MAX_REQUEST_BODY_BYTES} bytes`,
+    );
   }
 
   const orderId = getHeader(event.headers, IDEMPOTENCY_KEY_HEADER);
@@ -90,10 +93,14 @@ export async function createOrder(event: CreateOrderEvent, placement: OrderPlace
       );
     }
     if (error instanceof OrderInProgressError) {
-      throw new ApiError('REQUEST_IN_PROGRESS', `A request with this ${IDEMPOTENCY_KEY_HEADER} is in progress`, {
-        retryAfterSeconds: IN_PROGRESS_RETRY_AFTER_SECONDS,
-        cause: error,
-      });
+      throw new ApiError(
+        'REQUEST_IN_PROGRESS',
+        `A request with this ${IDEMPOTENCY_KEY_HEADER} is in progress`,
+        {
+          retryAfterSeconds: IN_PROGRESS_RETRY_AFTER_SECONDS,
+          cause: error,
+        },
+      );
     }
     throw error;
   }

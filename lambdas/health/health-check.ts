@@ -4,8 +4,13 @@
  */
 import { DependencyUnavailableError } from '../shared/data-access';
 
+/** How far {@link describeFailure} follows an error's causes. */
+const MAX_CAUSE_DEPTH = 5;
+
 /** A dependency check; it may return extra facts to report (e.g. a queue depth). */
-export type HealthCheck = (abortSignal: AbortSignal) => Promise<Readonly<Record<string, number | string>> | void>;
+export type HealthCheck = (
+  abortSignal: AbortSignal,
+) => Promise<Readonly<Record<string, number | string>> | void>;
 
 /** Outcome of one check. */
 export interface HealthCheckResult {
@@ -62,9 +67,18 @@ function elapsedMs(started: number): number {
   return Math.round(performance.now() - started);
 }
 
+/**
+ * The most specific short reason in an error's cause chain: a Node.js error code (ECONNREFUSED) or
+ * an error name (ResourceNotFoundException, TimeoutError). The SDK wraps network errors in a plain
+ * `Error`, so the chain is followed past generic names.
+ */
 function describeFailure(error: unknown): string {
-  const cause = error instanceof DependencyUnavailableError ? error.cause : error;
-  if (!(cause instanceof Error)) return 'UnknownError';
-  const code = (cause as NodeJS.ErrnoException).code;
-  return typeof code === 'string' ? code : cause.name;
+  let current: unknown = error instanceof DependencyUnavailableError ? error.cause : error;
+  for (let depth = 0; current instanceof Error && depth < MAX_CAUSE_DEPTH; depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return code;
+    if (current.name !== 'Error') return current.name;
+    current = current.cause;
+  }
+  return 'Error';
 }

@@ -13,7 +13,11 @@ import type { SQSRecord } from 'aws-lambda';
 import type { FieldError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { METRIC_NAMES, metrics } from '../shared/metrics';
-import { IdempotencyKeyReusedError, type OrderPlacement, type PlaceOrderInput } from '../shared/order-placement';
+import {
+  IdempotencyKeyReusedError,
+  type OrderPlacement,
+  type PlaceOrderInput,
+} from '../shared/order-placement';
 import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
 
 /** Names of the message attributes API Gateway sets on each order message. */

@@ -88,10 +88,11 @@ export class OrderPlacement {
       throwOnNoIdempotencyKey: true,
       expiresAfterSeconds: IDEMPOTENCY_RECORD_TTL_SECONDS,
     });
-    this.placeIdempotently = makeIdempotent(
-      (input: PlaceOrderInput) => placeOrder(props.repository, input),
-      { persistenceStore: props.persistenceStore, config: this.config, keyPrefix: ORDER_IDEMPOTENCY_KEY_PREFIX },
-    );
+    this.placeIdempotently = makeIdempotent((input: PlaceOrderInput) => placeOrder(props.repository, input), {
+      persistenceStore: props.persistenceStore,
+      config: this.config,
+      keyPrefix: ORDER_IDEMPOTENCY_KEY_PREFIX,
+    });
   }
 
   /**
@@ -123,8 +124,11 @@ export class OrderPlacement {
 function toDomainError(error: unknown, orderId: string): unknown {
   if (error instanceof IdempotencyValidationError) return new IdempotencyKeyReusedError(orderId);
   if (error instanceof IdempotencyAlreadyInProgressError) return new OrderInProgressError(orderId);
-  // Powertools already retried the inconsistent state; the record changed under it repeatedly.
-  if (error instanceof IdempotencyPersistenceLayerError || error instanceof IdempotencyInconsistentStateError) {
+  // An inconsistent state survived Powertools' own retries: the record kept changing under it.
+  if (
+    error instanceof IdempotencyPersistenceLayerError ||
+    error instanceof IdempotencyInconsistentStateError
+  ) {
     return new DependencyUnavailableError('idempotency table', error.cause ?? error);
   }
   return error;

@@ -21,7 +21,8 @@ export const ORDER_LIMITS = {
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 /** A UUID in its canonical 8-4-4-4-12 hexadecimal form (any version). */
-export const IDEMPOTENCY_KEY_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const IDEMPOTENCY_KEY_PATTERN =
+  '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 /**
  * Largest request body the handlers accept. The largest valid order is about 8 KB of JSON

@@ -55,7 +55,8 @@ export function parseJson(text: string): { readonly value: unknown } | undefined
  */
 function toFieldError(error: ErrorObject): FieldError {
   const property = propertyOf(error);
-  const field = property === undefined ? error.instancePath : `${error.instancePath}/${escapePointerToken(property)}`;
+  const field =
+    property === undefined ? error.instancePath : `${error.instancePath}/${escapePointerToken(property)}`;
   return { field, message: error.message ?? 'is invalid' };
 }
 

@@ -52,7 +52,8 @@ export function isSameOrderRequest(order: Order, request: CreateOrderRequest): b
     order.note === request.note &&
     order.items.length === request.items.length &&
     order.items.every(
-      (item, index) => item.sku === request.items[index].sku && item.quantity === request.items[index].quantity,
+      (item, index) =>
+        item.sku === request.items[index].sku && item.quantity === request.items[index].quantity,
     )
   );
 }

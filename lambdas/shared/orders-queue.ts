@@ -5,7 +5,6 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DependencyUnavailableError, type DataAccessCallOptions } from './data-access';
 
-
 const DEPENDENCY_NAME = 'orders queue';
 
 /** Reads the state of the orders queue. Every SDK failure surfaces as a {@link DependencyUnavailableError}. */

@@ -15,8 +15,7 @@ const HEALTH_PROBE_ORDER_ID = 'health-probe';
 
 /** Result of {@link OrdersRepository.createIfAbsent}. */
 export type CreateIfAbsentResult =
-  | { readonly created: true; readonly order: Order }
-  | { readonly created: false; readonly existing: Order };
+  { readonly created: true; readonly order: Order } | { readonly created: false; readonly existing: Order };
 
 /** Reads and writes orders. Every SDK failure surfaces as a {@link DependencyUnavailableError}. */
 export class OrdersRepository {
@@ -53,7 +52,10 @@ export class OrdersRepository {
   }
 
   /** Reads an order; undefined when there is none with this id. */
-  async get(orderId: string, options: { readonly consistentRead?: boolean } = {}): Promise<Order | undefined> {
+  async get(
+    orderId: string,
+    options: { readonly consistentRead?: boolean } = {},
+  ): Promise<Order | undefined> {
     try {
       const { Item } = await this.client.send(
         new GetCommand({

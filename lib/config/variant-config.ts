@@ -92,7 +92,9 @@ function parseRegions(value: string): string[] {
     .map((region) => region.trim())
     .filter((region) => region !== '');
   if (regions.length < 2) {
-    throw new Error(`The multi variant needs at least two regions, e.g. -c regions=us-east-1,us-west-2 (given ${JSON.stringify(value)})`);
+    throw new Error(
+      `The multi variant needs at least two regions, e.g. -c regions=us-east-1,us-west-2 (given ${JSON.stringify(value)})`,
+    );
   }
   if (new Set(regions).size !== regions.length) {
     throw new Error(`Regions must be unique (given ${JSON.stringify(value)})`);

@@ -69,7 +69,11 @@ export class OrderApiStack extends Stack {
       throttlingRateLimit: props.capacity.apiRateLimit,
       throttlingBurstLimit: props.capacity.apiBurstLimit,
     });
-    const orderModel = this.api.addJsonModel('CreateOrderModel', createOrderRequestSchema, 'CreateOrderRequest');
+    const orderModel = this.api.addJsonModel(
+      'CreateOrderModel',
+      createOrderRequestSchema,
+      'CreateOrderRequest',
+    );
     const orders = this.api.api.root.addResource('orders');
     const order = orders.addResource('{orderId}');
     const health = this.api.api.root.addResource('health');
@@ -84,7 +88,11 @@ export class OrderApiStack extends Stack {
       timeout: Duration.seconds(5),
     });
     this.ordersTable.bindForRead(getOrder);
-    order.addMethod('GET', new apigateway.LambdaIntegration(getOrder.function), this.api.validatedMethodOptions());
+    order.addMethod(
+      'GET',
+      new apigateway.LambdaIntegration(getOrder.function),
+      this.api.validatedMethodOptions(),
+    );
 
     const healthCheck = new ResilientFunction(this, 'Health', {
       entry: handlerEntry('health'),
@@ -93,7 +101,9 @@ export class OrderApiStack extends Stack {
     });
     this.ordersTable.bindForRead(healthCheck);
     // Route 53 health checkers cannot send an API key.
-    health.addMethod('GET', new apigateway.LambdaIntegration(healthCheck.function), { apiKeyRequired: false });
+    health.addMethod('GET', new apigateway.LambdaIntegration(healthCheck.function), {
+      apiKeyRequired: false,
+    });
 
     const functions = [getOrder, healthCheck];
     if (props.orderPath === 'sync') {
@@ -139,7 +149,8 @@ export class OrderApiStack extends Stack {
     new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.table.tableName });
     new CfnOutput(this, 'ApiKeyId', {
       value: this.api.apiKeys[0].keyId,
-      description: 'Id of the first tier API key; read its value with `aws apigateway get-api-key --include-value`',
+      description:
+        'Id of the first tier API key; read its value with `aws apigateway get-api-key --include-value`',
     });
     if (this.queueProcessor) {
       new CfnOutput(this, 'QueueUrl', { value: this.queueProcessor.queue.queueUrl });

@@ -46,7 +46,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
       ordersReplicaOf: ordersTableName,
     });
     // The replica this stack uses is created by the primary stack.
-    stack.addDependency(primary);
+    stack.addStackDependency(primary);
     stacks.push(stack);
   }
   Annotations.of(primary).addInfo(

@@ -43,7 +43,9 @@ export function findDynamoDbLocalDistribution(): DynamoDbLocalDistribution {
   const jarPath = path.join(libRoot, release, 'DynamoDBLocal.jar');
   const libraryPath = path.join(libRoot, release, 'DynamoDBLocal_lib');
   if (!existsSync(jarPath) || !existsSync(libraryPath)) {
-    throw new Error(`DynamoDB Local release ${release} is incomplete (expected ${jarPath} and ${libraryPath})`);
+    throw new Error(
+      `DynamoDB Local release ${release} is incomplete (expected ${jarPath} and ${libraryPath})`,
+    );
   }
   return { jarPath, libraryPath };
 }
@@ -99,7 +101,11 @@ function assertJavaIsInstalled(): void {
   }
 }
 
-async function waitUntilAnswering(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
+async function waitUntilAnswering(
+  endpoint: string,
+  child: ChildProcess,
+  output: () => string,
+): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',

@@ -13,6 +13,8 @@ export const EMULATORS_GLOBAL = '__LOCAL_AWS_EMULATORS__';
 
 /** Starts the emulators and points every AWS SDK client of the run at them. */
 export default async function globalSetup(): Promise<void> {
+  // The functions run on nodejs24.x; the SDK's warning about older local Node.js versions is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [dynamoDb, sqs] = await Promise.allSettled([startDynamoDbLocal(), startSqsEmulator()]);
   const started = [dynamoDb, sqs].flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   (globalThis as Record<string, unknown>)[EMULATORS_GLOBAL] = started;
@@ -34,6 +36,4 @@ export default async function globalSetup(): Promise<void> {
   // Quiet by default; run with POWERTOOLS_LOG_LEVEL=DEBUG to see the handlers' logs.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  // The functions run on nodejs24.x; the SDK's warning about older local Node.js versions is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }

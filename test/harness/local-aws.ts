@@ -43,5 +43,9 @@ export function testDocumentClient(): DynamoDBDocumentClient {
 
 /** An SQS client on the emulator, for arranging and asserting state in tests. */
 export function testSqsClient(): SQSClient {
-  return new SQSClient({ endpoint: localEndpoints().sqs, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  return new SQSClient({
+    endpoint: localEndpoints().sqs,
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+  });
 }

@@ -7,7 +7,7 @@ import type { LocalEmulator, LocalEmulatorOptions } from './local-emulator';
 
 /** The part of the fauxqs module this harness uses. */
 interface FauxqsModule {
-  startFauxqs(options: { port: number; host?: string; logger: boolean }): Promise<{
+  readonly startFauxqs: (options: { port: number; logger: boolean }) => Promise<{
     readonly address: string;
     stop(): Promise<void>;
   }>;
@@ -15,6 +15,7 @@ interface FauxqsModule {
 
 // fauxqs is published as ESM only. TypeScript compiles `import()` to `require()` under CommonJS,
 // which cannot load it, so the native dynamic import is reached through a Function.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a constant string, not user input
 const importEsm = new Function('specifier', 'return import(specifier)') as (
   specifier: string,
 ) => Promise<unknown>;

@@ -27,3 +27,12 @@ export function testApp(options: TestAppOptions = {}): App {
 export function testStack(app: App = testApp(), id = 'TestStack'): Stack {
   return new Stack(app, id, { env: { account: '111111111111', region: 'us-east-1' } });
 }
+
+/** Path of a synthesized function's bundle: its S3 key is `<asset hash>.zip`, staged as `asset.<hash>/`. */
+export function bundlePathOf(
+  assemblyDirectory: string,
+  functionResource: { Properties: { Code: { S3Key: string } } },
+): string {
+  const hash = functionResource.Properties.Code.S3Key.replace(/\.zip$/, '');
+  return `${assemblyDirectory}/asset.${hash}/index.js`;
+}

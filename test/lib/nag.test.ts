@@ -16,7 +16,11 @@ describe.each(['sync', 'async', 'multi'])('cdk-nag on the %s variant', (variant)
     expect(() => app.synth()).not.toThrow();
     // ...and no pack reports anything, not even a warning
     for (const pack of packs) {
-      const violations = pack.validateScope(app).violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`);
+      const violations = pack
+        .validateScope(app)
+        .violations.map(
+          (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`,
+        );
       expect(violations).toEqual([]);
     }
   });

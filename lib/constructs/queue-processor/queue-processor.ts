@@ -155,7 +155,8 @@ export class QueueProcessor extends Construct {
     props.consumer.function.addEventSource(this.eventSource);
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
-      reason: 'This queue is the dead-letter queue; its messages are kept for investigation and redriven by hand.',
+      reason:
+        'This queue is the dead-letter queue; its messages are kept for investigation and redriven by hand.',
     });
     Validations.of(props.consumer.function).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
@@ -279,7 +280,8 @@ function errorTemplate(code: Parameters<typeof buildErrorBody>[0], message: stri
 }
 
 function validateVisibilityTimeout(visibilityTimeout: Duration, consumerTimeout: Duration): void {
-  if (Token.isUnresolved(visibilityTimeout.toSeconds()) || Token.isUnresolved(consumerTimeout.toSeconds())) return;
+  if (Token.isUnresolved(visibilityTimeout.toSeconds()) || Token.isUnresolved(consumerTimeout.toSeconds()))
+    return;
   const minimum = consumerTimeout.toSeconds() * MIN_VISIBILITY_TIMEOUT_MULTIPLE;
   if (visibilityTimeout.toSeconds() < minimum) {
     throw new Error(

@@ -140,7 +140,13 @@ export interface ValidatedMethodOptions {
  * well under the 50/s rate, so the quota only bites a client that runs hot all day.
  */
 const DEFAULT_CLIENT_TIERS: ClientTier[] = [
-  { name: 'standard', rateLimit: 50, burstLimit: 100, quotaLimit: 1_000_000, quotaPeriod: apigateway.Period.DAY },
+  {
+    name: 'standard',
+    rateLimit: 50,
+    burstLimit: 100,
+    quotaLimit: 1_000_000,
+    quotaPeriod: apigateway.Period.DAY,
+  },
 ];
 
 /**
@@ -206,7 +212,9 @@ export class ResilientApi extends Construct {
     const clientTiers = props.clientTiers ?? DEFAULT_CLIENT_TIERS;
     validateClientTiers(clientTiers);
     if (props.customDomainName !== undefined && props.customDomainCertificate === undefined) {
-      throw new Error(`customDomainCertificate is required with customDomainName (given ${props.customDomainName})`);
+      throw new Error(
+        `customDomainCertificate is required with customDomainName (given ${props.customDomainName})`,
+      );
     }
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -268,7 +276,9 @@ export class ResilientApi extends Construct {
             : { limit: tier.quotaLimit, period: tier.quotaPeriod ?? apigateway.Period.DAY },
         apiStages: [{ api: this.api, stage: this.stage }],
       });
-      const key = this.api.addApiKey(`ApiKey-${tier.name}`, { description: `API key of the ${tier.name} tier` });
+      const key = this.api.addApiKey(`ApiKey-${tier.name}`, {
+        description: `API key of the ${tier.name} tier`,
+      });
       plan.addApiKey(key);
       if (!Token.isUnresolved(tier.rateLimit) && tier.rateLimit > this.throttlingRateLimit) {
         Annotations.of(plan).addWarningV2(
@@ -314,13 +324,15 @@ export class ResilientApi extends Construct {
       },
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: 'The account-level API Gateway logging role uses the AWS-managed policy AWS documents for it.',
+        reason:
+          'The account-level API Gateway logging role uses the AWS-managed policy AWS documents for it.',
       },
     );
     if (!webAclEnabled) {
       api.acknowledge({
         id: 'AwsSolutions-APIG3',
-        reason: 'The web ACL is opt-in (webAclEnabled) because it has a monthly cost; stage and usage-plan throttling still apply.',
+        reason:
+          'The web ACL is opt-in (webAclEnabled) because it has a monthly cost; stage and usage-plan throttling still apply.',
       });
     }
   }
@@ -391,14 +403,22 @@ function createWebAcl(scope: Construct, rateLimit: number): wafv2.CfnWebACL {
   return new wafv2.CfnWebACL(scope, 'WebAcl', {
     scope: 'REGIONAL',
     defaultAction: { allow: {} },
-    visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'ResilientApiWebAcl', sampledRequestsEnabled: true },
+    visibilityConfig: {
+      cloudWatchMetricsEnabled: true,
+      metricName: 'ResilientApiWebAcl',
+      sampledRequestsEnabled: true,
+    },
     rules: [
       {
         name: 'RateLimitPerIp',
         priority: 0,
         action: { block: {} },
         statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP' } },
-        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RateLimitPerIp', sampledRequestsEnabled: true },
+        visibilityConfig: {
+          cloudWatchMetricsEnabled: true,
+          metricName: 'RateLimitPerIp',
+          sampledRequestsEnabled: true,
+        },
       },
       managedRule('AWSManagedRulesCommonRuleSet', 1),
       managedRule('AWSManagedRulesKnownBadInputsRuleSet', 2),
@@ -414,7 +434,10 @@ function methodThrottlingOptions(
   return Object.fromEntries(
     Object.entries(overrides).map(([methodPath, throttle]) => {
       validateThrottle(`Method ${methodPath}`, throttle.rateLimit ?? 1, throttle.burstLimit ?? 1);
-      return [methodPath, { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit }];
+      return [
+        methodPath,
+        { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit },
+      ];
     }),
   );
 }

@@ -140,6 +140,7 @@ export class ResilientFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const entry = props.entry;
+    const lockFile = findLockFile(entry);
     const { bundling: bundlingOverrides, ...functionOverrides } = props.functionProps ?? {};
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry,
@@ -161,16 +162,15 @@ export class ResilientFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      // Bundle from the folder that holds the entry's package.json so the library also bundles when
-      // it is installed inside another app's node_modules.
-      projectRoot: findPackageRoot(entry),
-      depsLockFilePath: findLockFile(entry),
+      projectRoot: lockFile ? path.dirname(lockFile) : undefined,
+      depsLockFilePath: lockFile,
       bundling: {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
         target: 'node24',
         format: nodejs.OutputFormat.CJS,
+        logLevel: nodejs.LogLevel.WARNING,
         bundleAwsSDK: true,
         // esbuild is a devDependency: bundling never needs Docker.
         forceDockerBundling: false,
@@ -181,7 +181,8 @@ export class ResilientFunction extends Construct {
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+      reason:
+        'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
     });
     if (!functionOverrides.deadLetterQueue && !functionOverrides.deadLetterQueueEnabled) {
       Validations.of(this.function).acknowledge({
@@ -215,14 +216,14 @@ function validateReservedConcurrency(reserved: number | undefined): void {
   }
 }
 
-function findPackageRoot(entry: string): string {
-  return path.dirname(findUp('package.json', path.dirname(entry)) ?? entry);
-}
-
+/**
+ * The lock file nearest above the entry. Its folder becomes the bundling project root, which holds
+ * both the entry and node_modules: the repository itself, or, when this library is installed in
+ * another app, that app (the entry then sits in its node_modules).
+ */
 function findLockFile(entry: string): string | undefined {
-  const root = findPackageRoot(entry);
   for (const name of ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb']) {
-    const found = findUp(name, root);
+    const found = findUp(name, path.dirname(entry));
     if (found) return found;
   }
   return undefined;

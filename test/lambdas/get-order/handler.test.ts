@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
 import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
+import { errorOf, parseBody } from '../../harness/responses';
 import { testDocumentClient } from '../../harness/local-aws';
 import { createTestTables, uniqueTableName, type TestTables } from '../../harness/tables';
 
@@ -15,15 +15,12 @@ function getOrderEvent(orderId: string) {
   return apiGatewayEvent({ path: `/orders/${orderId}`, pathParameters: { orderId } });
 }
 
-function parse(response: APIGatewayProxyResult): any {
-  return JSON.parse(response.body);
-}
-
 beforeAll(async () => {
   tables = await createTestTables();
   getOrder = (
-    await loadWithEnvironment({ ORDERS_TABLE_NAME: tables.ordersTableName }, () =>
-      import('../../../lambdas/get-order/handler'),
+    await loadWithEnvironment(
+      { ORDERS_TABLE_NAME: tables.ordersTableName },
+      () => import('../../../lambdas/get-order/handler'),
     )
   ).handler;
 });
@@ -49,7 +46,7 @@ describe('GET /orders/{orderId}', () => {
 
     // THEN it is returned as stored
     expect(response.statusCode).toBe(200);
-    expect(parse(response)).toEqual(order);
+    expect(parseBody(response)).toEqual(order);
   });
 
   test('fails with 404 if the order does not exist', async () => {
@@ -62,7 +59,7 @@ describe('GET /orders/{orderId}', () => {
 
     // THEN the answer is 404 in the API's error shape
     expect(response.statusCode).toBe(404);
-    expect(parse(response)).toEqual({
+    expect(parseBody(response)).toEqual({
       error: { code: 'NOT_FOUND', message: expect.any(String), requestId: event.requestContext.requestId },
     });
   });
@@ -74,7 +71,7 @@ describe('GET /orders/{orderId}', () => {
 
     // THEN the answer is 400 naming the path parameter
     expect(response.statusCode).toBe(400);
-    expect(parse(response).error).toMatchObject({
+    expect(errorOf(response)).toMatchObject({
       code: 'VALIDATION_FAILED',
       details: [{ field: 'orderId', message: expect.any(String) }],
     });
@@ -82,8 +79,9 @@ describe('GET /orders/{orderId}', () => {
 
   test('fails with 503 and Retry-After if the table does not exist', async () => {
     // GIVEN a handler whose table is missing
-    const { handler } = await loadWithEnvironment({ ORDERS_TABLE_NAME: uniqueTableName('missing') }, () =>
-      import('../../../lambdas/get-order/handler'),
+    const { handler } = await loadWithEnvironment(
+      { ORDERS_TABLE_NAME: uniqueTableName('missing') },
+      () => import('../../../lambdas/get-order/handler'),
     );
 
     // WHEN an order is requested
@@ -92,6 +90,6 @@ describe('GET /orders/{orderId}', () => {
     // THEN the client is asked to retry later
     expect(response.statusCode).toBe(503);
     expect(response.headers).toMatchObject({ 'Retry-After': expect.stringMatching(/^\d+$/) });
-    expect(parse(response).error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(errorOf(response).code).toBe('SERVICE_UNAVAILABLE');
   });
 });

@@ -33,6 +33,8 @@ describe('GET /health with unreachable endpoints', () => {
     expect(response.statusCode).toBe(503);
     const report = JSON.parse(response.body);
     expect(report.status).toBe('unhealthy');
+    // (the reason is the error code in Lambda; under Jest the SDK only sees a cross-realm error and
+    // reports a plain Error, so only its presence is asserted)
     expect(report.checks.dynamodb).toMatchObject({ status: 'error', error: expect.any(String) });
     expect(report.checks.queue).toMatchObject({ status: 'error', error: expect.any(String) });
     expect(Date.now() - started).toBeLessThan(2_000);

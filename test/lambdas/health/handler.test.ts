@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { HealthReport } from '../../../lambdas/health/health-check';
 import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
 import { testSqsClient } from '../../harness/local-aws';
+import { parseBody } from '../../harness/responses';
 import { createTestTables, uniqueTableName, type TestTables } from '../../harness/tables';
 
 const sqsClient = testSqsClient();
@@ -14,12 +16,12 @@ function loadHealthHandler(environment: Record<string, string | undefined>) {
   return loadWithEnvironment(environment, () => import('../../../lambdas/health/handler'));
 }
 
-function healthEvent() {
-  return apiGatewayEvent({ path: '/health' });
+function report(response: APIGatewayProxyResult): HealthReport {
+  return parseBody<HealthReport>(response);
 }
 
-function parse(response: APIGatewayProxyResult): any {
-  return JSON.parse(response.body);
+function healthEvent() {
+  return apiGatewayEvent({ path: '/health' });
 }
 
 beforeAll(async () => {
@@ -35,7 +37,10 @@ afterAll(() => {
 describe('GET /health', () => {
   test('reports ok with latencies when the table and the queue answer', async () => {
     // GIVEN a handler for the async variant, with a table and a queue
-    const { handler } = await loadHealthHandler({ ORDERS_TABLE_NAME: tables.ordersTableName, ORDERS_QUEUE_URL: queueUrl });
+    const { handler } = await loadHealthHandler({
+      ORDERS_TABLE_NAME: tables.ordersTableName,
+      ORDERS_QUEUE_URL: queueUrl,
+    });
 
     // WHEN health is requested
     const response = await handler(healthEvent(), lambdaContext());
@@ -43,7 +48,7 @@ describe('GET /health', () => {
     // THEN both checks are ok and the answer is not cached
     expect(response.statusCode).toBe(200);
     expect(response.headers).toMatchObject({ 'Cache-Control': 'no-store' });
-    expect(parse(response)).toEqual({
+    expect(report(response)).toEqual({
       status: 'ok',
       checks: {
         dynamodb: { status: 'ok', latencyMs: expect.any(Number) },
@@ -54,14 +59,17 @@ describe('GET /health', () => {
 
   test('checks only the table when no queue is configured', async () => {
     // GIVEN a handler for the sync variant
-    const { handler } = await loadHealthHandler({ ORDERS_TABLE_NAME: tables.ordersTableName, ORDERS_QUEUE_URL: undefined });
+    const { handler } = await loadHealthHandler({
+      ORDERS_TABLE_NAME: tables.ordersTableName,
+      ORDERS_QUEUE_URL: undefined,
+    });
 
     // WHEN health is requested
     const response = await handler(healthEvent(), lambdaContext());
 
     // THEN only DynamoDB is checked
     expect(response.statusCode).toBe(200);
-    expect(Object.keys(parse(response).checks)).toEqual(['dynamodb']);
+    expect(Object.keys(report(response).checks)).toEqual(['dynamodb']);
   });
 
   test('fails with 503 and Retry-After if the table does not exist', async () => {
@@ -77,7 +85,7 @@ describe('GET /health', () => {
     // THEN the report is unhealthy, names the failing check, and is not the error shape
     expect(response.statusCode).toBe(503);
     expect(response.headers).toMatchObject({ 'Retry-After': expect.stringMatching(/^\d+$/) });
-    expect(parse(response)).toEqual({
+    expect(report(response)).toEqual({
       status: 'unhealthy',
       checks: {
         dynamodb: { status: 'error', latencyMs: expect.any(Number), error: 'ResourceNotFoundException' },
@@ -99,7 +107,7 @@ describe('GET /health', () => {
 
     // THEN the queue check fails
     expect(response.statusCode).toBe(503);
-    expect(parse(response).checks.queue).toMatchObject({ status: 'error' });
-    expect(parse(response).checks.dynamodb).toMatchObject({ status: 'ok' });
+    expect(report(response).checks.queue).toMatchObject({ status: 'error' });
+    expect(report(response).checks.dynamodb).toMatchObject({ status: 'ok' });
   });
 });

@@ -68,7 +68,10 @@ describe('orders queue consumer', () => {
 
   test.each([
     ['a body that is not JSON', { body: '{"customerId":', idempotencyKey: randomUUID() }],
-    ['a body that breaks the schema', { body: JSON.stringify({ customerId: 'c', items: [] }), idempotencyKey: randomUUID() }],
+    [
+      'a body that breaks the schema',
+      { body: JSON.stringify({ customerId: 'c', items: [] }), idempotencyKey: randomUUID() },
+    ],
     ['no idempotencyKey attribute', { body: JSON.stringify(anOrder()), idempotencyKey: undefined }],
     ['an idempotencyKey that is not a UUID', { body: JSON.stringify(anOrder()), idempotencyKey: 'key-1' }],
   ])('fails only the record with %s and writes the others', async (_case, poison: OrderMessage) => {

@@ -42,7 +42,12 @@ describe('sync variant', () => {
   });
 
   test('outputs ApiUrl, HealthUrl, OrdersTableName and ApiKeyId', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiKeyId', 'ApiUrl', 'HealthUrl', 'OrdersTableName']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'ApiKeyId',
+      'ApiUrl',
+      'HealthUrl',
+      'OrdersTableName',
+    ]);
   });
 
   test('keeps the logical ids of its tables', () => {
@@ -128,7 +133,9 @@ describe('multi variant', () => {
     for (const template of templates.slice(1)) {
       template.hasOutput('OrdersTableName', { Value: 'ResilientApi-multi-orders' });
       template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1); // the idempotency table only
-      template.hasResourceProperties('AWS::ApiGateway::Method', { Integration: Match.objectLike({ Type: 'AWS' }) });
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        Integration: Match.objectLike({ Type: 'AWS' }),
+      });
     }
     expect(stacks[1].dependencies).toContain(stacks[0]);
   });
@@ -136,6 +143,8 @@ describe('multi variant', () => {
   test('without a hosted zone, says so in a synth-time info annotation', () => {
     const assembly = app.synth();
     const messages = assembly.getStackByName('ResilientApi-multi-us-east-1').messages;
-    expect(messages.map((m) => m.entry.data)).toContainEqual(expect.stringContaining('No hosted zone configured'));
+    expect(messages.map((m) => m.entry.data)).toContainEqual(
+      expect.stringContaining('No hosted zone configured'),
+    );
   });
 });

@@ -20,7 +20,9 @@ describe('IdempotencyTable', () => {
         TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
-        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+        Replicas: [
+          Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+        ],
       }),
     });
   });

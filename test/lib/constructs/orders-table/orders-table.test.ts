@@ -37,7 +37,10 @@ describe('OrdersTable', () => {
     new OrdersTable(stack, 'Orders', { replicaRegions: ['us-west-2'] });
     Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      Replicas: Match.arrayWith([Match.objectLike({ Region: 'us-west-2' }), Match.objectLike({ Region: 'us-east-1' })]),
+      Replicas: Match.arrayWith([
+        Match.objectLike({ Region: 'us-west-2' }),
+        Match.objectLike({ Region: 'us-east-1' }),
+      ]),
     });
   });
 
@@ -60,7 +63,9 @@ describe('OrdersTable', () => {
     // THEN
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ ORDERS_TABLE_NAME: { Ref: Match.stringLikeRegexp('OrdersTable') } }) },
+      Environment: {
+        Variables: Match.objectLike({ ORDERS_TABLE_NAME: { Ref: Match.stringLikeRegexp('OrdersTable') } }),
+      },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {

@@ -88,7 +88,11 @@ describe('QueueProcessor', () => {
     });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements).toEqual([
-      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersQueue/), 'Arn'] } },
+      {
+        Action: 'sqs:SendMessage',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersQueue/), 'Arn'] },
+      },
     ]);
   });
 
@@ -107,7 +111,9 @@ describe('QueueProcessor', () => {
   });
 
   test('fails if max concurrency is below the event source minimum of 2', () => {
-    expect(() => build({ maxConcurrency: 1 })).toThrow('Maximum concurrency must be between 2 and 1000 inclusive (given 1)');
+    expect(() => build({ maxConcurrency: 1 })).toThrow(
+      'Maximum concurrency must be between 2 and 1000 inclusive (given 1)',
+    );
   });
 
   test('fails if the batch size is over 10 without a batching window', () => {
@@ -117,6 +123,8 @@ describe('QueueProcessor', () => {
   });
 
   test('fails if max receive count is 0', () => {
-    expect(() => build({ maxReceiveCount: 0 })).toThrow('Maximum receive count must be between 1 and 1000 inclusive (given 0)');
+    expect(() => build({ maxReceiveCount: 0 })).toThrow(
+      'Maximum receive count must be between 1 and 1000 inclusive (given 0)',
+    );
   });
 });

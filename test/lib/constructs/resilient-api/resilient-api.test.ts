@@ -10,17 +10,23 @@ function build(props: ResilientApiProps = {}) {
   const api = new ResilientApi(stack, 'Api', props);
   // A REST API needs at least one method to deploy.
   const orders = api.api.root.addResource('orders');
-  orders.addMethod('POST', new apigateway.MockIntegration(), api.validatedMethodOptions({
-    bodyModel: api.addJsonModel('OrderModel', createOrderRequestSchema),
-    requiredHeaders: ['Idempotency-Key'],
-  }));
+  orders.addMethod(
+    'POST',
+    new apigateway.MockIntegration(),
+    api.validatedMethodOptions({
+      bodyModel: api.addJsonModel('OrderModel', createOrderRequestSchema),
+      requiredHeaders: ['Idempotency-Key'],
+    }),
+  );
   return { stack, api, template: Template.fromStack(stack) };
 }
 
 describe('ResilientApi', () => {
   test('is a regional REST API', () => {
     const { template } = build();
-    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
   });
 
   test('throttles the stage, traces with X-Ray and writes structured JSON access logs', () => {
@@ -31,9 +37,18 @@ describe('ResilientApi', () => {
       StageName: 'prod',
       TracingEnabled: true,
       MethodSettings: Match.arrayWith([
-        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80, LoggingLevel: 'ERROR' }),
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 40,
+          ThrottlingBurstLimit: 80,
+          LoggingLevel: 'ERROR',
+        }),
       ]),
-      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
     });
     const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
     expect(() => JSON.parse(stage.Properties.AccessLogSetting.Format)).not.toThrow();
@@ -43,7 +58,12 @@ describe('ResilientApi', () => {
     const { template } = build({ methodThrottling: { '/orders/POST': { rateLimit: 5, burstLimit: 10 } } });
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: Match.arrayWith([
-        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1orders', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1orders',
+          ThrottlingRateLimit: 5,
+          ThrottlingBurstLimit: 10,
+        }),
       ]),
     });
   });
@@ -106,7 +126,9 @@ describe('ResilientApi', () => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: type,
       StatusCode: status,
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`^\\{"error":\\{"code":"${code}","message":`) },
+      ResponseTemplates: {
+        'application/json': Match.stringLikeRegexp(`^\\{"error":\\{"code":"${code}","message":`),
+      },
     });
   });
 
@@ -124,7 +146,10 @@ describe('ResilientApi', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: Match.arrayWith([
-        Match.objectLike({ Name: 'RateLimitPerIp', Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP' } } }),
+        Match.objectLike({
+          Name: 'RateLimitPerIp',
+          Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP' } },
+        }),
         Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
       ]),
     });
@@ -133,8 +158,15 @@ describe('ResilientApi', () => {
 
   test('adds a regional custom domain when configured', () => {
     const stack = testStack();
-    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
-    const api = new ResilientApi(stack, 'Api', { customDomainName: 'api.example.com', customDomainCertificate: certificate });
+    const certificate = acm.Certificate.fromCertificateArn(
+      stack,
+      'Cert',
+      'arn:aws:acm:us-east-1:111111111111:certificate/abc',
+    );
+    const api = new ResilientApi(stack, 'Api', {
+      customDomainName: 'api.example.com',
+      customDomainCertificate: certificate,
+    });
     api.api.root.addMethod('GET', new apigateway.MockIntegration());
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::DomainName', {
       DomainName: 'api.example.com',
@@ -150,12 +182,16 @@ describe('ResilientApi', () => {
   });
 
   test('fails if the stage rate limit is not positive', () => {
-    expect(() => build({ throttlingRateLimit: 0 })).toThrow('Stage rate limit must be greater than 0 (given 0)');
+    expect(() => build({ throttlingRateLimit: 0 })).toThrow(
+      'Stage rate limit must be greater than 0 (given 0)',
+    );
   });
 
   test('fails if two client tiers share a name', () => {
     const tier = { name: 'gold', rateLimit: 1, burstLimit: 1 };
-    expect(() => build({ clientTiers: [tier, tier] })).toThrow('Client tier names must be unique (given gold more than once)');
+    expect(() => build({ clientTiers: [tier, tier] })).toThrow(
+      'Client tier names must be unique (given gold more than once)',
+    );
   });
 
   test('fails if there are no client tiers', () => {

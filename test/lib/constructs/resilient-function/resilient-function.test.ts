@@ -65,7 +65,11 @@ describe('ResilientFunction', () => {
       Timeout: 20,
       ReservedConcurrentExecutions: 7,
       Environment: {
-        Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'DEBUG', POWERTOOLS_SERVICE_NAME: 'orders', EXTRA: 'yes' }),
+        Variables: Match.objectLike({
+          POWERTOOLS_LOG_LEVEL: 'DEBUG',
+          POWERTOOLS_SERVICE_NAME: 'orders',
+          EXTRA: 'yes',
+        }),
       },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });

@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveAppConfig } from '../../lib/config';
+import { addVariantStacks } from '../../lib/stacks';
+import { bundlePathOf, testApp } from '../helpers/app';
+
+/**
+ * Budget for one minified bundle (AWS SDK v3 included). Set from the first measurement (largest
+ * bundle 800,212 bytes, create-order and process-orders, with Ajv and the DynamoDB client) plus
+ * about 5% headroom, so that a new dependency that grows cold starts has to be a deliberate choice.
+ * For scale: a ~260 KB bundle cold-starts in about 100 ms.
+ */
+const BUNDLE_BUDGET_BYTES = 840 * 1024;
+
+interface BundleSize {
+  readonly stack: string;
+  readonly function: string;
+  readonly bytes: number;
+}
+
+function measureBundles(outdir: string): BundleSize[] {
+  const app = testApp({ bundle: true, outdir });
+  for (const variant of ['sync', 'async']) {
+    addVariantStacks(app, resolveAppConfig({ variant, account: '111111111111' }));
+  }
+  const assembly = app.synth();
+  const sizes: BundleSize[] = [];
+  for (const stack of assembly.stacks) {
+    for (const [logicalId, resource] of Object.entries<any>(stack.template.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const bundle = bundlePathOf(assembly.directory, resource);
+      sizes.push({ stack: stack.stackName, function: logicalId, bytes: fs.statSync(bundle).size });
+    }
+  }
+  return sizes;
+}
+
+describe('Lambda bundles', () => {
+  let sizes: BundleSize[];
+  let outdir: string;
+
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-size-'));
+    sizes = measureBundles(outdir);
+    console.log(
+      'Bundle sizes (minified, AWS SDK included):\n' +
+        sizes.map((s) => `  ${s.stack}/${s.function}: ${(s.bytes / 1024).toFixed(1)} KiB`).join('\n'),
+    );
+  }, 120_000);
+
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test('every function of both variants is bundled', () => {
+    // sync: create-order, get-order, health; async: process-orders, get-order, health
+    expect(sizes).toHaveLength(6);
+  });
+
+  test(`every bundle stays under the ${BUNDLE_BUDGET_BYTES / 1024} KiB budget`, () => {
+    const over = sizes.filter((s) => s.bytes > BUNDLE_BUDGET_BYTES);
+    expect(over).toEqual([]);
+  });
+});
