@@ -6,7 +6,8 @@
  * `ORDERS_QUEUE_URL` is set, with GetQueueAttributes (`sqs:GetQueueAttributes`).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { documentClient, sqsClient } from '../shared/clients';
+import { documentClient } from '../shared/clients';
+import { sqsClient } from '../shared/sqs-client';
 import { ENVIRONMENT, requireEnvironment } from '../shared/environment';
 import { jsonResponse } from '../shared/http';
 import { logger } from '../shared/logger';

@@ -78,7 +78,7 @@ export class OrdersTable extends Construct {
   /** Lets the function read orders and tells it the table's name (`ORDERS_TABLE_NAME`). */
   public bindForRead(fn: ResilientFunction): iam.Grant {
     fn.addEnvironment(ENVIRONMENT.ordersTableName, this.table.tableName);
-    return this.table.grant(fn.function, 'dynamodb:GetItem', 'dynamodb:DescribeTable');
+    return this.table.grant(fn.function, 'dynamodb:GetItem');
   }
 
   /**
@@ -87,7 +87,7 @@ export class OrdersTable extends Construct {
    */
   public bindForReadWrite(fn: ResilientFunction): iam.Grant {
     fn.addEnvironment(ENVIRONMENT.ordersTableName, this.table.tableName);
-    return this.table.grant(fn.function, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable');
+    return this.table.grant(fn.function, 'dynamodb:GetItem', 'dynamodb:PutItem');
   }
 }
 

@@ -6,6 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENVIRONMENT } from '../../../lambdas/shared/environment';
+import { sdkRequestTimeoutMs } from '../../../lambdas/shared/sdk-config';
 
 /** Powertools log levels. */
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -158,6 +160,8 @@ export class ResilientFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'ResilientApi',
+        // Every SDK attempt, with its retries, must end before the function times out.
+        [ENVIRONMENT.sdkRequestTimeoutMs]: String(sdkRequestTimeoutMs(this.timeout.toMilliseconds())),
         // Source maps turn minified stack traces back into TypeScript lines.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

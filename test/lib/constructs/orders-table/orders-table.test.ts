@@ -69,9 +69,7 @@ describe('OrdersTable', () => {
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem'] }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'] })]),
       },
     });
   });

@@ -28,6 +28,8 @@ describe('ResilientFunction', () => {
           POWERTOOLS_LOG_LEVEL: 'INFO',
           POWERTOOLS_METRICS_NAMESPACE: 'ResilientApi',
           NODE_OPTIONS: '--enable-source-maps',
+          // 10 s split over 3 SDK attempts plus one share for backoff
+          SDK_REQUEST_TIMEOUT_MS: '2500',
         }),
       },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('EchoLogGroup') } },
