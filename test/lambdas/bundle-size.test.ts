@@ -6,12 +6,13 @@ import { addVariantStacks } from '../../lib/stacks';
 import { bundlePathOf, testApp } from '../helpers/app';
 
 /**
- * Budget for one minified bundle (AWS SDK v3 included). Set from the first measurement (largest
- * bundle 800,212 bytes, create-order and process-orders, with Ajv and the DynamoDB client) plus
- * about 5% headroom, so that a new dependency that grows cold starts has to be a deliberate choice.
+ * Budget for one minified bundle (AWS SDK v3 included), set from measurements: the first build
+ * measured 800,212 bytes (process-orders); after the SQS client moved out of the shared client
+ * module, the largest is 745.3 KiB (process-orders, with Ajv, Powertools and the DynamoDB client).
+ * About 6% headroom, so a dependency that grows cold starts has to be a deliberate choice.
  * For scale: a ~260 KB bundle cold-starts in about 100 ms.
  */
-const BUNDLE_BUDGET_BYTES = 840 * 1024;
+const BUNDLE_BUDGET_BYTES = 790 * 1024;
 
 interface BundleSize {
   readonly stack: string;
