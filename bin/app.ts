@@ -4,7 +4,7 @@
  *   npx cdk synth  -c variant=sync|async|multi  [-c regions=us-east-1,us-west-2]
  */
 import { App } from 'aws-cdk-lib';
-import { PLACEHOLDER_ACCOUNT, resolveAppConfig } from '../lib/config';
+import { type AppConfig, PLACEHOLDER_ACCOUNT, resolveAppConfig } from '../lib/config';
 import { addNagChecks } from '../lib/nag';
 import { addVariantStacks } from '../lib/stacks';
 
@@ -17,12 +17,22 @@ const contextString = (key: string): string | undefined => {
   return value;
 };
 
-const config = resolveAppConfig({
-  variant: contextString('variant'),
-  regions: contextString('regions'),
-  account: process.env.CDK_DEFAULT_ACCOUNT,
-  region: process.env.CDK_DEFAULT_REGION,
-});
+function readConfig(): AppConfig {
+  try {
+    return resolveAppConfig({
+      variant: contextString('variant'),
+      regions: contextString('regions'),
+      account: process.env.CDK_DEFAULT_ACCOUNT,
+      region: process.env.CDK_DEFAULT_REGION,
+    });
+  } catch (error) {
+    // A configuration mistake is the user's to fix: say what is wrong, without a stack trace.
+    console.error(`Invalid configuration: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
+const config = readConfig();
 if (config.placeholderAccount) {
   console.error(
     `No AWS account configured: synthesizing for placeholder account ${PLACEHOLDER_ACCOUNT} in ${config.regions.join(', ')}. ` +
