@@ -138,6 +138,7 @@ export class OrderApiStack extends Stack {
     this.monitoring = new ResilienceMonitoring(this, 'Monitoring', {
       api: this.api.api,
       apiStageName: this.api.stage.stageName,
+      apiAccessLogGroup: this.api.accessLogGroup,
       monitoredFunctions: functions.map((fn) => ({ lambdaFunction: fn.function, timeout: fn.timeout })),
       queue: this.queueProcessor?.queue,
       deadLetterQueue: this.queueProcessor?.deadLetterQueue,

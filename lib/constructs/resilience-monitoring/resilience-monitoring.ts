@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
@@ -70,6 +71,20 @@ export interface ResilienceMonitoringProps {
    * @default 5
    */
   readonly apiClientErrorRateThresholdPercent?: number;
+
+  /**
+   * The API's structured JSON access log group (with a `status` field, as `ResilientApi` writes).
+   * With it, a metric filter counts the requests answered 429 (throttled or over quota), which no
+   * API Gateway metric counts on its own, and an alarm watches that count.
+   * @default - no 429 count and no throttled-requests alarm
+   */
+  readonly apiAccessLogGroup?: logs.ILogGroup;
+
+  /**
+   * Alarm when more than this many requests are answered 429 in one alarm period.
+   * @default 0
+   */
+  readonly apiThrottledCountThreshold?: number;
 
   /**
    * Alarm when the stage's p99 latency (request in to response out, integration included) is
@@ -251,6 +266,13 @@ export class ResilienceMonitoring extends Construct {
     if (props.api) {
       this.monitorApi(props.api, props);
     }
+    if (props.apiAccessLogGroup) {
+      this.monitorThrottledRequests(
+        props.apiAccessLogGroup,
+        alarmPrefix,
+        props.apiThrottledCountThreshold ?? 0,
+      );
+    }
     for (const monitored of props.monitoredFunctions ?? []) {
       this.monitorFunction(monitored, props);
     }
@@ -311,6 +333,45 @@ export class ResilienceMonitoring extends Construct {
       addLatencyP99Alarm: {
         [SEVERITY]: { maxLatency: props.apiLatencyP99Threshold ?? Duration.seconds(2) },
       },
+    });
+  }
+
+  private monitorThrottledRequests(
+    accessLogGroup: logs.ILogGroup,
+    alarmPrefix: string,
+    threshold: number,
+  ): void {
+    const filter = new logs.MetricFilter(this, 'ThrottledRequestsFilter', {
+      logGroup: accessLogGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
+      metricNamespace: `ResilientApi/${alarmPrefix}`,
+      metricName: 'ThrottledRequests',
+      metricValue: '1',
+      // Publish 0 when nothing was throttled, so the graph and the alarm see data, not gaps.
+      defaultValue: 0,
+    });
+    this.monitoring.monitorCustom({
+      alarmFriendlyName: 'ApiThrottled',
+      humanReadableName: 'API requests answered 429',
+      metricGroups: [
+        {
+          title: 'Requests answered 429 (throttled or over quota)',
+          metrics: [
+            {
+              metric: filter.metric({ statistic: cloudwatch.Stats.SUM }),
+              alarmFriendlyName: 'ApiThrottled',
+              addAlarm: {
+                [SEVERITY]: {
+                  threshold,
+                  comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  additionalDescription:
+                    'Clients are being refused with 429: stage, method or usage-plan limits are reached.',
+                },
+              },
+            },
+          ],
+        },
+      ],
     });
   }
 
@@ -406,6 +467,7 @@ function validateProps(props: ResilienceMonitoringProps): void {
   validatePositiveDuration('queueOldestMessageAgeThreshold', props.queueOldestMessageAgeThreshold);
   validateCount('functionErrorCountThreshold', props.functionErrorCountThreshold);
   validateCount('functionThrottleCountThreshold', props.functionThrottleCountThreshold);
+  validateCount('apiThrottledCountThreshold', props.apiThrottledCountThreshold);
 
   // At 100% the alarm could never fire (no invocation outlasts its timeout), at 0% it always would.
   validatePercent(

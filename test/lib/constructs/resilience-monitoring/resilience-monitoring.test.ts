@@ -4,6 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -74,6 +75,46 @@ function alarmWithMetric(template: Template, metricName: string): string {
 }
 
 describe('ResilienceMonitoring', () => {
+  describe('with the API access log group', () => {
+    test('counts 429 answers from the access log and alarms when there are any', () => {
+      // GIVEN
+      const standIns = createStandIns();
+      const accessLogs = new logs.LogGroup(standIns.stack, 'AccessLogs');
+      // WHEN
+      new ResilienceMonitoring(standIns.stack, 'Monitoring', {
+        ...fullProps(standIns),
+        apiAccessLogGroup: accessLogs,
+      });
+      // THEN
+      const template = Template.fromStack(standIns.stack);
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ $.status = "429" }',
+        MetricTransformations: [
+          Match.objectLike({ MetricName: 'ThrottledRequests', MetricValue: '1', DefaultValue: 0 }),
+        ],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ThrottledRequests',
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    });
+
+    test('fails if the 429 threshold is negative', () => {
+      const standIns = createStandIns();
+      const accessLogs = new logs.LogGroup(standIns.stack, 'AccessLogs');
+      expect(
+        () =>
+          new ResilienceMonitoring(standIns.stack, 'Monitoring', {
+            ...fullProps(standIns),
+            apiAccessLogGroup: accessLogs,
+            apiThrottledCountThreshold: -1,
+          }),
+      ).toThrow(/apiThrottledCountThreshold/);
+    });
+  });
+
   describe('with an API, a function, a queue with its DLQ and a table', () => {
     let standIns: StandIns;
     let monitoring: ResilienceMonitoring;
