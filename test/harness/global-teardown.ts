@@ -2,7 +2,7 @@
  * Jest global teardown: stops the emulators the global setup started (and with them the JVM).
  */
 import { EMULATORS_GLOBAL } from './global-setup';
-import type { LocalEmulator } from './local-emulator';
+import type { LocalEmulator } from '../../local-cloud/emulators/local-emulator';
 
 /** Stops every emulator the global setup started. */
 export default async function globalTeardown(): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type * as CreateOrderHandlerModule from '../../../lambdas/create-order/handler';
-import { findFreePort } from '../../harness/free-port';
+import { findFreePort } from '../../../local-cloud/emulators/free-port';
 import { createOrderEvent, lambdaContext } from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type * as HealthHandlerModule from '../../../lambdas/health/handler';
-import { findFreePort } from '../../harness/free-port';
+import { findFreePort } from '../../../local-cloud/emulators/free-port';
 import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
 

@@ -1,0 +1,770 @@
+/**
+ * A local API Gateway REST API, driven only by the synthesized template: routing over the
+ * resource tree and stages, API keys and usage plans (throttle and quota), stage and method
+ * throttling as token buckets, the payload limit, request validators and models, Lambda proxy, SQS
+ * and mock integrations, and gateway responses in the template's shape. How functions run and
+ * where messages go is injected, so the emulator does not depend on the Lambda or SQS emulation.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { renderGatewayResponse, type GatewayError, type RenderedResponse } from './gateway-responses';
+import { buildProxyEvent, formatRequestTime, readProxyResult, type InvokeFunction } from './lambda-proxy';
+import {
+  mockAnswer,
+  renderIntegrationResponse,
+  selectIntegrationResponse,
+  selectRequestTemplate,
+  sendToSqs,
+  type IntegrationAnswer,
+  type SendSqsMessage,
+} from './mapped-integration';
+import { RequestValidation } from './request-validation';
+import {
+  readRestApi,
+  type ApiKeySpec,
+  type ApiMethod,
+  type ApiResource,
+  type ApiStage,
+  type ApiUsagePlan,
+  type MockIntegration,
+  type RestApiModel,
+  type SqsIntegration,
+} from './rest-api-model';
+import {
+  createMinimalResolver,
+  type CloudFormationTemplate,
+  type IntrinsicResolver,
+} from './template-references';
+import { QuotaCounter, TokenBucket, type ThrottleLimits } from './token-bucket';
+import { renderTemplate, type TemplateInput, type TemplateVariables } from './velocity';
+
+/** API Gateway's payload limit for REST APIs: 10 MB. */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * API Gateway's account-level throttle per region when no quota increase was asked for: 10,000
+ * requests per second, burst 5,000 (Amazon API Gateway quotas).
+ */
+export const ACCOUNT_THROTTLE: ThrottleLimits = { rateLimit: 10_000, burstLimit: 5_000 };
+
+/** Options of {@link createApiGatewayEmulator}. */
+export interface ApiGatewayEmulatorOptions {
+  /** The synthesized template of the stack. */
+  readonly template: CloudFormationTemplate;
+  readonly stackName: string;
+  readonly region: string;
+  readonly accountId: string;
+  /**
+   * Resolves intrinsic functions (the local cloud's shared resolver).
+   * @default - a minimal resolver for the API Gateway resources (see `template-references.ts`)
+   */
+  readonly resolve?: IntrinsicResolver;
+  /**
+   * Logical id of the REST API to serve.
+   * @default - the template's only `AWS::ApiGateway::RestApi`
+   */
+  readonly restApiLogicalId?: string;
+  /** Invokes a function of the template by logical id. */
+  readonly invokeFunction: InvokeFunction;
+  /** Sends a message to a queue of the template by logical id. */
+  readonly sendSqsMessage: SendSqsMessage;
+  /**
+   * API key values by the ApiKey's logical id.
+   * @default - the template's `Value`, else a random value per key (see `apiKeys()`)
+   */
+  readonly apiKeyValues?: ReadonlyMap<string, string>;
+  /**
+   * Milliseconds since the epoch; drives token-bucket refills, quota periods and request times.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
+  /**
+   * Longest an integration may take before the answer is 504.
+   * @default - the integration's `TimeoutInMillis`, else 29 seconds
+   */
+  readonly integrationTimeoutMillis?: number;
+  /**
+   * Largest request body accepted.
+   * @default MAX_PAYLOAD_BYTES (10 MB)
+   */
+  readonly maxPayloadBytes?: number;
+  /**
+   * The account-level throttle shared by every API of the region, or false for none.
+   * @default ACCOUNT_THROTTLE
+   */
+  readonly accountThrottle?: ThrottleLimits | false;
+  /**
+   * Called once per request, after the answer is written, for logs and metrics.
+   * @default - no access log
+   */
+  readonly onAccessLog?: (entry: AccessLogEntry) => void;
+}
+
+/** An API key the emulator accepts. */
+export interface ApiKeyInfo {
+  readonly logicalId: string;
+  /** The key's id (`$context.identity.apiKeyId`). */
+  readonly id: string;
+  /** The value clients send in `x-api-key`. */
+  readonly value: string;
+  /** The usage plan the key is attached to. */
+  readonly usagePlan?: { readonly logicalId: string; readonly name?: string };
+}
+
+/** One line of the access log: the fields of the stage's access log format that metrics need. */
+export interface AccessLogEntry {
+  readonly requestId: string;
+  readonly requestTimeEpoch: number;
+  readonly httpMethod: string;
+  /** The request path, stage included. */
+  readonly path: string;
+  readonly stage?: string;
+  readonly resourcePath?: string;
+  readonly status: number;
+  readonly latencyMillis: number;
+  readonly integrationLatencyMillis?: number;
+  readonly integrationStatus?: number;
+  readonly apiKeyId?: string;
+  /** The gateway response type, when the gateway answered itself (e.g. `THROTTLED`). */
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+}
+
+/** A request as the emulator receives it, independent of the HTTP server. */
+export interface EmulatedRequest {
+  readonly method: string;
+  /** Path and query string, e.g. `/prod/orders?x=1`. */
+  readonly url: string;
+  /** Headers with their original names, in arrival order. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body: Buffer;
+  /** Size of the body as sent, when larger than `body` (the server stops storing past the limit). */
+  readonly bodySize?: number;
+  /** @default '127.0.0.1' */
+  readonly sourceIp?: string;
+  /** @default 'HTTP/1.1' */
+  readonly protocol?: string;
+}
+
+/** A running HTTP server of the emulator. */
+export interface RunningApiGateway {
+  readonly server: http.Server;
+  readonly port: number;
+  /** `http://127.0.0.1:<port>`; a stage's base URL is `${url}/<stage>/`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The local REST API. */
+export interface ApiGatewayEmulator {
+  /** The REST API's id (`$context.apiId`). */
+  readonly restApiId: string;
+  readonly stageNames: readonly string[];
+  /** What the template asks for that is not emulated, one line each, for the startup report. */
+  readonly notEmulated: readonly string[];
+  /** A Node `http` request listener serving `/<stage>/<path>`. */
+  readonly requestListener: http.RequestListener;
+  /** Answers one request (what the listener does, without HTTP). Never rejects. */
+  handle(request: EmulatedRequest): Promise<RenderedResponse>;
+  /** The API keys and their values. */
+  apiKeys(): ApiKeyInfo[];
+  /** Serves the API over HTTP. */
+  listen(port?: number, host?: string): Promise<RunningApiGateway>;
+}
+
+/** Creates a local REST API from a synthesized template. Throws if the API uses what is not emulated. */
+export function createApiGatewayEmulator(options: ApiGatewayEmulatorOptions): ApiGatewayEmulator {
+  const deployment = { stackName: options.stackName, region: options.region, accountId: options.accountId };
+  const resolve = options.resolve ?? createMinimalResolver(options.template, deployment);
+  const api = readRestApi(options.template, resolve, options.restApiLogicalId);
+  const runtime = new EmulatorRuntime(api, options);
+  const requestListener: http.RequestListener = (request, response) => {
+    void serve(runtime, request, response, options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES);
+  };
+  return {
+    restApiId: api.id,
+    stageNames: [...api.stages.keys()],
+    notEmulated: api.notEmulated,
+    requestListener,
+    handle: (request) => runtime.handle(request),
+    apiKeys: () => runtime.apiKeyInfos(),
+    listen: (port = 0, host = '127.0.0.1') => listen(requestListener, port, host),
+  };
+}
+
+/** What the pipeline learned about a request so far. */
+interface RequestState {
+  readonly requestId: string;
+  readonly extendedRequestId: string;
+  readonly requestTimeEpoch: number;
+  readonly httpMethod: string;
+  readonly fullPath: string;
+  readonly query: Array<[string, string]>;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly headerMap: Map<string, string>;
+  readonly body: Buffer;
+  readonly sourceIp: string;
+  readonly protocol: string;
+  stage?: ApiStage;
+  path?: string;
+  method?: ApiMethod;
+  pathParameters: Record<string, string>;
+  apiKey?: { spec: ApiKeySpec; value: string; plan: ApiUsagePlan };
+  integrationLatencyMillis?: number;
+  integrationStatus?: number;
+}
+
+class EmulatorRuntime {
+  private readonly clock: () => number;
+  private readonly validation = new RequestValidation();
+  private readonly keyValues = new Map<string, string>();
+  private readonly keysByValue = new Map<string, ApiKeySpec>();
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly quotas = new Map<string, QuotaCounter>();
+  private readonly accountBucket?: TokenBucket;
+
+  constructor(
+    private readonly api: RestApiModel,
+    private readonly options: ApiGatewayEmulatorOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    for (const key of api.apiKeys) {
+      const value = options.apiKeyValues?.get(key.logicalId) ?? key.value ?? generateApiKeyValue();
+      this.keyValues.set(key.logicalId, value);
+      this.keysByValue.set(value, key);
+    }
+    const accountThrottle = options.accountThrottle ?? ACCOUNT_THROTTLE;
+    if (accountThrottle) this.accountBucket = new TokenBucket(accountThrottle, this.clock);
+  }
+
+  public apiKeyInfos(): ApiKeyInfo[] {
+    return this.api.apiKeys.map((key) => ({
+      logicalId: key.logicalId,
+      id: key.id,
+      value: this.keyValues.get(key.logicalId) ?? '',
+      usagePlan: key.usagePlans[0] && {
+        logicalId: key.usagePlans[0].logicalId,
+        name: key.usagePlans[0].name,
+      },
+    }));
+  }
+
+  public async handle(request: EmulatedRequest): Promise<RenderedResponse> {
+    const startedAt = performance.now();
+    const state = this.initialState(request);
+    let response: RenderedResponse;
+    let gatewayError: GatewayError | undefined;
+    try {
+      const outcome = await this.process(state, request.bodySize ?? request.body.length);
+      if ('responseType' in outcome) {
+        gatewayError = outcome;
+        response = this.gatewayResponse(state, outcome);
+      } else {
+        response = outcome;
+      }
+    } catch (error) {
+      // Nothing a client sends may take the emulator down: an unexpected failure is a 500.
+      gatewayError = {
+        responseType: 'DEFAULT_5XX',
+        message: 'Internal server error',
+        statusWhenNotCustomized: 500,
+      };
+      response = this.safeGatewayResponse(state, gatewayError);
+      console.error(`local API Gateway: request ${state.requestId} failed inside the emulator`, error);
+    }
+    response = this.withStandardHeaders(state, response);
+    this.writeAccessLog({
+      requestId: state.requestId,
+      requestTimeEpoch: state.requestTimeEpoch,
+      httpMethod: state.httpMethod,
+      path: state.fullPath,
+      stage: state.stage?.name,
+      resourcePath: state.method?.resource.path,
+      status: response.statusCode,
+      latencyMillis: performance.now() - startedAt,
+      integrationLatencyMillis: state.integrationLatencyMillis,
+      integrationStatus: state.integrationStatus,
+      apiKeyId: state.apiKey?.spec.id,
+      errorType: gatewayError?.responseType,
+      errorMessage: gatewayError?.message,
+    });
+    return response;
+  }
+
+  private writeAccessLog(entry: AccessLogEntry): void {
+    try {
+      this.options.onAccessLog?.(entry);
+    } catch (error) {
+      // A failing log consumer must not turn an answered request into an error.
+      console.error('local API Gateway: the access log callback failed', error);
+    }
+  }
+
+  private initialState(request: EmulatedRequest): RequestState {
+    const queryStart = request.url.indexOf('?');
+    const fullPath = queryStart === -1 ? request.url : request.url.slice(0, queryStart);
+    const query = queryStart === -1 ? [] : [...new URLSearchParams(request.url.slice(queryStart + 1))];
+    const headerMap = new Map<string, string>();
+    for (const [name, value] of request.headers) headerMap.set(name.toLowerCase(), value);
+    return {
+      requestId: randomUUID(),
+      extendedRequestId: randomBytes(12).toString('base64'),
+      requestTimeEpoch: this.clock(),
+      httpMethod: request.method.toUpperCase(),
+      fullPath,
+      query,
+      headers: request.headers,
+      headerMap,
+      body: request.body,
+      sourceIp: (request.sourceIp ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      protocol: request.protocol ?? 'HTTP/1.1',
+      pathParameters: {},
+    };
+  }
+
+  /** The request pipeline, in API Gateway's order. Returns the answer or the gateway error. */
+  private async process(state: RequestState, bodySize: number): Promise<RenderedResponse | GatewayError> {
+    if (bodySize > (this.options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES)) {
+      return { responseType: 'REQUEST_TOO_LARGE', message: 'Request Too Long' };
+    }
+    if (!this.route(state) || !state.method || !state.stage) {
+      // API Gateway answers an unknown route or method like a request without credentials.
+      return { responseType: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' };
+    }
+    const { method, stage } = state;
+
+    const limited = this.checkKeyAndLimits(state, method, stage);
+    if (limited) return limited;
+
+    const invalid = this.validation.validate(method, {
+      headers: state.headerMap,
+      querystring: Object.fromEntries(state.query),
+      path: state.pathParameters,
+      contentType: contentTypeOf(state),
+      body: state.body.toString('utf8'),
+    });
+    if (invalid) return invalid;
+
+    const integration = method.integration;
+    switch (integration.type) {
+      case 'AWS_PROXY':
+        return this.invokeProxy(
+          state,
+          method,
+          stage,
+          integration.functionLogicalId,
+          integration.timeoutMillis,
+        );
+      case 'AWS':
+      case 'MOCK':
+        return this.runMappedIntegration(state, integration);
+    }
+  }
+
+  /** Finds the stage, resource and method; false when there is none. */
+  private route(state: RequestState): boolean {
+    const segments = state.fullPath.split('/').filter((segment) => segment !== '');
+    const [stageName, ...rest] = segments.map(safeDecode);
+    const stage = stageName === undefined ? undefined : this.api.stages.get(stageName);
+    if (!stage) return false;
+    state.stage = stage;
+    state.path = `/${rest.join('/')}`;
+    const match = matchResource(this.api.root, rest, 0, {});
+    if (!match) return false;
+    const method = match.resource.methods.get(state.httpMethod) ?? match.resource.methods.get('ANY');
+    if (!method) return false;
+    state.method = method;
+    state.pathParameters = match.parameters;
+    return true;
+  }
+
+  /**
+   * API key, then the usage plan's throttle and quota, then the stage's method throttle, then the
+   * account's: the order API Gateway applies them ("How throttling limit settings are applied",
+   * https://repost.aws/knowledge-center/api-gateway-429-limit).
+   */
+  private checkKeyAndLimits(
+    state: RequestState,
+    method: ApiMethod,
+    stage: ApiStage,
+  ): GatewayError | undefined {
+    const methodKey = `${method.resource.path} ${method.httpMethod}`;
+    if (method.apiKeyRequired) {
+      const value = state.headerMap.get('x-api-key');
+      const spec = value === undefined ? undefined : this.keysByValue.get(value);
+      const plan = spec?.usagePlans.find((candidate) => candidate.stageNames.includes(stage.name));
+      if (value === undefined || !spec || !spec.enabled || !plan) {
+        return { responseType: 'INVALID_API_KEY', message: 'Forbidden' };
+      }
+      state.apiKey = { spec, value, plan };
+      const planThrottle = plan.methodThrottles.get(`${stage.name} ${methodKey}`) ?? plan.throttle;
+      const planBucketKey = plan.methodThrottles.has(`${stage.name} ${methodKey}`)
+        ? `key ${spec.logicalId} ${plan.logicalId} ${stage.name} ${methodKey}`
+        : `key ${spec.logicalId} ${plan.logicalId}`;
+      if (planThrottle && !this.bucket(planBucketKey, planThrottle).tryTake()) {
+        return { responseType: 'THROTTLED', message: 'Too Many Requests' };
+      }
+      if (plan.quota) {
+        const quotaKey = `${spec.logicalId} ${plan.logicalId}`;
+        let quota = this.quotas.get(quotaKey);
+        if (!quota) {
+          quota = new QuotaCounter(plan.quota, this.clock);
+          this.quotas.set(quotaKey, quota);
+        }
+        if (!quota.tryConsume()) return { responseType: 'QUOTA_EXCEEDED', message: 'Limit Exceeded' };
+      }
+    }
+    // The stage's default settings (`/*/*`) apply to each method separately, like an override does.
+    const stageThrottle = stage.methodThrottles.get(methodKey) ?? stage.defaultThrottle;
+    if (stageThrottle && !this.bucket(`stage ${stage.name} ${methodKey}`, stageThrottle).tryTake()) {
+      return { responseType: 'THROTTLED', message: 'Too Many Requests' };
+    }
+    if (this.accountBucket && !this.accountBucket.tryTake()) {
+      return { responseType: 'THROTTLED', message: 'Too Many Requests' };
+    }
+    return undefined;
+  }
+
+  private bucket(key: string, limits: ThrottleLimits): TokenBucket {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(limits, this.clock);
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  private async invokeProxy(
+    state: RequestState,
+    method: ApiMethod,
+    stage: ApiStage,
+    functionLogicalId: string,
+    timeoutMillis: number,
+  ): Promise<RenderedResponse | GatewayError> {
+    const event = buildProxyEvent({
+      resourcePath: method.resource.path,
+      resourceId: method.resource.id,
+      path: state.path ?? '/',
+      httpMethod: state.httpMethod,
+      rawHeaders: state.headers,
+      query: state.query,
+      pathParameters: state.pathParameters,
+      stageVariables: stage.variables,
+      body: state.body,
+      base64Body: this.isBinary(contentTypeOf(state)),
+      accountId: this.options.accountId,
+      apiId: this.api.id,
+      stage: stage.name,
+      requestId: state.requestId,
+      extendedRequestId: state.extendedRequestId,
+      requestTimeEpoch: state.requestTimeEpoch,
+      protocol: state.protocol,
+      sourceIp: state.sourceIp,
+      domainName: state.headerMap.get('host') ?? '127.0.0.1',
+      apiKey: state.apiKey?.value ?? null,
+      apiKeyId: state.apiKey?.spec.id ?? null,
+    });
+    const result = await this.withIntegrationTimeout(state, timeoutMillis, () =>
+      this.options.invokeFunction(functionLogicalId, event),
+    );
+    if (result === TIMED_OUT)
+      return { responseType: 'INTEGRATION_TIMEOUT', message: 'Endpoint request timed out' };
+    const outcome =
+      result instanceof Error
+        ? ({ kind: 'function-error', message: result.message } as const)
+        : readProxyResult(result.value);
+    switch (outcome.kind) {
+      case 'response':
+        state.integrationStatus = outcome.statusCode;
+        if (!outcome.headers['Content-Type'] && !hasHeader(outcome.headers, 'content-type')) {
+          outcome.headers['Content-Type'] = ['application/json'];
+        }
+        return { statusCode: outcome.statusCode, headers: outcome.headers, body: outcome.body };
+      case 'throttled':
+        // API Gateway does not pass Lambda's 429 on: the client gets a 500 (knowledge center,
+        // "API Gateway REST API 500 Internal server error", throttling section).
+        state.integrationStatus = 429;
+        return {
+          responseType: 'DEFAULT_5XX',
+          message: 'Internal server error',
+          statusWhenNotCustomized: 500,
+        };
+      case 'function-error':
+      case 'malformed':
+        state.integrationStatus = 200;
+        // A failed function or a malformed answer is a 502 "Internal server error" in API Gateway.
+        return {
+          responseType: 'INTEGRATION_FAILURE',
+          message: 'Internal server error',
+          statusWhenNotCustomized: 502,
+        };
+    }
+  }
+
+  private async runMappedIntegration(
+    state: RequestState,
+    integration: SqsIntegration | MockIntegration,
+  ): Promise<RenderedResponse | GatewayError> {
+    const selected = selectRequestTemplate(integration, contentTypeOf(state));
+    if (selected === 'unsupported') {
+      return { responseType: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Media Type' };
+    }
+    const variables = this.templateVariables(state);
+    const rendered =
+      selected.template === undefined
+        ? state.body.toString('utf8')
+        : renderTemplate(selected.template, variables);
+    let answer: IntegrationAnswer;
+    if (integration.type === 'MOCK') {
+      answer = mockAnswer(selected.template === undefined ? undefined : rendered);
+    } else {
+      const { queue } = integration;
+      const result = await this.withIntegrationTimeout(state, integration.timeoutMillis, () =>
+        sendToSqs(queue, rendered, this.options.sendSqsMessage),
+      );
+      if (result === TIMED_OUT)
+        return { responseType: 'INTEGRATION_TIMEOUT', message: 'Endpoint request timed out' };
+      if (result instanceof Error) throw result;
+      answer = result.value;
+    }
+    state.integrationStatus = answer.statusCode;
+    const response = selectIntegrationResponse(integration.integrationResponses, answer.statusCode);
+    if (!response) {
+      // No integration response applies and there is no default one: API Gateway's configuration error.
+      return { responseType: 'API_CONFIGURATION_ERROR', message: 'Internal server error' };
+    }
+    return renderIntegrationResponse(response, answer, variables);
+  }
+
+  private async withIntegrationTimeout<T>(
+    state: RequestState,
+    integrationTimeoutMillis: number,
+    call: () => Promise<T>,
+  ): Promise<{ value: T } | Error | typeof TIMED_OUT> {
+    const timeoutMillis = this.options.integrationTimeoutMillis ?? integrationTimeoutMillis;
+    const startedAt = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<typeof TIMED_OUT>((resolveTimeout) => {
+      timer = setTimeout(() => resolveTimeout(TIMED_OUT), timeoutMillis);
+    });
+    try {
+      const settled = call().then(
+        (value) => ({ value }),
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
+      return await Promise.race([settled, timedOut]);
+    } finally {
+      clearTimeout(timer);
+      state.integrationLatencyMillis = performance.now() - startedAt;
+    }
+  }
+
+  private templateVariables(state: RequestState): TemplateVariables {
+    return {
+      context: this.templateContext(state),
+      input: templateInput(state),
+      stageVariables: state.stage?.variables,
+    };
+  }
+
+  private templateContext(state: RequestState): Record<string, unknown> {
+    return {
+      accountId: this.options.accountId,
+      apiId: this.api.id,
+      requestId: state.requestId,
+      extendedRequestId: state.extendedRequestId,
+      stage: state.stage?.name ?? '',
+      resourceId: state.method?.resource.id ?? '',
+      resourcePath: state.method?.resource.path ?? '',
+      httpMethod: state.httpMethod,
+      path: state.fullPath,
+      protocol: state.protocol,
+      domainName: state.headerMap.get('host') ?? '127.0.0.1',
+      requestTime: formatRequestTime(state.requestTimeEpoch),
+      requestTimeEpoch: state.requestTimeEpoch,
+      identity: {
+        sourceIp: state.sourceIp,
+        userAgent: state.headerMap.get('user-agent') ?? '',
+        apiKey: state.apiKey?.value ?? '',
+        apiKeyId: state.apiKey?.spec.id ?? '',
+      },
+    };
+  }
+
+  private gatewayResponse(state: RequestState, error: GatewayError): RenderedResponse {
+    return renderGatewayResponse(this.api.gatewayResponses, error, this.templateVariables(state));
+  }
+
+  /** A gateway response that cannot fail, for when the emulator itself failed. */
+  private safeGatewayResponse(state: RequestState, error: GatewayError): RenderedResponse {
+    try {
+      return this.gatewayResponse(state, error);
+    } catch {
+      return {
+        statusCode: 500,
+        headers: { 'Content-Type': ['application/json'] },
+        body: Buffer.from(JSON.stringify({ message: error.message })),
+      };
+    }
+  }
+
+  private withStandardHeaders(state: RequestState, response: RenderedResponse): RenderedResponse {
+    const headers = { ...response.headers };
+    headers['x-amzn-RequestId'] = [state.requestId];
+    headers['x-amz-apigw-id'] = [state.extendedRequestId];
+    if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = ['application/json'];
+    return { ...response, headers };
+  }
+
+  private isBinary(contentType: string): boolean {
+    return this.api.binaryMediaTypes.some((pattern) => {
+      const type = pattern.replace(/~1/g, '/').toLowerCase();
+      if (type === '*/*') return true;
+      return type.endsWith('/*') ? contentType.startsWith(type.slice(0, -1)) : contentType === type;
+    });
+  }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * Matches path segments against the resource tree: a literal path part wins over `{param}`, which
+ * wins over a greedy `{param+}`; backtracks when a branch does not reach the end.
+ */
+function matchResource(
+  node: ApiResource,
+  segments: string[],
+  index: number,
+  parameters: Record<string, string>,
+): { resource: ApiResource; parameters: Record<string, string> } | undefined {
+  if (index === segments.length) return { resource: node, parameters };
+  const segment = segments[index];
+  const literal = node.children.find((child) => child.pathPart === segment);
+  const variable = node.children.filter((child) => /^\{[^}+]+\}$/.test(child.pathPart));
+  const greedy = node.children.filter((child) => /^\{[^}]+\+\}$/.test(child.pathPart));
+  if (literal) {
+    const found = matchResource(literal, segments, index + 1, parameters);
+    if (found) return found;
+  }
+  for (const child of variable) {
+    const name = child.pathPart.slice(1, -1);
+    const found = matchResource(child, segments, index + 1, { ...parameters, [name]: segment });
+    if (found) return found;
+  }
+  for (const child of greedy) {
+    const name = child.pathPart.slice(1, -2);
+    return { resource: child, parameters: { ...parameters, [name]: segments.slice(index).join('/') } };
+  }
+  return undefined;
+}
+
+function templateInput(state: RequestState): TemplateInput {
+  const header: Record<string, string> = {};
+  for (const [name, value] of state.headers) header[name] = value;
+  return {
+    body: state.body.toString('utf8'),
+    path: state.pathParameters,
+    querystring: Object.fromEntries(state.query),
+    header,
+  };
+}
+
+/** The request's media type, lower case without parameters; API Gateway assumes JSON when absent. */
+function contentTypeOf(state: RequestState): string {
+  const header = state.headerMap.get('content-type');
+  const mediaType = header?.split(';')[0].trim().toLowerCase();
+  return mediaType ? mediaType : 'application/json';
+}
+
+function hasHeader(headers: Record<string, string[]>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** A value shaped like API Gateway's generated keys: 40 letters and digits. */
+function generateApiKeyValue(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(40)].map((byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+async function serve(
+  runtime: EmulatorRuntime,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  maxPayloadBytes: number,
+): Promise<void> {
+  response.on('error', () => undefined);
+  try {
+    const { body, size } = await readBody(request, maxPayloadBytes);
+    const headers: Array<[string, string]> = [];
+    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+      headers.push([request.rawHeaders[i], request.rawHeaders[i + 1]]);
+    }
+    const answer = await runtime.handle({
+      method: request.method ?? 'GET',
+      url: request.url ?? '/',
+      headers,
+      body,
+      bodySize: size,
+      sourceIp: request.socket.remoteAddress,
+      protocol: `HTTP/${request.httpVersion}`,
+    });
+    response.writeHead(answer.statusCode, answer.headers);
+    response.end(answer.body);
+  } catch {
+    // The client went away while sending; there is nobody to answer.
+    if (!response.headersSent && !response.destroyed) response.writeHead(500);
+    response.end();
+  }
+}
+
+/** Reads a request body, storing at most one byte more than the limit (the rest is counted only). */
+function readBody(request: http.IncomingMessage, maxBytes: number): Promise<{ body: Buffer; size: number }> {
+  return new Promise((resolveBody, rejectBody) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      if (size <= maxBytes) chunks.push(chunk);
+      size += chunk.length;
+    });
+    request.on('end', () => resolveBody({ body: Buffer.concat(chunks), size }));
+    request.on('error', rejectBody);
+  });
+}
+
+function listen(listener: http.RequestListener, port: number, host: string): Promise<RunningApiGateway> {
+  const server = http.createServer(listener);
+  return new Promise((resolveListen, rejectListen) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      rejectListen(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${port} on ${host} is already in use; choose another port for the local API Gateway`,
+            )
+          : error,
+      );
+    });
+    server.listen(port, host, () => {
+      const actualPort = (server.address() as AddressInfo).port;
+      resolveListen({
+        server,
+        port: actualPort,
+        url: `http://${host}:${actualPort}`,
+        close: () =>
+          new Promise<void>((resolveClose, rejectClose) => {
+            server.close((error) => (error ? rejectClose(error) : resolveClose()));
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

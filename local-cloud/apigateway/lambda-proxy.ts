@@ -1,0 +1,223 @@
+/**
+ * The Lambda proxy integration (REST API, payload format 1.0): the event API Gateway sends and how it
+ * reads the function's answer.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+/** What a proxy integration function answers. */
+export interface LambdaProxyResult {
+  readonly statusCode?: number;
+  readonly headers?: Record<string, string | number | boolean>;
+  readonly multiValueHeaders?: Record<string, Array<string | number | boolean>>;
+  readonly body?: string | null;
+  readonly isBase64Encoded?: boolean;
+}
+
+/** A function that failed: an unhandled error, a crash or a timeout of the function itself. */
+export interface LambdaFunctionError {
+  readonly errorType: string;
+  readonly errorMessage: string;
+}
+
+/** Lambda refused the invocation: the function's concurrency is exhausted. */
+export interface LambdaThrottled {
+  readonly throttled: true;
+}
+
+/** What an injected `invokeFunction` resolves to. */
+export type FunctionInvocationResult = LambdaProxyResult | LambdaFunctionError | LambdaThrottled;
+
+/** Invokes a function of the template by logical id (the Lambda runtime is injected). */
+export type InvokeFunction = (
+  functionLogicalId: string,
+  event: APIGatewayProxyEvent,
+) => Promise<FunctionInvocationResult>;
+
+/** The request facts a proxy event is built from. */
+export interface ProxyEventInput {
+  readonly resourcePath: string;
+  readonly resourceId: string;
+  /** The path without the stage, e.g. `/orders/42`. */
+  readonly path: string;
+  readonly httpMethod: string;
+  /** Headers with their original names, in arrival order. */
+  readonly rawHeaders: ReadonlyArray<readonly [string, string]>;
+  readonly query: ReadonlyArray<readonly [string, string]>;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly stageVariables: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly base64Body: boolean;
+  readonly accountId: string;
+  readonly apiId: string;
+  readonly stage: string;
+  readonly requestId: string;
+  readonly extendedRequestId: string;
+  readonly requestTimeEpoch: number;
+  readonly protocol: string;
+  readonly sourceIp: string;
+  readonly domainName: string;
+  readonly apiKey: string | null;
+  readonly apiKeyId: string | null;
+}
+
+/** Builds the v1 proxy event of the real shape (nulls where API Gateway sends null). */
+export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of input.rawHeaders) {
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const queryStringParameters: Record<string, string> = {};
+  const multiValueQueryStringParameters: Record<string, string[]> = {};
+  for (const [name, value] of input.query) {
+    queryStringParameters[name] = value;
+    (multiValueQueryStringParameters[name] ??= []).push(value);
+  }
+  const userAgent =
+    Object.entries(headers).find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
+  const hasHeaders = input.rawHeaders.length > 0;
+  const hasQuery = input.query.length > 0;
+  return {
+    resource: input.resourcePath,
+    path: input.path,
+    httpMethod: input.httpMethod,
+    headers: hasHeaders ? headers : (null as unknown as APIGatewayProxyEvent['headers']),
+    multiValueHeaders: hasHeaders
+      ? multiValueHeaders
+      : (null as unknown as APIGatewayProxyEvent['multiValueHeaders']),
+    queryStringParameters: hasQuery ? queryStringParameters : null,
+    multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
+    pathParameters: Object.keys(input.pathParameters).length > 0 ? { ...input.pathParameters } : null,
+    stageVariables: Object.keys(input.stageVariables).length > 0 ? { ...input.stageVariables } : null,
+    requestContext: {
+      resourceId: input.resourceId,
+      resourcePath: input.resourcePath,
+      httpMethod: input.httpMethod,
+      extendedRequestId: input.extendedRequestId,
+      requestTime: formatRequestTime(input.requestTimeEpoch),
+      path: `/${input.stage}${input.path}`,
+      accountId: input.accountId,
+      protocol: input.protocol,
+      stage: input.stage,
+      domainPrefix: input.domainName.split('.')[0],
+      requestTimeEpoch: input.requestTimeEpoch,
+      requestId: input.requestId,
+      identity: {
+        cognitoIdentityPoolId: null,
+        accountId: null,
+        cognitoIdentityId: null,
+        caller: null,
+        sourceIp: input.sourceIp,
+        principalOrgId: null,
+        accessKey: null,
+        cognitoAuthenticationType: null,
+        cognitoAuthenticationProvider: null,
+        userArn: null,
+        userAgent,
+        user: null,
+        apiKey: input.apiKey,
+        apiKeyId: input.apiKeyId,
+        clientCert: null,
+      },
+      domainName: input.domainName,
+      apiId: input.apiId,
+      authorizer: undefined,
+    },
+    body: input.body.length === 0 ? null : input.body.toString(input.base64Body ? 'base64' : 'utf8'),
+    isBase64Encoded: input.base64Body,
+  };
+}
+
+/** `$context.requestTime`: CLF format, e.g. `22/Nov/2026:07:27:01 +0000`. */
+export function formatRequestTime(epochMillis: number): string {
+  const date = new Date(epochMillis);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return (
+    `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+  );
+}
+
+/** How API Gateway reads an invocation's outcome. */
+export type ProxyOutcome =
+  | {
+      readonly kind: 'response';
+      readonly statusCode: number;
+      readonly headers: Record<string, string[]>;
+      readonly body: Buffer;
+    }
+  | { readonly kind: 'function-error'; readonly message: string }
+  | { readonly kind: 'malformed'; readonly message: string }
+  | { readonly kind: 'throttled' };
+
+const PROXY_RESULT_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
+
+/**
+ * Maps an invocation result to an HTTP answer. A result with other fields, a non-integer status,
+ * non-string body or header values of the wrong kind is a "Malformed Lambda proxy response".
+ */
+export function readProxyResult(result: unknown): ProxyOutcome {
+  if (isObject(result) && result.throttled === true) return { kind: 'throttled' };
+  if (isObject(result) && typeof result.errorMessage === 'string' && !('statusCode' in result)) {
+    return { kind: 'function-error', message: result.errorMessage };
+  }
+  const malformed = (why: string): ProxyOutcome => ({
+    kind: 'malformed',
+    message: `Malformed Lambda proxy response: ${why}`,
+  });
+  if (!isObject(result)) return malformed('not a JSON object');
+  const extra = Object.keys(result).filter((key) => !PROXY_RESULT_KEYS.has(key));
+  if (extra.length > 0) return malformed(`unexpected fields ${extra.join(', ')}`);
+  const statusCode = typeof result.statusCode === 'string' ? Number(result.statusCode) : result.statusCode;
+  if (
+    typeof statusCode !== 'number' ||
+    !Number.isInteger(statusCode) ||
+    statusCode < 100 ||
+    statusCode > 599
+  ) {
+    return malformed(`statusCode ${JSON.stringify(result.statusCode)} is not an HTTP status`);
+  }
+  if (result.body !== undefined && result.body !== null && typeof result.body !== 'string') {
+    return malformed('body is not a string');
+  }
+  if (result.isBase64Encoded !== undefined && typeof result.isBase64Encoded !== 'boolean') {
+    return malformed('isBase64Encoded is not a boolean');
+  }
+  const headers: Record<string, string[]> = {};
+  if (result.multiValueHeaders !== undefined && result.multiValueHeaders !== null) {
+    if (!isObject(result.multiValueHeaders)) return malformed('multiValueHeaders is not an object');
+    for (const [name, values] of Object.entries(result.multiValueHeaders)) {
+      if (!Array.isArray(values) || !values.every(isScalar))
+        return malformed(`multiValueHeaders.${name} is not a list`);
+      headers[name] = values.map(String);
+    }
+  }
+  if (result.headers !== undefined && result.headers !== null) {
+    if (!isObject(result.headers)) return malformed('headers is not an object');
+    for (const [name, value] of Object.entries(result.headers)) {
+      if (!isScalar(value)) return malformed(`headers.${name} is not a string`);
+      // API Gateway merges headers into multiValueHeaders; a pair given in both appears once
+      // (developer guide, "Lambda proxy integration output format").
+      const existing = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase());
+      if (existing === undefined) headers[name] = [String(value)];
+      else if (!headers[existing].includes(String(value))) headers[existing].push(String(value));
+    }
+  }
+  const body = typeof result.body === 'string' ? result.body : '';
+  return {
+    kind: 'response',
+    statusCode,
+    headers,
+    body: Buffer.from(body, result.isBase64Encoded === true ? 'base64' : 'utf8'),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isScalar(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}

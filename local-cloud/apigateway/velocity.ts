@@ -1,0 +1,286 @@
+/**
+ * API Gateway mapping templates (Velocity Template Language) rendered with velocityjs, with the
+ * variables API Gateway offers: `$context`, `$input`, `$util` and `$stageVariables`.
+ *
+ * API Gateway runs Apache Velocity on the JVM, so templates call Java `String` methods
+ * (`$key.matches(...)`, `.replaceAll(...)`). velocityjs calls methods on JavaScript values, where
+ * `String.prototype.replaceAll` exists with a different meaning (a literal, not a regex) and
+ * `matches` does not exist; strings handed to templates are therefore wrapped in {@link JavaString}.
+ */
+import { Compile, parse } from 'velocityjs';
+
+/** A string with the Java `String` methods mapping templates use. */
+export class JavaString {
+  constructor(private readonly value: string) {}
+
+  public toString(): string {
+    return this.value;
+  }
+
+  /** Serializes as the plain string. */
+  public toJSON(): string {
+    return this.value;
+  }
+
+  /** Lets `==` in templates compare a wrapped string with a literal. */
+  public valueOf(): string {
+    return this.value;
+  }
+
+  /** Java `String.matches`: the whole string must match the regex. */
+  public matches(regex: unknown): boolean {
+    return javaRegex(String(regex), { whole: true }).test(this.value);
+  }
+
+  /** Java `String.replaceAll`: every match of the regex, with Java's replacement syntax. */
+  public replaceAll(regex: unknown, replacement: unknown): JavaString {
+    return new JavaString(
+      this.value.replace(javaRegex(String(regex), { global: true }), javaReplacement(String(replacement))),
+    );
+  }
+
+  /** Java `String.replaceFirst`. */
+  public replaceFirst(regex: unknown, replacement: unknown): JavaString {
+    return new JavaString(this.value.replace(javaRegex(String(regex)), javaReplacement(String(replacement))));
+  }
+
+  /** Java `String.replace`: every occurrence of a literal. */
+  public replace(target: unknown, replacement: unknown): JavaString {
+    return new JavaString(this.value.split(String(target)).join(String(replacement)));
+  }
+
+  public length(): number {
+    return this.value.length;
+  }
+
+  public isEmpty(): boolean {
+    return this.value.length === 0;
+  }
+
+  public contains(part: unknown): boolean {
+    return this.value.includes(String(part));
+  }
+
+  public startsWith(prefix: unknown): boolean {
+    return this.value.startsWith(String(prefix));
+  }
+
+  public endsWith(suffix: unknown): boolean {
+    return this.value.endsWith(String(suffix));
+  }
+
+  public equals(other: unknown): boolean {
+    return other !== null && other !== undefined && this.value === stringOf(other);
+  }
+
+  public equalsIgnoreCase(other: unknown): boolean {
+    return (
+      other !== null && other !== undefined && this.value.toLowerCase() === stringOf(other).toLowerCase()
+    );
+  }
+
+  public indexOf(part: unknown): number {
+    return this.value.indexOf(String(part));
+  }
+
+  public substring(begin: number, end?: number): JavaString {
+    return new JavaString(this.value.substring(begin, end));
+  }
+
+  public toLowerCase(): JavaString {
+    return new JavaString(this.value.toLowerCase());
+  }
+
+  public toUpperCase(): JavaString {
+    return new JavaString(this.value.toUpperCase());
+  }
+
+  public trim(): JavaString {
+    return new JavaString(this.value.trim());
+  }
+
+  public split(regex: unknown): JavaString[] {
+    const parts = this.value.split(javaRegex(String(regex)));
+    // Java drops trailing empty strings.
+    while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    return parts.map((part) => new JavaString(part));
+  }
+}
+
+/** A Java regex as a JavaScript one (the syntax templates use is common to both). */
+export function javaRegex(pattern: string, options: { whole?: boolean; global?: boolean } = {}): RegExp {
+  const translated = pattern.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$');
+  return new RegExp(options.whole ? `^(?:${translated})$` : translated, options.global ? 'g' : '');
+}
+
+/** A Java `Matcher` replacement (`$1`, `\$` for a dollar, `\\` for a backslash) in JavaScript's syntax. */
+export function javaReplacement(replacement: string): string {
+  let result = '';
+  for (let i = 0; i < replacement.length; i++) {
+    const char = replacement[i];
+    if (char === '\\' && i + 1 < replacement.length) {
+      const escaped = replacement[++i];
+      result += escaped === '$' ? '$$' : escaped;
+    } else {
+      result += char;
+    }
+  }
+  return result;
+}
+
+/** Wraps strings (deeply) so templates can call Java string methods on them. */
+export function toTemplateValue(value: unknown): unknown {
+  if (typeof value === 'string') return new JavaString(value);
+  if (Array.isArray(value)) return value.map(toTemplateValue);
+  if (value !== null && typeof value === 'object' && !(value instanceof JavaString)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toTemplateValue(item)]));
+  }
+  return value;
+}
+
+/**
+ * Apache Commons Lang `StringEscapeUtils.escapeJavaScript`, which API Gateway's
+ * `$util.escapeJavaScript` uses: quotes, backslash and `/` escaped, control and non-ASCII
+ * characters as `\uXXXX`.
+ */
+export function escapeJavaScript(value: string): string {
+  let result = '';
+  for (const char of value) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code > 0xffff) {
+      // Java works in UTF-16 code units: a surrogate pair becomes two escapes.
+      for (const unit of [char.charCodeAt(0), char.charCodeAt(1)]) result += `\\u${hex4(unit)}`;
+    } else if (code > 0x7f) {
+      result += `\\u${hex4(code)}`;
+    } else if (code < 0x20) {
+      const named: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
+      result += named[code] ?? `\\u${hex4(code)}`;
+    } else if (char === "'" || char === '"' || char === '\\' || char === '/') {
+      result += `\\${char}`;
+    } else {
+      result += char;
+    }
+  }
+  return result;
+}
+
+function hex4(code: number): string {
+  return code.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/** Java's `URLEncoder.encode(value, "UTF-8")`: form encoding, a space becomes `+`. */
+export function urlEncode(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/** Java's `URLDecoder.decode(value, "UTF-8")`. */
+export function urlDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}
+
+/** API Gateway's `$util`. */
+export function utilVariable(): Record<string, (value: unknown) => unknown> {
+  return {
+    escapeJavaScript: (value) => new JavaString(escapeJavaScript(stringOf(value))),
+    urlEncode: (value) => new JavaString(urlEncode(stringOf(value))),
+    urlDecode: (value) => new JavaString(urlDecode(stringOf(value))),
+    base64Encode: (value) => new JavaString(Buffer.from(stringOf(value), 'utf8').toString('base64')),
+    base64Decode: (value) => new JavaString(Buffer.from(stringOf(value), 'base64').toString('utf8')),
+    parseJson: (value) => toTemplateValue(JSON.parse(stringOf(value))),
+  };
+}
+
+/** The request (or integration response) a template's `$input` reads. */
+export interface TemplateInput {
+  /** The payload: the method request body, or the integration response body. */
+  readonly body: string;
+  /** Path parameters of the method request. */
+  readonly path: Readonly<Record<string, string>>;
+  /** Query string parameters of the method request (the last value of each). */
+  readonly querystring: Readonly<Record<string, string>>;
+  /** Headers of the method request (the last value of each), with their original names. */
+  readonly header: Readonly<Record<string, string>>;
+}
+
+/** API Gateway's `$input`. `params` always refers to the method request. */
+export function inputVariable(input: TemplateInput): Record<string, unknown> {
+  const parsedBody = (): unknown => {
+    try {
+      return JSON.parse(input.body) as unknown;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    body: new JavaString(input.body),
+    json: (path: unknown) => new JavaString(JSON.stringify(selectJsonPath(parsedBody(), String(path))) ?? ''),
+    path: (path: unknown) => toTemplateValue(selectJsonPath(parsedBody(), String(path))),
+    params: (name?: unknown) => {
+      if (name === undefined) {
+        return toTemplateValue({ path: input.path, querystring: input.querystring, header: input.header });
+      }
+      const wanted = stringOf(name);
+      if (wanted in input.path) return new JavaString(input.path[wanted]);
+      if (wanted in input.querystring) return new JavaString(input.querystring[wanted]);
+      const header = Object.entries(input.header).find(([key]) => key.toLowerCase() === wanted.toLowerCase());
+      // A missing parameter is an empty string in API Gateway, never null.
+      return new JavaString(header?.[1] ?? '');
+    },
+  };
+}
+
+/**
+ * The subset of JSONPath templates use: `$`, `$.a.b`, `$['a']`, `$.items[0]`. Anything else selects
+ * nothing.
+ */
+export function selectJsonPath(document: unknown, path: string): unknown {
+  if (!path.startsWith('$')) return undefined;
+  const steps = [...path.slice(1).matchAll(/\.([^.[\]]+)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/g)];
+  let current = document;
+  for (const step of steps) {
+    const key = step[1] ?? step[3] ?? step[4];
+    if (key !== undefined) {
+      current =
+        current !== null && typeof current === 'object' && !Array.isArray(current)
+          ? (current as Record<string, unknown>)[key]
+          : undefined;
+    } else {
+      current = Array.isArray(current) ? current[Number(step[2])] : undefined;
+    }
+  }
+  return current;
+}
+
+/** What a mapping template sees. */
+export interface TemplateVariables {
+  readonly context: Record<string, unknown>;
+  readonly input: TemplateInput;
+  readonly stageVariables?: Readonly<Record<string, string>>;
+}
+
+const parsedTemplates = new Map<string, ReturnType<typeof parse>>();
+
+/** Renders a mapping template. Throws if the template cannot be parsed or evaluated. */
+export function renderTemplate(template: string, variables: TemplateVariables): string {
+  let ast = parsedTemplates.get(template);
+  if (!ast) {
+    ast = parse(template);
+    parsedTemplates.set(template, ast);
+  }
+  return new Compile(ast).render({
+    context: toTemplateValue(variables.context),
+    input: inputVariable(variables.input),
+    util: utilVariable(),
+    stageVariables: toTemplateValue(variables.stageVariables ?? {}),
+  });
+}
+
+function stringOf(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (value instanceof JavaString) return value.toString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}

@@ -1,0 +1,290 @@
+/**
+ * A function of the template running locally, with Lambda's semantics: warm workers reused across
+ * invocations, a concurrency limit that throttles rather than queues, a timeout that fails the
+ * invocation and discards its worker, and errors in Lambda's shape. Fault injection hooks for the
+ * chaos experiments sit on top.
+ */
+import { randomUUID } from 'node:crypto';
+import type { LocalFunctionDefinition } from './function-definitions';
+import { FunctionInitError, FunctionWorker, type FunctionLogSink } from './function-worker';
+import type { FunctionError, InjectedFault } from './runner-protocol';
+
+/** The local default of concurrent invocations per function without reserved concurrency. */
+export const DEFAULT_CONCURRENCY_LIMIT = 10;
+
+/** How an invocation ended. */
+export type InvocationResult =
+  | {
+      readonly status: 'succeeded';
+      readonly requestId: string;
+      /** The handler's result, after a JSON round trip as in Lambda. */
+      readonly payload: unknown;
+      readonly durationMs: number;
+    }
+  | {
+      readonly status: 'failed';
+      readonly requestId: string;
+      readonly error: FunctionError;
+      /**
+       * `handler`: the handler threw or rejected; `timeout`: it overran the function's timeout;
+       * `runtime`: the init phase failed or the process crashed; `injected`: a fault set with
+       * {@link LocalFunction.setFault}.
+       */
+      readonly cause: 'handler' | 'timeout' | 'runtime' | 'injected';
+      readonly durationMs: number;
+    }
+  | {
+      /** Over the concurrency limit; Lambda answers `TooManyRequestsException` and runs nothing. */
+      readonly status: 'throttled';
+      readonly requestId: string;
+      readonly error: FunctionError;
+      readonly durationMs: 0;
+    };
+
+/** Faults injected into a function's invocations. */
+export interface FunctionFault {
+  /**
+   * Share of invocations, from 0 to 1, that fail with an injected error.
+   * @default 0
+   */
+  readonly errorRate?: number;
+  /**
+   * Extra latency of every invocation, which counts towards the function's timeout.
+   * @default 0
+   */
+  readonly latencyMs?: number;
+}
+
+/** Properties of a {@link LocalFunction}. */
+export interface LocalFunctionProps {
+  readonly definition: LocalFunctionDefinition;
+  /**
+   * Concurrency limit when the template reserves none (the account's unreserved pool in AWS).
+   * @default DEFAULT_CONCURRENCY_LIMIT
+   */
+  readonly defaultConcurrencyLimit?: number;
+  /**
+   * Where the functions' output lines go.
+   * @default - to this process's stdout, prefixed with the function name
+   */
+  readonly logSink?: FunctionLogSink;
+  /**
+   * Source of randomness for the injected error rate (returns a number in [0, 1)).
+   * @default Math.random
+   */
+  readonly random?: () => number;
+}
+
+/** A function running locally in warm worker processes. */
+export class LocalFunction {
+  public readonly definition: LocalFunctionDefinition;
+  /** The most concurrent invocations: the reserved concurrency, else the local default. */
+  public readonly concurrencyLimit: number;
+
+  private readonly idleWorkers: FunctionWorker[] = [];
+  private readonly workers = new Set<FunctionWorker>();
+  private readonly logSink: FunctionLogSink;
+  private readonly random: () => number;
+  private inFlightCount = 0;
+  private fault: Required<FunctionFault> = { errorRate: 0, latencyMs: 0 };
+  private stopped = false;
+
+  constructor(props: LocalFunctionProps) {
+    this.definition = props.definition;
+    this.concurrencyLimit =
+      props.definition.reservedConcurrentExecutions ??
+      props.defaultConcurrencyLimit ??
+      DEFAULT_CONCURRENCY_LIMIT;
+    this.logSink = props.logSink ?? defaultLogSink;
+    this.random = props.random ?? Math.random;
+  }
+
+  /** Invocations running now. */
+  public get inFlight(): number {
+    return this.inFlightCount;
+  }
+
+  /** Process ids of the live workers, busy or idle. */
+  public get workerPids(): number[] {
+    return [...this.workers].flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));
+  }
+
+  /**
+   * Invokes the function once (synchronously, like `Invoke` with `RequestResponse`). Never
+   * rejects for what the function does: throttles, errors and timeouts are results.
+   *
+   * @throws Error when the function was stopped
+   */
+  public async invoke(event: unknown): Promise<InvocationResult> {
+    if (this.stopped) throw new Error(`${this.definition.functionName} is stopped`);
+    const requestId = randomUUID();
+    if (this.inFlightCount >= this.concurrencyLimit) {
+      return {
+        status: 'throttled',
+        requestId,
+        durationMs: 0,
+        error: {
+          errorType: 'TooManyRequestsException',
+          errorMessage: `Rate Exceeded. ${this.definition.functionName} is at its concurrency limit of ${this.concurrencyLimit} (${
+            this.definition.reservedConcurrentExecutions === undefined
+              ? 'ConcurrentInvocationLimitExceeded'
+              : 'ReservedFunctionConcurrentInvocationLimitExceeded'
+          })`,
+        },
+      };
+    }
+    this.inFlightCount += 1;
+    try {
+      return await this.invokeOnWorker(requestId, event);
+    } finally {
+      this.inFlightCount -= 1;
+    }
+  }
+
+  /** Injects faults into the following invocations; `undefined` clears them. */
+  public setFault(fault: FunctionFault | undefined): void {
+    const errorRate = fault?.errorRate ?? 0;
+    const latencyMs = fault?.latencyMs ?? 0;
+    if (!(errorRate >= 0 && errorRate <= 1)) {
+      throw new Error(`The error rate must be between 0 and 1 inclusive (given ${errorRate})`);
+    }
+    if (!(latencyMs >= 0)) throw new Error(`The latency must be 0 ms or more (given ${latencyMs})`);
+    this.fault = { errorRate, latencyMs };
+  }
+
+  /** The faults in effect. */
+  public get currentFault(): Required<FunctionFault> {
+    return this.fault;
+  }
+
+  /** Kills every worker (running invocations fail) and refuses further invocations. */
+  public async stop(): Promise<void> {
+    this.stopped = true;
+    this.idleWorkers.length = 0;
+    await Promise.all([...this.workers].map((worker) => worker.kill()));
+    this.workers.clear();
+  }
+
+  private async invokeOnWorker(requestId: string, event: unknown): Promise<InvocationResult> {
+    const started = Date.now();
+    const elapsed = (): number => Date.now() - started;
+    let worker: FunctionWorker;
+    try {
+      worker = await this.acquireWorker();
+    } catch (error) {
+      const functionError =
+        error instanceof FunctionInitError
+          ? error.functionError
+          : { errorType: 'Runtime.Unknown', errorMessage: String(error) };
+      return { status: 'failed', requestId, error: functionError, cause: 'runtime', durationMs: elapsed() };
+    }
+
+    const timeoutMs = this.definition.timeoutSeconds * 1000;
+    const injected: InjectedFault = {
+      latencyMs: this.fault.latencyMs,
+      fail: this.fault.errorRate > 0 && this.random() < this.fault.errorRate,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([
+      worker.invoke({
+        type: 'invoke',
+        invocationId: requestId,
+        event,
+        fault: injected,
+        context: {
+          functionName: this.definition.functionName,
+          functionVersion: '$LATEST',
+          invokedFunctionArn: this.definition.functionArn,
+          memoryLimitInMB: String(this.definition.memorySizeMb),
+          awsRequestId: requestId,
+          logGroupName: `/aws/lambda/${this.definition.functionName}`,
+          logStreamName: worker.logStreamName,
+          deadlineMs: Date.now() + timeoutMs,
+        },
+      }),
+      timedOut,
+    ]);
+    clearTimeout(timer);
+
+    if (outcome === 'timeout') {
+      // Lambda discards the sandbox of a timed-out invocation; the next one starts cold.
+      await this.discard(worker);
+      return {
+        status: 'failed',
+        requestId,
+        cause: 'timeout',
+        durationMs: elapsed(),
+        error: {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.definition.timeoutSeconds.toFixed(2)} seconds`,
+        },
+      };
+    }
+    if (outcome.kind === 'result') {
+      this.release(worker);
+      return { status: 'succeeded', requestId, payload: outcome.payload, durationMs: elapsed() };
+    }
+    if (outcome.kind === 'exited' || !worker.alive) {
+      await this.discard(worker);
+      return { status: 'failed', requestId, error: outcome.error, cause: 'runtime', durationMs: elapsed() };
+    }
+    this.release(worker);
+    return {
+      status: 'failed',
+      requestId,
+      error: outcome.error,
+      cause: injected.fail ? 'injected' : 'handler',
+      durationMs: elapsed(),
+    };
+  }
+
+  /** A warm idle worker, or a new one once its bundle is loaded (a cold start). */
+  private async acquireWorker(): Promise<FunctionWorker> {
+    for (let worker = this.idleWorkers.pop(); worker !== undefined; worker = this.idleWorkers.pop()) {
+      if (worker.alive) return worker;
+      this.workers.delete(worker);
+    }
+    const logStreamName = `local/[$LATEST]${randomUUID().replace(/-/g, '')}`;
+    const worker = new FunctionWorker({
+      functionName: this.definition.functionName,
+      handlerModulePath: this.definition.handlerModulePath,
+      handlerExport: this.definition.handlerExport,
+      logStreamName,
+      environment: { ...this.definition.environment, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
+      logSink: this.logSink,
+    });
+    this.workers.add(worker);
+    try {
+      await worker.ready;
+    } catch (error) {
+      this.workers.delete(worker);
+      await worker.kill();
+      throw error;
+    }
+    if (this.stopped) {
+      await this.discard(worker);
+      throw new Error(`${this.definition.functionName} was stopped during a cold start`);
+    }
+    return worker;
+  }
+
+  private release(worker: FunctionWorker): void {
+    if (this.stopped || !worker.alive) {
+      this.workers.delete(worker);
+      return;
+    }
+    this.idleWorkers.push(worker);
+  }
+
+  private async discard(worker: FunctionWorker): Promise<void> {
+    this.workers.delete(worker);
+    await worker.kill();
+  }
+}
+
+function defaultLogSink(line: { readonly functionName: string; readonly line: string }): void {
+  process.stdout.write(`[${line.functionName}] ${line.line}\n`);
+}

@@ -1,0 +1,282 @@
+/**
+ * One region of the local cloud: the tables, queues, functions and SQS event source mappings of
+ * the given stacks of a cloud assembly, on a DynamoDB Local and an SQS emulator. A second region is
+ * just another instance (DynamoDB Local and fauxqs keep regions apart). The API Gateway emulator
+ * sits on top: it resolves its integrations with the stacks' resolvers and calls {@link RegionRuntime.invoke}.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { readCloudAssembly, stackByName, type AssemblyStack } from './assembly/cloud-assembly';
+import { IntrinsicResolver } from './assembly/intrinsic-resolver';
+import {
+  sqsEventSourceDefinitionsOf,
+  SqsEventSourcePoller,
+  type BatchReport,
+  type SqsEventSourceDefinition,
+} from './event-sources/sqs-event-source';
+import { functionDefinitionsOf, type LocalCredentials } from './lambda/function-definitions';
+import type { FunctionLogSink } from './lambda/function-worker';
+import { LocalFunction, type InvocationResult } from './lambda/local-function';
+import { createStackTables, type LocalTable } from './resources/dynamodb-tables';
+import {
+  emulationReportOf,
+  type EmulatedResource,
+  type NotEmulatedResource,
+} from './resources/emulation-report';
+import { createStackQueues, type LocalQueue } from './resources/sqs-queues';
+
+/** Fake credentials of the local cloud; DynamoDB Local only accepts alphanumeric access keys. */
+export const LOCAL_CREDENTIALS: LocalCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The account of stacks synthesized without one. */
+const FALLBACK_ACCOUNT_ID = '000000000000';
+
+/** Options of {@link startRegionRuntime}. */
+export interface RegionRuntimeOptions {
+  /** Folder of the synthesized cloud assembly (`cdk.out`). */
+  readonly assemblyDir: string;
+  /** The stacks to run in this region. */
+  readonly stackNames: readonly string[];
+  /** The region; a stack bound to another region is refused. */
+  readonly region: string;
+  /** Endpoint of DynamoDB Local. */
+  readonly dynamodbEndpoint: string;
+  /** Endpoint of the SQS emulator. */
+  readonly sqsEndpoint: string;
+  /**
+   * The account of pseudo parameters and ARNs.
+   * @default - each stack's account from the manifest, else 000000000000
+   */
+  readonly accountId?: string;
+  /**
+   * Credentials of the local cloud's clients and of the functions. DynamoDB Local keeps a separate
+   * database per access key, so a distinct key isolates a runtime completely.
+   * @default LOCAL_CREDENTIALS
+   */
+  readonly credentials?: LocalCredentials;
+  /**
+   * Prefix of generated table, queue and function names, to run several runtimes on one emulator.
+   * @default ''
+   */
+  readonly namePrefix?: string;
+  /**
+   * Concurrency limit of functions without reserved concurrency.
+   * @default DEFAULT_CONCURRENCY_LIMIT (10)
+   */
+  readonly defaultConcurrencyLimit?: number;
+  /**
+   * Where the functions' output goes.
+   * @default - this process's stdout, prefixed with the function name
+   */
+  readonly logSink?: FunctionLogSink;
+  /**
+   * Resource types emulated outside this runtime (e.g. by the API Gateway emulator), with the name
+   * of their emulator, so that they are reported as emulated.
+   * @default - none
+   */
+  readonly otherEmulators?: Readonly<Record<string, string>>;
+  /**
+   * Called after each SQS batch an event source mapping delivered.
+   * @default - nothing
+   */
+  readonly onBatch?: (report: BatchReport) => void;
+  /**
+   * Called when SQS polling fails (polling goes on).
+   * @default - logged to stderr
+   */
+  readonly onPollError?: (error: unknown) => void;
+}
+
+/** What runs locally for one stack. */
+export interface StackRuntime {
+  readonly stack: AssemblyStack;
+  /** Resolves the stack's intrinsic functions against the local resources. */
+  readonly resolver: IntrinsicResolver;
+  readonly tables: readonly LocalTable[];
+  readonly queues: readonly LocalQueue[];
+  /** The stack's functions by logical id. */
+  readonly functions: ReadonlyMap<string, LocalFunction>;
+  readonly eventSources: readonly SqsEventSourceDefinition[];
+}
+
+/** A running region of the local cloud. */
+export interface RegionRuntime {
+  readonly region: string;
+  /** What runs for each stack, by stack name. */
+  readonly stacks: ReadonlyMap<string, StackRuntime>;
+  /** Every resource of the stacks the local cloud runs. */
+  readonly emulated: readonly EmulatedResource[];
+  /** Every resource of the stacks the local cloud does not run, with the reason. */
+  readonly notEmulated: readonly NotEmulatedResource[];
+  /**
+   * The function a reference names: a logical id (when only one stack has it),
+   * `<stackName>/<logicalId>`, a function name or a function ARN.
+   *
+   * @throws Error for an unknown or ambiguous reference
+   */
+  findFunction(reference: string): LocalFunction;
+  /** Invokes a function (see {@link findFunction} for the references it accepts). */
+  invoke(reference: string, event: unknown): Promise<InvocationResult>;
+  /** Stops the pollers and every function's workers; the tables and queues stay. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Provisions the tables and queues of the stacks, prepares their functions (workers start on the
+ * first invocation, like Lambda's cold starts) and starts the SQS event source pollers.
+ */
+export async function startRegionRuntime(options: RegionRuntimeOptions): Promise<RegionRuntime> {
+  const assembly = readCloudAssembly(options.assemblyDir);
+  const stacks = options.stackNames.map((stackName) => stackByName(assembly, stackName));
+  for (const stack of stacks) {
+    if (stack.region !== undefined && stack.region !== options.region) {
+      throw new Error(
+        `Stack ${stack.stackName} is bound to region ${stack.region}; it cannot run in the ${options.region} runtime`,
+      );
+    }
+  }
+  const credentials = options.credentials ?? LOCAL_CREDENTIALS;
+  const dynamoDbClient = new DynamoDBClient({
+    endpoint: options.dynamodbEndpoint,
+    region: options.region,
+    credentials,
+  });
+  const sqsClient = new SQSClient({ endpoint: options.sqsEndpoint, region: options.region, credentials });
+  const stackRuntimes = new Map<string, StackRuntime>();
+  const pollers: SqsEventSourcePoller[] = [];
+
+  const stop = async (): Promise<void> => {
+    const pollersStopped = Promise.all(pollers.map((poller) => poller.stop()));
+    // Stopping the functions at the same time ends the batches in flight at once; their messages
+    // come back after the visibility timeout, as after a crash in AWS.
+    await Promise.all(
+      [...stackRuntimes.values()].flatMap((runtime) =>
+        [...runtime.functions.values()].map((fn) => fn.stop()),
+      ),
+    );
+    await pollersStopped;
+    dynamoDbClient.destroy();
+    sqsClient.destroy();
+  };
+
+  try {
+    for (const stack of stacks) {
+      stackRuntimes.set(
+        stack.stackName,
+        await startStack(stack, options, dynamoDbClient, sqsClient, credentials),
+      );
+    }
+    const findFunction = functionFinder(stackRuntimes);
+    for (const runtime of stackRuntimes.values()) {
+      for (const definition of runtime.eventSources) {
+        pollers.push(
+          new SqsEventSourcePoller({
+            definition,
+            target: findFunction(definition.functionReference),
+            client: sqsClient,
+            region: options.region,
+            onBatch: options.onBatch,
+            onError: options.onPollError,
+          }),
+        );
+      }
+    }
+    for (const poller of pollers) poller.start();
+
+    const report = emulationReportOf(stacks, options.otherEmulators);
+    let stopped: Promise<void> | undefined;
+    return {
+      region: options.region,
+      stacks: stackRuntimes,
+      emulated: report.emulated,
+      notEmulated: report.notEmulated,
+      findFunction,
+      invoke: (reference, event) => findFunction(reference).invoke(event),
+      stop: () => (stopped ??= stop()),
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function startStack(
+  stack: AssemblyStack,
+  options: RegionRuntimeOptions,
+  dynamoDbClient: DynamoDBClient,
+  sqsClient: SQSClient,
+  credentials: LocalCredentials,
+): Promise<StackRuntime> {
+  const accountId = options.accountId ?? stack.account ?? FALLBACK_ACCOUNT_ID;
+  const resolver = new IntrinsicResolver({
+    stackName: stack.stackName,
+    template: stack.template,
+    region: options.region,
+    accountId,
+  });
+  const [tables, queues] = await Promise.all([
+    createStackTables(stack, {
+      resolver,
+      client: dynamoDbClient,
+      region: options.region,
+      accountId,
+      namePrefix: options.namePrefix,
+    }),
+    createStackQueues(stack, { resolver, client: sqsClient, namePrefix: options.namePrefix }),
+  ]);
+  const functions = new Map(
+    functionDefinitionsOf(stack, {
+      resolver,
+      assemblyDirectory: options.assemblyDir,
+      region: options.region,
+      accountId,
+      dynamodbEndpoint: options.dynamodbEndpoint,
+      sqsEndpoint: options.sqsEndpoint,
+      credentials,
+      namePrefix: options.namePrefix,
+    }).map((definition) => [
+      definition.logicalId,
+      new LocalFunction({
+        definition,
+        defaultConcurrencyLimit: options.defaultConcurrencyLimit,
+        logSink: options.logSink,
+      }),
+    ]),
+  );
+  return {
+    stack,
+    resolver,
+    tables,
+    queues,
+    functions,
+    eventSources: sqsEventSourceDefinitionsOf(stack, resolver, queues),
+  };
+}
+
+/** Finds a function by logical id, `<stackName>/<logicalId>`, name or ARN. */
+function functionFinder(stacks: ReadonlyMap<string, StackRuntime>): (reference: string) => LocalFunction {
+  const all = [...stacks.values()].flatMap((runtime) => [...runtime.functions.values()]);
+  return (reference) => {
+    const matches = all.filter(({ definition }) =>
+      [
+        definition.logicalId,
+        `${definition.stackName}/${definition.logicalId}`,
+        definition.functionName,
+        definition.functionArn,
+      ].includes(reference),
+    );
+    const [match] = matches;
+    if (match === undefined) {
+      const known = all.map(({ definition }) => `${definition.stackName}/${definition.logicalId}`).join(', ');
+      throw new Error(`No local function ${reference} (known: ${known || 'none'})`);
+    }
+    if (matches.length > 1) {
+      throw new Error(
+        `${reference} names a function in several stacks (${matches
+          .map(({ definition }) => definition.stackName)
+          .join(', ')}); use <stackName>/<logicalId>`,
+      );
+    }
+    return match;
+  };
+}

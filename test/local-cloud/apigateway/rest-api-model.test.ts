@@ -1,0 +1,125 @@
+import { readRestApi } from '../../../local-cloud/apigateway/rest-api-model';
+import {
+  createMinimalResolver,
+  findGetAttTarget,
+  referencedLogicalId,
+  type CloudFormationTemplate,
+} from '../../../local-cloud/apigateway/template-references';
+import { synthesizeVariant } from './helpers';
+
+const deployment = { stackName: 'Stack', region: 'us-east-1', accountId: '111111111111' };
+
+function templateWithIntegration(integration: Record<string, unknown>): CloudFormationTemplate {
+  return {
+    Resources: {
+      Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'Api' } },
+      Items: {
+        Type: 'AWS::ApiGateway::Resource',
+        Properties: {
+          RestApiId: { Ref: 'Api' },
+          ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] },
+          PathPart: 'items',
+        },
+      },
+      ItemsGet: {
+        Type: 'AWS::ApiGateway::Method',
+        Properties: {
+          RestApiId: { Ref: 'Api' },
+          ResourceId: { Ref: 'Items' },
+          HttpMethod: 'GET',
+          Integration: integration,
+        },
+      },
+    },
+  };
+}
+
+describe('reading a REST API from the template', () => {
+  test('reads the resource tree, integrations, stage throttle, usage plan and key of the sync variant', () => {
+    // GIVEN
+    const { template, stackName } = synthesizeVariant('sync');
+
+    // WHEN
+    const api = readRestApi(template, createMinimalResolver(template, { ...deployment, stackName }));
+
+    // THEN
+    expect(api.root.children.map((child) => child.path).sort()).toEqual(['/health', '/orders']);
+    const order = api.root.children.find((child) => child.path === '/orders')?.children[0];
+    expect(order?.path).toBe('/orders/{orderId}');
+    expect(order?.methods.get('GET')?.integration).toMatchObject({
+      type: 'AWS_PROXY',
+      functionLogicalId: expect.stringMatching(/^GetOrderFunction/),
+      timeoutMillis: 29_000,
+    });
+    expect(api.stages.get('prod')?.defaultThrottle).toEqual({ rateLimit: 100, burstLimit: 200 });
+    expect(api.apiKeys[0].usagePlans[0]).toMatchObject({
+      stageNames: ['prod'],
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      quota: { limit: 1_000_000, period: 'DAY' },
+    });
+    expect(api.gatewayResponses.get('MISSING_AUTHENTICATION_TOKEN')?.statusCode).toBe('404');
+  });
+
+  test('fails if an integration type is not emulated, naming the method', () => {
+    // GIVEN
+    const template = templateWithIntegration({ Type: 'HTTP_PROXY', Uri: 'https://example.com' });
+
+    // WHEN / THEN
+    expect(() => readRestApi(template, createMinimalResolver(template, deployment))).toThrow(
+      /GET \/items \(ItemsGet\): integration type HTTP_PROXY .* is not emulated/,
+    );
+  });
+
+  test('lists an authorizer as not emulated instead of dropping it silently', () => {
+    // GIVEN
+    const template = templateWithIntegration({ Type: 'MOCK' });
+    const method = template.Resources?.ItemsGet.Properties as Record<string, unknown>;
+    method.AuthorizationType = 'AWS_IAM';
+
+    // WHEN
+    const api = readRestApi(template, createMinimalResolver(template, deployment));
+
+    // THEN
+    expect(api.notEmulated).toEqual([
+      'GET /items: authorization AWS_IAM (requests are not authorized locally)',
+    ]);
+  });
+
+  test('fails if the template has several REST APIs and none is chosen', () => {
+    // GIVEN
+    const template = templateWithIntegration({ Type: 'MOCK' });
+    const resources = { ...template.Resources, Other: { Type: 'AWS::ApiGateway::RestApi' } };
+
+    // WHEN / THEN
+    expect(() =>
+      readRestApi({ Resources: resources }, createMinimalResolver({ Resources: resources }, deployment)),
+    ).toThrow(/found 2 \(Api, Other\); pass restApiLogicalId/);
+  });
+});
+
+describe('template references', () => {
+  test('finds the logical id behind Ref and Fn::GetAtt, and a GetAtt inside Fn::Join', () => {
+    // GIVEN
+    const uri = {
+      'Fn::Join': ['', ['arn:aws:apigateway:', { 'Fn::GetAtt': ['Fn1', 'Arn'] }, '/invocations']],
+    };
+
+    // WHEN / THEN
+    expect(referencedLogicalId({ Ref: 'A' })).toBe('A');
+    expect(referencedLogicalId({ Ref: 'AWS::Region' })).toBeUndefined();
+    expect(referencedLogicalId({ 'Fn::GetAtt': 'B.Arn' })).toBe('B');
+    expect(findGetAttTarget(uri, 'Arn')).toBe('Fn1');
+    expect(findGetAttTarget(uri, 'QueueName')).toBeUndefined();
+  });
+
+  test('resolves pseudo parameters and joins', () => {
+    // GIVEN
+    const resolve = createMinimalResolver({ Resources: {} }, deployment);
+
+    // WHEN / THEN
+    expect(resolve({ 'Fn::Join': ['/', [{ Ref: 'AWS::AccountId' }, { Ref: 'AWS::Region' }, 'x']] })).toBe(
+      '111111111111/us-east-1/x',
+    );
+    expect(resolve({ 'Fn::Sub': 'arn:${AWS::Partition}:${AWS::Region}' })).toBe('arn:aws:us-east-1');
+  });
+});

@@ -1,0 +1,202 @@
+import { IntrinsicResolver } from '../../../local-cloud/assembly/intrinsic-resolver';
+import type { StackTemplate } from '../../../local-cloud/assembly/cloud-assembly';
+import { apiGatewayLocalValues, type CloudFormationTemplate } from '../../../local-cloud/apigateway';
+import {
+  ACCOUNT_ID,
+  IDEMPOTENCY_KEY,
+  REGION,
+  VALID_ORDER,
+  expectErrorShape,
+  logicalIdOf,
+  orderHeaders,
+  send,
+  startTestGateway,
+  synthesizeVariant,
+  type TestGateway,
+} from './helpers';
+
+describe('local API Gateway, async variant (SQS integration)', () => {
+  let template: CloudFormationTemplate;
+  let stackName: string;
+  let gateway: TestGateway;
+
+  beforeAll(() => {
+    ({ template, stackName } = synthesizeVariant('async'));
+  });
+
+  beforeEach(async () => {
+    gateway = await startTestGateway(template, stackName);
+  });
+
+  afterEach(async () => {
+    await gateway.stop();
+  });
+
+  test('queues POST /orders with the raw body and idempotencyKey/requestId attributes, and answers 202', async () => {
+    // GIVEN
+    const body = `${JSON.stringify({ ...VALID_ORDER, note: 'rush & "fragile" + 100% ünïcode' })}\n`;
+
+    // WHEN
+    const response = await send(`${gateway.stageUrl}/orders`, {
+      method: 'POST',
+      headers: orderHeaders(gateway.apiKey),
+      body,
+    });
+
+    // THEN
+    expect(response.status).toBe(202);
+    expect(response.json).toEqual({ orderId: IDEMPOTENCY_KEY, status: 'ACCEPTED' });
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(gateway.messages).toEqual([
+      {
+        queue: logicalIdOf(template, 'AWS::SQS::Queue', 'OrderQueue598C'),
+        message: expect.objectContaining({
+          messageBody: body,
+          messageAttributes: {
+            idempotencyKey: { dataType: 'String', stringValue: IDEMPOTENCY_KEY },
+            requestId: { dataType: 'String', stringValue: response.headers.get('x-amzn-requestid') },
+          },
+        }),
+      },
+    ]);
+    expect(gateway.invocations).toHaveLength(0);
+  });
+
+  test('rejects a key that is not a UUID with 400 INVALID_IDEMPOTENCY_KEY and queues nothing', async () => {
+    // WHEN
+    const response = await send(`${gateway.stageUrl}/orders`, {
+      method: 'POST',
+      headers: orderHeaders(gateway.apiKey, 'not-a-uuid'),
+      body: JSON.stringify(VALID_ORDER),
+    });
+
+    // THEN
+    expect(response.status).toBe(400);
+    expectErrorShape(response, 'INVALID_IDEMPOTENCY_KEY');
+    expect(response.json.error.details).toEqual([
+      { field: 'Idempotency-Key', message: 'The Idempotency-Key header must be a UUID.' },
+    ]);
+    expect(gateway.messages).toHaveLength(0);
+    expect(gateway.accessLog[0]).toMatchObject({ status: 400, integrationStatus: 400, errorType: undefined });
+  });
+
+  test('fails with 503 SERVICE_UNAVAILABLE and Retry-After if SQS fails', async () => {
+    // GIVEN
+    gateway.send = () => Promise.reject(Object.assign(new Error('queue down'), { statusCode: 500 }));
+
+    // WHEN
+    const response = await send(`${gateway.stageUrl}/orders`, {
+      method: 'POST',
+      headers: orderHeaders(gateway.apiKey),
+      body: JSON.stringify(VALID_ORDER),
+    });
+
+    // THEN
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expectErrorShape(response, 'SERVICE_UNAVAILABLE');
+  });
+
+  test('fails with 400 BAD_REQUEST if SQS refuses the message as a client error', async () => {
+    // GIVEN
+    gateway.send = () =>
+      Promise.reject(Object.assign(new Error('too big'), { $metadata: { httpStatusCode: 400 } }));
+
+    // WHEN
+    const response = await send(`${gateway.stageUrl}/orders`, {
+      method: 'POST',
+      headers: orderHeaders(gateway.apiKey),
+      body: JSON.stringify(VALID_ORDER),
+    });
+
+    // THEN
+    expect(response.status).toBe(400);
+    expectErrorShape(response, 'BAD_REQUEST');
+  });
+
+  test('rejects a body that is not JSON with 415 UNSUPPORTED_MEDIA_TYPE and queues nothing', async () => {
+    // WHEN
+    const response = await send(`${gateway.stageUrl}/orders`, {
+      method: 'POST',
+      headers: { ...orderHeaders(gateway.apiKey), 'Content-Type': 'text/plain' },
+      body: 'customer c-42 wants 2 of SKU-1',
+    });
+
+    // THEN
+    expect(response.status).toBe(415);
+    expectErrorShape(response, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(gateway.messages).toHaveLength(0);
+  });
+
+  test('validates the body before it reaches the queue', async () => {
+    // WHEN
+    const response = await send(`${gateway.stageUrl}/orders`, {
+      method: 'POST',
+      headers: orderHeaders(gateway.apiKey),
+      body: JSON.stringify({ customerId: 'c-42' }),
+    });
+
+    // THEN
+    expect(response.status).toBe(400);
+    expectErrorShape(response, 'VALIDATION_FAILED');
+    expect(response.json.error.details[0].message).toBe(
+      '[object has missing required properties (["items"])]',
+    );
+    expect(gateway.messages).toHaveLength(0);
+  });
+
+  test('runs the same with the local cloud intrinsic resolver injected', async () => {
+    // GIVEN the shared resolver, with the API Gateway resources and the stack's functions and queues registered
+    const resolver = new IntrinsicResolver({
+      stackName,
+      template: template as StackTemplate,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+    });
+    for (const [logicalId, values] of apiGatewayLocalValues(template, {
+      stackName,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+    })) {
+      resolver.register(logicalId, values);
+    }
+    for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+      if (resource.Type === 'AWS::Lambda::Function' || resource.Type === 'AWS::SQS::Queue') {
+        const arn = `arn:aws:local:${REGION}:${ACCOUNT_ID}:${logicalId}`;
+        resolver.register(logicalId, { ref: logicalId, attributes: { Arn: arn, QueueName: logicalId } });
+      }
+    }
+    const shared = await startTestGateway(template, stackName, {
+      resolve: (value) => resolver.resolve(value),
+    });
+
+    try {
+      // WHEN
+      const response = await send(`${shared.stageUrl}/orders`, {
+        method: 'POST',
+        headers: orderHeaders(shared.apiKey),
+        body: JSON.stringify(VALID_ORDER),
+      });
+
+      // THEN
+      expect(response.status).toBe(202);
+      expect(shared.messages[0].queue).toBe(logicalIdOf(template, 'AWS::SQS::Queue', 'OrderQueue598C'));
+      expect(shared.emulator.restApiId).toBe(gateway.emulator.restApiId);
+    } finally {
+      await shared.stop();
+    }
+  });
+
+  test('still routes GET /orders/{orderId} to its function', async () => {
+    // WHEN
+    const response = await send(`${gateway.stageUrl}/orders/${IDEMPOTENCY_KEY}`, {
+      headers: { 'x-api-key': gateway.apiKey },
+    });
+
+    // THEN
+    expect(response.status).toBe(200);
+    expect(gateway.invocations[0].functionLogicalId).toBe(
+      logicalIdOf(template, 'AWS::Lambda::Function', 'GetOrderFunction'),
+    );
+  });
+});

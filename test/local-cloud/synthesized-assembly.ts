@@ -1,0 +1,92 @@
+/**
+ * Real cloud assemblies for the local cloud's tests, synthesized from lib/ into a temporary folder,
+ * and lookups into their templates by construct path (never by a hand-written copy of them).
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { App } from 'aws-cdk-lib';
+import { resolveAppConfig, type OrderPath } from '../../lib/config';
+import { addVariantStacks } from '../../lib/stacks';
+import type { AssemblyStack } from '../../local-cloud/assembly/cloud-assembly';
+import type { FunctionLogLine } from '../../local-cloud/lambda/function-worker';
+import { testApp } from '../helpers/app';
+
+/** The account the test assemblies are synthesized for. */
+export const TEST_ACCOUNT = '111111111111';
+
+/** A synthesized assembly in a temporary folder. */
+export interface TestAssembly {
+  readonly directory: string;
+  /** Removes the folder. */
+  remove(): void;
+}
+
+/**
+ * Synthesizes into a temporary folder: the given variants' stacks, plus whatever `addStacks` adds.
+ * With `bundle`, the functions are bundled by esbuild (a few seconds); without, only templates.
+ */
+export function synthesizeAssembly(options: {
+  readonly variants?: readonly OrderPath[];
+  readonly bundle: boolean;
+  readonly addStacks?: (app: App) => void;
+}): TestAssembly {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'local-cloud-'));
+  const app = testApp({ bundle: options.bundle, outdir: directory });
+  // The CLI turns construct paths on in template metadata; the tests find resources by them.
+  app.node.setContext('aws:cdk:enable-path-metadata', true);
+  for (const variant of options.variants ?? []) {
+    addVariantStacks(app, resolveAppConfig({ variant, account: TEST_ACCOUNT }));
+  }
+  options.addStacks?.(app);
+  app.synth();
+  return { directory, remove: () => fs.rmSync(directory, { recursive: true, force: true }) };
+}
+
+/** The logical id of the one resource of a type whose construct path ends with `pathSuffix`. */
+export function logicalIdOf(stack: AssemblyStack, type: string, pathSuffix: string): string {
+  const matches = Object.entries(stack.template.Resources).filter(([, resource]) => {
+    const constructPath = resource.Metadata?.['aws:cdk:path'];
+    return resource.Type === type && typeof constructPath === 'string' && constructPath.endsWith(pathSuffix);
+  });
+  if (matches.length !== 1) {
+    throw new Error(`Expected one ${type} at …${pathSuffix} in ${stack.stackName}, found ${matches.length}`);
+  }
+  return matches[0][0];
+}
+
+/** A name prefix no other test file uses, for tables, queues and functions on the shared emulators. */
+export function uniqueNamePrefix(): string {
+  return `t${randomUUID().slice(0, 8)}-`;
+}
+
+/** A log sink that keeps the functions' output for assertions (and prints it with DEBUG_LOCAL_CLOUD). */
+export function collectingLogSink(): {
+  readonly lines: FunctionLogLine[];
+  readonly sink: (line: FunctionLogLine) => void;
+} {
+  const lines: FunctionLogLine[] = [];
+  return {
+    lines,
+    sink: (line) => {
+      lines.push(line);
+      if (process.env.DEBUG_LOCAL_CLOUD) console.log(`[${line.functionName}] ${line.line}`);
+    },
+  };
+}
+
+/** Waits until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
