@@ -24,3 +24,29 @@ export async function findFreePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/**
+ * Fails with a message that names the port, what wanted it and the option that picks another, when
+ * something already listens on it. Port 0 or undefined (any free port) always passes.
+ */
+export async function assertPortFree(
+  port: number | undefined,
+  what: string,
+  option: string,
+  host = '127.0.0.1',
+): Promise<void> {
+  if (!port) return;
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${port} is already in use, so ${what} cannot listen on it; choose another with ${option} <port>`,
+            )
+          : error,
+      );
+    });
+    server.listen({ port, host }, () => server.close(() => resolve()));
+  });
+}

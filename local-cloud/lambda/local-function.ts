@@ -86,6 +86,7 @@ export class LocalFunction {
   private readonly logSink: FunctionLogSink;
   private readonly random: () => number;
   private inFlightCount = 0;
+  private invocations = 0;
   private fault: Required<FunctionFault> = { errorRate: 0, latencyMs: 0 };
   private stopped = false;
 
@@ -104,6 +105,11 @@ export class LocalFunction {
     return this.inFlightCount;
   }
 
+  /** Invocations so far, throttled ones included (Lambda counts those as invocation attempts). */
+  public get invocationCount(): number {
+    return this.invocations;
+  }
+
   /** Process ids of the live workers, busy or idle. */
   public get workerPids(): number[] {
     return [...this.workers].flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));
@@ -117,6 +123,7 @@ export class LocalFunction {
    */
   public async invoke(event: unknown): Promise<InvocationResult> {
     if (this.stopped) throw new Error(`${this.definition.functionName} is stopped`);
+    this.invocations += 1;
     const requestId = randomUUID();
     if (this.inFlightCount >= this.concurrencyLimit) {
       return {

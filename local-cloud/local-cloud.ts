@@ -1,0 +1,413 @@
+/**
+ * The local cloud: runs the API stacks of a synthesized cloud assembly on this machine. One
+ * DynamoDB Local process and one in-process SQS emulator serve every region; each region gets a
+ * {@link RegionRuntime} (tables, queues, functions, event source mappings), a fault proxy in front of
+ * DynamoDB through which chaos commands break it, and one local API Gateway per stack.
+ */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { apiGatewayLocalValues, createApiGatewayEmulator, EMULATED_RESOURCE_TYPES } from './apigateway';
+import type {
+  AccessLogEntry,
+  ApiGatewayEmulator,
+  CloudFormationTemplate,
+  RunningApiGateway,
+} from './apigateway';
+import type { InvokeFunction } from './apigateway/lambda-proxy';
+import type { SendSqsMessage } from './apigateway/mapped-integration';
+import { readCloudAssembly, type AssemblyStack } from './assembly/cloud-assembly';
+import { startDynamoDbLocal } from './emulators/dynamodb-local';
+import { assertPortFree } from './emulators/free-port';
+import type { LocalEmulator } from './emulators/local-emulator';
+import { startSqsEmulator } from './emulators/sqs-emulator';
+import {
+  DYNAMODB_INTERNAL_ERROR,
+  startFaultProxy,
+  type DependencyFault,
+  type FaultProxy,
+} from './faults/fault-proxy';
+import type { FunctionLogSink } from './lambda/function-worker';
+import type { FunctionFault } from './lambda/local-function';
+import {
+  LOCAL_CREDENTIALS,
+  startRegionRuntime,
+  type RegionRuntime,
+  type StackRuntime,
+} from './region-runtime';
+import type { EmulatedResource, NotEmulatedResource } from './resources/emulation-report';
+
+/** Region of stacks synthesized without one. */
+const FALLBACK_REGION = 'us-east-1';
+
+/** Ports the local cloud listens on; 0 lets the OS choose a free one. */
+export interface LocalCloudPorts {
+  /** @default 0 */
+  readonly dynamodb?: number;
+  /** @default 0 */
+  readonly sqs?: number;
+  /** Port of the first stack's API; each further stack takes the next port. @default 0 */
+  readonly api?: number;
+}
+
+/** Options of {@link startLocalCloud}. */
+export interface LocalCloudOptions {
+  /** Folder of the synthesized cloud assembly (`cdk.out`). */
+  readonly assemblyDir: string;
+  /**
+   * Stacks to run.
+   * @default - every stack of the assembly that has a REST API
+   */
+  readonly stackNames?: readonly string[];
+  /** @default - free ports */
+  readonly ports?: LocalCloudPorts;
+  /**
+   * Emulators that are already running, to use instead of starting DynamoDB Local and fauxqs (the
+   * tests share the ones their global setup started). The local cloud does not stop them.
+   * @default - the local cloud starts its own
+   */
+  readonly emulators?: { readonly dynamodbEndpoint: string; readonly sqsEndpoint: string };
+  /**
+   * Prefix of generated table, queue and function names, to run several local clouds on shared emulators.
+   * @default ''
+   */
+  readonly namePrefix?: string;
+  /**
+   * Where the local cloud's own log lines go (faults, startup).
+   * @default - stderr
+   */
+  readonly log?: (line: string) => void;
+  /**
+   * Where the functions' output goes.
+   * @default - stdout, prefixed with the function name
+   */
+  readonly functionLogSink?: FunctionLogSink;
+  /**
+   * Called once per API request, for metrics.
+   * @default - nothing
+   */
+  readonly onAccessLog?: (stackName: string, entry: AccessLogEntry) => void;
+  /**
+   * Longest an API integration may take before the answer is 504.
+   * @default 29 seconds, as API Gateway
+   */
+  readonly integrationTimeoutMillis?: number;
+}
+
+/** One API stack running locally. */
+export interface LocalStack {
+  readonly stackName: string;
+  readonly region: string;
+  /** Base URL of the stage, ending in `/`, e.g. `http://127.0.0.1:3001/prod/`. */
+  readonly apiUrl: string;
+  readonly runtime: StackRuntime;
+  readonly gateway: ApiGatewayEmulator;
+}
+
+/** The faults a running local cloud can inject; each is logged with a timestamp. */
+export interface LocalCloudFaults {
+  /** Breaks DynamoDB for the functions of one region (every region when omitted); `{}` heals it. */
+  setDynamoDbFault(fault: DependencyFault, region?: string): Promise<void>;
+  /** Makes a share of a function's invocations fail or adds latency; `{}` heals it. */
+  setFunctionFault(functionReference: string, fault: FunctionFault): void;
+  /** Heals everything. */
+  clear(): Promise<void>;
+  /** The faults in force, for status output. */
+  describe(): Record<string, unknown>;
+}
+
+/** A running local cloud. */
+export interface LocalCloud {
+  /** Stack outputs in the format of `cdk deploy --outputs-file`, plus `ApiKeyValue` per stack. */
+  readonly outputs: Record<string, Record<string, string>>;
+  readonly stacks: readonly LocalStack[];
+  readonly regions: readonly RegionRuntime[];
+  readonly dynamodbEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly emulated: readonly EmulatedResource[];
+  readonly notEmulated: readonly NotEmulatedResource[];
+  readonly faults: LocalCloudFaults;
+  /** Stops everything it started (no process is left); safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Starts the local cloud. Everything it starts is stopped again if a later step fails. */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const assembly = readCloudAssembly(options.assemblyDir);
+  const stacks = selectStacks(assembly.stacks, options.stackNames);
+  const ports = options.ports ?? {};
+  await Promise.all([
+    assertPortFree(ports.dynamodb, 'DynamoDB Local', '--dynamodb-port'),
+    assertPortFree(ports.sqs, 'the SQS emulator', '--sqs-port'),
+    ...stacks.map((stack, index) =>
+      assertPortFree(
+        ports.api ? ports.api + index : undefined,
+        `the API of ${stack.stackName}`,
+        '--api-port',
+      ),
+    ),
+  ]);
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => log(`stop: ${String(error)}`));
+    }
+  };
+
+  try {
+    const [dynamoDb, sqs] = options.emulators
+      ? [{ endpoint: options.emulators.dynamodbEndpoint }, { endpoint: options.emulators.sqsEndpoint }]
+      : await startEmulators(ports, cleanups);
+
+    const regionNames = [...new Set(stacks.map(regionOf))];
+    const dynamoDbProxies = new Map<string, FaultProxy>();
+    const regions: RegionRuntime[] = [];
+    for (const region of regionNames) {
+      const proxy = await startFaultProxy({ target: dynamoDb.endpoint, ...DYNAMODB_INTERNAL_ERROR });
+      cleanups.push(() => proxy.stop());
+      dynamoDbProxies.set(region, proxy);
+      const runtime = await startRegionRuntime({
+        assemblyDir: options.assemblyDir,
+        stackNames: stacks.filter((stack) => regionOf(stack) === region).map((stack) => stack.stackName),
+        region,
+        // Functions reach DynamoDB through the fault proxy, so chaos can break it for them.
+        dynamodbEndpoint: proxy.endpoint,
+        sqsEndpoint: sqs.endpoint,
+        namePrefix: options.namePrefix,
+        logSink: options.functionLogSink,
+        otherEmulators: Object.fromEntries(
+          EMULATED_RESOURCE_TYPES.map((type) => [type, 'local API Gateway']),
+        ),
+      });
+      cleanups.push(() => runtime.stop());
+      regions.push(runtime);
+    }
+
+    const sqsClients = new Map<string, SQSClient>();
+    const localStacks: LocalStack[] = [];
+    const outputs: Record<string, Record<string, string>> = {};
+    for (const [index, stack] of stacks.entries()) {
+      const region = regionOf(stack);
+      const runtime = regions[regionNames.indexOf(region)];
+      const stackRuntime = runtime.stacks.get(stack.stackName) as StackRuntime;
+      let sqsClient = sqsClients.get(region);
+      if (!sqsClient) {
+        sqsClient = new SQSClient({ endpoint: sqs.endpoint, region, credentials: LOCAL_CREDENTIALS });
+        sqsClients.set(region, sqsClient);
+        const client = sqsClient;
+        cleanups.push(() => Promise.resolve(client.destroy()));
+      }
+      const { gateway, running } = await startGateway(stack, stackRuntime, runtime, sqsClient, {
+        port: ports.api ? ports.api + index : 0,
+        integrationTimeoutMillis: options.integrationTimeoutMillis,
+        onAccessLog: options.onAccessLog
+          ? (entry) => options.onAccessLog?.(stack.stackName, entry)
+          : undefined,
+      });
+      cleanups.push(() => running.close());
+      const stageName = gateway.stageNames[0];
+      const apiUrl = `${running.url}/${stageName}/`;
+      localStacks.push({ stackName: stack.stackName, region, apiUrl, runtime: stackRuntime, gateway });
+      outputs[stack.stackName] = localOutputs(stack, stackRuntime, gateway, running.url);
+    }
+
+    const functionFaults = new Map<string, FunctionFault>();
+    const faults: LocalCloudFaults = {
+      async setDynamoDbFault(fault, region) {
+        const targets = region === undefined ? [...dynamoDbProxies.keys()] : [region];
+        for (const target of targets) {
+          const proxy = dynamoDbProxies.get(target);
+          if (!proxy) throw new Error(`No local region ${target} (running: ${regionNames.join(', ')})`);
+          await proxy.setFault(fault);
+          log(`${new Date().toISOString()} fault dynamodb ${target} ${describeFault(fault)}`);
+        }
+      },
+      setFunctionFault(reference, fault) {
+        const fn = findFunction(regions, reference);
+        fn.setFault(fault);
+        functionFaults.set(`${fn.definition.stackName}/${fn.definition.logicalId}`, fault);
+        log(`${new Date().toISOString()} fault lambda ${fn.definition.functionName} ${describeFault(fault)}`);
+      },
+      async clear() {
+        for (const [region, proxy] of dynamoDbProxies) {
+          if (Object.keys(proxy.fault).length > 0) await faults.setDynamoDbFault({}, region);
+        }
+        for (const reference of [...functionFaults.keys()]) faults.setFunctionFault(reference, {});
+        functionFaults.clear();
+      },
+      describe() {
+        return {
+          dynamodb: Object.fromEntries([...dynamoDbProxies].map(([region, proxy]) => [region, proxy.fault])),
+          lambda: Object.fromEntries(functionFaults),
+        };
+      },
+    };
+
+    let stopped: Promise<void> | undefined;
+    return {
+      outputs,
+      stacks: localStacks,
+      regions,
+      dynamodbEndpoint: dynamoDb.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      emulated: regions.flatMap((region) => region.emulated),
+      notEmulated: regions.flatMap((region) => region.notEmulated),
+      faults,
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The stacks to run: the named ones, or every stack with a REST API. */
+function selectStacks(all: readonly AssemblyStack[], names: readonly string[] | undefined): AssemblyStack[] {
+  if (names === undefined) {
+    const withApi = all.filter((stack) =>
+      Object.values(stack.template.Resources ?? {}).some(
+        (resource) => resource.Type === 'AWS::ApiGateway::RestApi',
+      ),
+    );
+    if (withApi.length === 0) throw new Error('The cloud assembly has no stack with a REST API to run');
+    return withApi;
+  }
+  return names.map((name) => {
+    const stack = all.find((candidate) => candidate.stackName === name);
+    if (!stack) {
+      throw new Error(
+        `No stack ${name} in the cloud assembly (it has: ${all.map((s) => s.stackName).join(', ')})`,
+      );
+    }
+    return stack;
+  });
+}
+
+function regionOf(stack: AssemblyStack): string {
+  return stack.region ?? FALLBACK_REGION;
+}
+
+interface GatewayOptions {
+  readonly port: number;
+  readonly integrationTimeoutMillis?: number;
+  readonly onAccessLog?: (entry: AccessLogEntry) => void;
+}
+
+async function startGateway(
+  stack: AssemblyStack,
+  stackRuntime: StackRuntime,
+  runtime: RegionRuntime,
+  sqsClient: SQSClient,
+  options: GatewayOptions,
+): Promise<{ gateway: ApiGatewayEmulator; running: RunningApiGateway }> {
+  const template = stack.template as CloudFormationTemplate;
+  const deployment = {
+    stackName: stack.stackName,
+    region: runtime.region,
+    accountId: stackRuntime.resolver.resolveString({ Ref: 'AWS::AccountId' }, 'the account id'),
+  };
+  for (const [logicalId, values] of apiGatewayLocalValues(template, deployment)) {
+    if (!stackRuntime.resolver.has(logicalId)) stackRuntime.resolver.register(logicalId, values);
+  }
+
+  const invokeFunction: InvokeFunction = async (functionLogicalId, event) => {
+    const result = await runtime.invoke(`${stack.stackName}/${functionLogicalId}`, event);
+    if (result.status === 'succeeded') return result.payload as Awaited<ReturnType<InvokeFunction>>;
+    if (result.status === 'throttled') return { throttled: true };
+    return { errorType: result.error.errorType, errorMessage: result.error.errorMessage };
+  };
+
+  const sendSqsMessage: SendSqsMessage = async (queueLogicalId, message) => {
+    const queue = stackRuntime.queues.find((candidate) => candidate.logicalId === queueLogicalId);
+    if (!queue) throw new Error(`No local queue ${queueLogicalId} in ${stack.stackName}`);
+    const result = await sqsClient.send(
+      new SendMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MessageBody: message.messageBody,
+        MessageAttributes: Object.fromEntries(
+          Object.entries(message.messageAttributes).map(([name, attribute]) => [
+            name,
+            { DataType: attribute.dataType, StringValue: attribute.stringValue },
+          ]),
+        ),
+        DelaySeconds: message.delaySeconds,
+      }),
+    );
+    return { messageId: result.MessageId ?? '' };
+  };
+
+  const gateway = createApiGatewayEmulator({
+    template,
+    stackName: stack.stackName,
+    region: runtime.region,
+    accountId: deployment.accountId,
+    resolve: (value) => stackRuntime.resolver.resolve(value),
+    invokeFunction,
+    sendSqsMessage,
+    integrationTimeoutMillis: options.integrationTimeoutMillis,
+    onAccessLog: options.onAccessLog,
+  });
+  const running = await gateway.listen(options.port, '127.0.0.1');
+  return { gateway, running };
+}
+
+/**
+ * The stack's outputs resolved locally. API Gateway URLs (`https://<id>.execute-api.<region>.<suffix>/`)
+ * become the local gateway's URL; `ApiKeyValue` is added so a caller can authenticate.
+ */
+function localOutputs(
+  stack: AssemblyStack,
+  stackRuntime: StackRuntime,
+  gateway: ApiGatewayEmulator,
+  localUrl: string,
+): Record<string, string> {
+  const executeApiPrefix = new RegExp(`^https://${gateway.restApiId}\\.execute-api\\.[a-z0-9-]+\\.[a-z.]+/`);
+  const outputs: Record<string, string> = {};
+  for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {
+    const value = stackRuntime.resolver.resolveString((output as { Value: unknown }).Value, `output ${name}`);
+    outputs[name] = value.replace(executeApiPrefix, `${localUrl}/`);
+  }
+  const keys = gateway.apiKeys();
+  const key = keys.find((candidate) => candidate.id === outputs.ApiKeyId) ?? keys[0];
+  if (key) outputs.ApiKeyValue = key.value;
+  return outputs;
+}
+
+function findFunction(regions: readonly RegionRuntime[], reference: string) {
+  const errors: string[] = [];
+  for (const region of regions) {
+    try {
+      return region.findFunction(reference);
+    } catch (error) {
+      errors.push((error as Error).message);
+    }
+  }
+  throw new Error(errors.join('; '));
+}
+
+function describeFault(fault: DependencyFault | FunctionFault): string {
+  const parts = Object.entries(fault)
+    .filter(([, value]) => value !== undefined && value !== false && value !== 0)
+    .map(([key, value]) => `${key}=${String(value)}`);
+  return parts.length === 0 ? 'healed' : parts.join(' ');
+}
+
+async function startEmulators(
+  ports: LocalCloudPorts,
+  cleanups: Array<() => Promise<void>>,
+): Promise<[LocalEmulator, LocalEmulator]> {
+  const started = await Promise.allSettled([
+    startDynamoDbLocal({ port: ports.dynamodb }),
+    startSqsEmulator({ port: ports.sqs }),
+  ]);
+  for (const result of started) {
+    if (result.status === 'fulfilled') cleanups.push(() => result.value.stop());
+  }
+  for (const result of started) {
+    if (result.status === 'rejected') throw result.reason;
+  }
+  return started.map((result) => (result as PromiseFulfilledResult<LocalEmulator>).value) as [
+    LocalEmulator,
+    LocalEmulator,
+  ];
+}
