@@ -26,7 +26,7 @@ import {
   type FaultProxy,
 } from './faults/fault-proxy';
 import type { FunctionLogSink } from './lambda/function-worker';
-import type { FunctionFault } from './lambda/local-function';
+import type { FunctionFault, LocalFunction } from './lambda/local-function';
 import {
   LOCAL_CREDENTIALS,
   startRegionRuntime,
@@ -223,7 +223,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         }
       },
       setFunctionFault(reference, fault) {
-        const fn = findFunction(regions, reference);
+        const fn = findLocalFunction(regions, reference);
         fn.setFault(fault);
         functionFaults.set(`${fn.definition.stackName}/${fn.definition.logicalId}`, fault);
         log(`${new Date().toISOString()} fault lambda ${fn.definition.functionName} ${describeFault(fault)}`);
@@ -373,16 +373,42 @@ function localOutputs(
   return outputs;
 }
 
-function findFunction(regions: readonly RegionRuntime[], reference: string) {
-  const errors: string[] = [];
-  for (const region of regions) {
-    try {
-      return region.findFunction(reference);
-    } catch (error) {
-      errors.push((error as Error).message);
-    }
+/**
+ * The function a reference names: its name, ARN, logical id or `<stack>/<logical id>`, or else the
+ * start of its logical id (`CreateOrder`, `ResilientApi-sync/GetOrder`) when only one function matches.
+ */
+export function findLocalFunction(regions: readonly RegionRuntime[], reference: string): LocalFunction {
+  const all = regions.flatMap((region) =>
+    [...region.stacks.values()].flatMap((stack) => [...stack.functions.values()]),
+  );
+  const names = (fn: LocalFunction) => {
+    const { definition } = fn;
+    return [
+      definition.logicalId,
+      `${definition.stackName}/${definition.logicalId}`,
+      definition.functionName,
+      definition.functionArn,
+    ];
+  };
+  const exact = all.filter((fn) => names(fn).includes(reference));
+  const matches =
+    exact.length > 0
+      ? exact
+      : all.filter((fn) =>
+          names(fn)
+            .slice(0, 2)
+            .some((name) => name.startsWith(reference)),
+        );
+  const known = all.map((fn) => `${fn.definition.stackName}/${fn.definition.logicalId}`);
+  if (matches.length === 0) {
+    throw new Error(`No local function ${reference} (known: ${known.join(', ') || 'none'})`);
   }
-  throw new Error(errors.join('; '));
+  if (matches.length > 1) {
+    throw new Error(
+      `${reference} matches several functions (${matches.map((fn) => `${fn.definition.stackName}/${fn.definition.logicalId}`).join(', ')}); be more specific`,
+    );
+  }
+  return matches[0];
 }
 
 function describeFault(fault: DependencyFault | FunctionFault): string {
@@ -397,8 +423,9 @@ async function startEmulators(
   cleanups: Array<() => Promise<void>>,
 ): Promise<[LocalEmulator, LocalEmulator]> {
   const started = await Promise.allSettled([
-    startDynamoDbLocal({ port: ports.dynamodb }),
-    startSqsEmulator({ port: ports.sqs }),
+    // Port 0 means any free port, which the emulators choose when given none.
+    startDynamoDbLocal({ port: ports.dynamodb || undefined }),
+    startSqsEmulator({ port: ports.sqs || undefined }),
   ]);
   for (const result of started) {
     if (result.status === 'fulfilled') cleanups.push(() => result.value.stop());

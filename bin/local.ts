@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+/**
+ * `npm run local`: synthesizes the variants (or reuses a fresh assembly), runs them in the local
+ * cloud, prints where they answer, writes their outputs like `cdk deploy --outputs-file`, and serves
+ * until Ctrl-C or SIGTERM, which stop everything it started.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Variant } from '../lib/config';
+import { startControlServer, type ControlServer } from '../local-cloud/control/control-server';
+import { startLocalCloud, type LocalCloud } from '../local-cloud/local-cloud';
+import { LOCAL_CLOUD_STATE_FILE, type LocalCloudState } from '../local-cloud/control/state-file';
+import { synthesizeForLocalCloud } from '../local-cloud/synthesize';
+
+const USAGE = `Usage: npm run local -- [options]
+
+  --variants <list>        variants to run, comma-separated (default: sync,async)
+  --outputs-file <path>    where to write the stack outputs (default: outputs.local.json)
+  --assembly <dir>         cloud assembly to run; skips synthesis (default: synthesize into cdk.out/local)
+  --synth                  synthesize even when the assembly looks fresh
+  --api-port <port>        port of the first API; each further stack takes the next (default: 3001)
+  --dynamodb-port <port>   port of DynamoDB Local (default: 8000)
+  --sqs-port <port>        port of the SQS emulator (default: 9324)
+  --control-port <port>    port of the control server that npm run chaos talks to (default: 3000)
+  --state-file <path>      where to say how npm run chaos reaches this local cloud
+                           (default: .local-cloud/state.json)
+  Port 0 picks a free port.`;
+
+const LOCAL_VARIANTS: readonly Variant[] = ['sync', 'async'];
+
+const projectRoot = path.join(__dirname, '..');
+
+function parseCommandLine() {
+  const { values } = parseArgs({
+    options: {
+      variants: { type: 'string', default: LOCAL_VARIANTS.join(',') },
+      'outputs-file': { type: 'string', default: 'outputs.local.json' },
+      assembly: { type: 'string' },
+      synth: { type: 'boolean', default: false },
+      'api-port': { type: 'string', default: '3001' },
+      'dynamodb-port': { type: 'string', default: '8000' },
+      'sqs-port': { type: 'string', default: '9324' },
+      'control-port': { type: 'string', default: '3000' },
+      'state-file': { type: 'string', default: path.join(projectRoot, LOCAL_CLOUD_STATE_FILE) },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const port = (name: 'api-port' | 'dynamodb-port' | 'sqs-port' | 'control-port'): number => {
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+      throw new Error(`--${name} must be a port number from 0 to 65535 (given ${values[name]})`);
+    }
+    return value;
+  };
+  const variants = values.variants.split(',').map((variant) => variant.trim());
+  for (const variant of variants) {
+    if (!(LOCAL_VARIANTS as readonly string[]).includes(variant)) {
+      throw new Error(`--variants takes ${LOCAL_VARIANTS.join(', ')} (given ${variant})`);
+    }
+  }
+  return {
+    variants: variants as Variant[],
+    outputsFile: path.resolve(values['outputs-file']),
+    assembly: values.assembly,
+    forceSynth: values.synth,
+    ports: { api: port('api-port'), dynamodb: port('dynamodb-port'), sqs: port('sqs-port') },
+    controlPort: port('control-port'),
+    stateFile: path.resolve(values['state-file']),
+  };
+}
+
+function printStatus(cloud: LocalCloud): void {
+  console.table(
+    cloud.stacks.map((stack) => {
+      const outputs = cloud.outputs[stack.stackName];
+      return {
+        stack: stack.stackName,
+        region: stack.region,
+        'API URL': outputs.ApiUrl ?? stack.apiUrl,
+        'health URL': outputs.HealthUrl ?? `${stack.apiUrl}health`,
+        emulated: cloud.emulated.filter((resource) => resource.stackName === stack.stackName).length,
+        'not emulated': cloud.notEmulated.filter((resource) => resource.stackName === stack.stackName).length,
+      };
+    }),
+  );
+  const types = (resources: ReadonlyArray<{ type: string }>) =>
+    [...new Set(resources.map((r) => r.type))].sort().join(', ');
+  console.log(`Emulated: ${types(cloud.emulated)}`);
+  console.log(`Not emulated (listed, not run): ${types(cloud.notEmulated)}`);
+}
+
+async function main(): Promise<void> {
+  const options = parseCommandLine();
+  let assemblyDir = options.assembly ? path.resolve(options.assembly) : undefined;
+  if (!assemblyDir) {
+    const started = Date.now();
+    const result = synthesizeForLocalCloud({
+      projectRoot,
+      outdir: path.join(projectRoot, 'cdk.out', 'local'),
+      variants: options.variants,
+      force: options.forceSynth,
+    });
+    assemblyDir = result.assemblyDir;
+    console.log(
+      result.reused
+        ? `Reusing the fresh cloud assembly in ${path.relative(projectRoot, assemblyDir)}`
+        : `Synthesized ${options.variants.join(', ')} into ${path.relative(projectRoot, assemblyDir)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+
+  const stackNames = options.assembly
+    ? undefined
+    : options.variants.map((variant) => `ResilientApi-${variant}`);
+  const startedAt = Date.now();
+  const cloud = await startLocalCloud({ assemblyDir, stackNames, ports: options.ports });
+  let control: ControlServer | undefined;
+  const { stateFile } = options;
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) =>
+    (stopping ??= (async () => {
+      console.log(`\n${signal}: stopping the local cloud...`);
+      await control?.close();
+      await cloud.stop();
+      fs.rmSync(stateFile, { force: true });
+      console.log('Stopped.');
+    })());
+  process.once('SIGINT', () => void stop('SIGINT').then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stop('SIGTERM').then(() => process.exit(0)));
+
+  try {
+    control = await startControlServer(cloud, options.controlPort);
+  } catch (error) {
+    await cloud.stop();
+    throw new Error(
+      `The control server cannot listen on port ${options.controlPort}: ${(error as Error).message}; choose another with --control-port <port>`,
+    );
+  }
+  fs.writeFileSync(options.outputsFile, `${JSON.stringify(cloud.outputs, null, 2)}\n`);
+  const state: LocalCloudState = {
+    controlUrl: control.url,
+    pid: process.pid,
+    outputsFile: options.outputsFile,
+  };
+  fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+  fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
+
+  console.log(`Local cloud started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
+  printStatus(cloud);
+  console.log(`Outputs: ${path.relative(process.cwd(), options.outputsFile) || options.outputsFile}`);
+  console.log(
+    `Control: ${control.url} (npm run chaos -- <fault>); DynamoDB Local ${cloud.dynamodbEndpoint}; SQS ${cloud.sqsEndpoint}`,
+  );
+  console.log('Ready. Press Ctrl-C to stop.');
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm run local: ${(error as Error).message}`);
+  process.exit(1);
+});

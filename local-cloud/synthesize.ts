@@ -1,0 +1,72 @@
+/**
+ * Synthesizes the variants the local cloud runs into their own cloud assembly, with the feature
+ * flags of cdk.json (what `cdk synth` would use), or reuses that assembly when nothing it is built
+ * from changed since.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { resolveAppConfig, type Variant } from '../lib/config';
+import { addVariantStacks } from '../lib/stacks';
+
+/** Options of {@link synthesizeForLocalCloud}. */
+export interface SynthesizeOptions {
+  /** The project's root folder (holds cdk.json). */
+  readonly projectRoot: string;
+  /** Where the assembly goes. */
+  readonly outdir: string;
+  readonly variants: readonly Variant[];
+  /** Synthesize even when the assembly looks fresh. @default false */
+  readonly force?: boolean;
+}
+
+/** What {@link synthesizeForLocalCloud} did. */
+export interface SynthesizeResult {
+  readonly assemblyDir: string;
+  /** Whether an existing, fresh assembly was reused. */
+  readonly reused: boolean;
+}
+
+/** Everything an assembly is built from: when one of these is newer than the assembly, it is stale. */
+const SOURCES = ['lib', 'lambdas', 'cdk.json', 'package-lock.json'];
+
+const STAMP_FILE = 'local-cloud-variants.json';
+
+/** Synthesizes the variants into `outdir`, or reuses a fresh assembly of the same variants there. */
+export function synthesizeForLocalCloud(options: SynthesizeOptions): SynthesizeResult {
+  const stampPath = path.join(options.outdir, STAMP_FILE);
+  const variants = [...options.variants].sort();
+  if (!options.force && isFresh(options, stampPath, variants)) {
+    return { assemblyDir: options.outdir, reused: true };
+  }
+  fs.rmSync(options.outdir, { recursive: true, force: true });
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(options.projectRoot, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  const app = new App({ outdir: options.outdir, context: cdkJson.context ?? {} });
+  for (const variant of variants) {
+    addVariantStacks(app, resolveAppConfig({ variant }));
+  }
+  app.synth();
+  fs.writeFileSync(stampPath, JSON.stringify(variants));
+  return { assemblyDir: options.outdir, reused: false };
+}
+
+function isFresh(options: SynthesizeOptions, stampPath: string, variants: string[]): boolean {
+  if (!fs.existsSync(stampPath)) return false;
+  if (fs.readFileSync(stampPath, 'utf8') !== JSON.stringify(variants)) return false;
+  const builtAt = fs.statSync(stampPath).mtimeMs;
+  return SOURCES.every((source) => newestModification(path.join(options.projectRoot, source)) <= builtAt);
+}
+
+function newestModification(target: string): number {
+  if (!fs.existsSync(target)) return 0;
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue;
+    newest = Math.max(newest, newestModification(path.join(target, entry.name)));
+  }
+  return newest;
+}
