@@ -116,7 +116,7 @@ describe('npm run local', () => {
       await waitFor(
         () => started.every((pid) => !isRunning(pid)),
         5_000,
-        () => `still running: ${started.filter(isRunning)}`,
+        () => `still running: ${started.filter(isRunning).join(', ')}`,
       );
     },
     120_000,
