@@ -25,6 +25,7 @@ import {
   type DependencyFault,
   type FaultProxy,
 } from './faults/fault-proxy';
+import type { BatchReport } from './event-sources/sqs-event-source';
 import type { FunctionLogSink } from './lambda/function-worker';
 import type { FunctionFault, LocalFunction } from './lambda/local-function';
 import {
@@ -85,6 +86,11 @@ export interface LocalCloudOptions {
    * @default - nothing
    */
   readonly onAccessLog?: (stackName: string, entry: AccessLogEntry) => void;
+  /**
+   * Called after each SQS batch an event source mapping delivered.
+   * @default - nothing
+   */
+  readonly onBatch?: (report: BatchReport) => void;
   /**
    * Longest an API integration may take before the answer is 504.
    * @default 29 seconds, as API Gateway
@@ -175,6 +181,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         sqsEndpoint: sqs.endpoint,
         namePrefix: options.namePrefix,
         logSink: options.functionLogSink,
+        onBatch: options.onBatch,
         otherEmulators: Object.fromEntries(
           EMULATED_RESOURCE_TYPES.map((type) => [type, 'local API Gateway']),
         ),

@@ -117,6 +117,11 @@ export interface RegionRuntime {
   findFunction(reference: string): LocalFunction;
   /** Invokes a function (see {@link findFunction} for the references it accepts). */
   invoke(reference: string, event: unknown): Promise<InvocationResult>;
+  /**
+   * Stops (false) or restarts (true) every SQS event source mapping of the region, like disabling
+   * and enabling the mappings in AWS: messages wait in their queues meanwhile.
+   */
+  setEventSourcesEnabled(enabled: boolean): Promise<void>;
   /** Stops the pollers and every function's workers; the tables and queues stay. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -143,7 +148,8 @@ export async function startRegionRuntime(options: RegionRuntimeOptions): Promise
   });
   const sqsClient = new SQSClient({ endpoint: options.sqsEndpoint, region: options.region, credentials });
   const stackRuntimes = new Map<string, StackRuntime>();
-  const pollers: SqsEventSourcePoller[] = [];
+  let pollers: SqsEventSourcePoller[] = [];
+  let createPollers: () => SqsEventSourcePoller[] = () => [];
 
   const stop = async (): Promise<void> => {
     const pollersStopped = Promise.all(pollers.map((poller) => poller.stop()));
@@ -167,20 +173,22 @@ export async function startRegionRuntime(options: RegionRuntimeOptions): Promise
       );
     }
     const findFunction = functionFinder(stackRuntimes);
-    for (const runtime of stackRuntimes.values()) {
-      for (const definition of runtime.eventSources) {
-        pollers.push(
-          new SqsEventSourcePoller({
-            definition,
-            target: findFunction(definition.functionReference),
-            client: sqsClient,
-            region: options.region,
-            onBatch: options.onBatch,
-            onError: options.onPollError,
-          }),
-        );
-      }
-    }
+    // A stopped poller cannot start again, so enabling the mappings creates new ones.
+    createPollers = () =>
+      [...stackRuntimes.values()].flatMap((runtime) =>
+        runtime.eventSources.map(
+          (definition) =>
+            new SqsEventSourcePoller({
+              definition,
+              target: findFunction(definition.functionReference),
+              client: sqsClient,
+              region: options.region,
+              onBatch: options.onBatch,
+              onError: options.onPollError,
+            }),
+        ),
+      );
+    pollers = createPollers();
     for (const poller of pollers) poller.start();
 
     const report = emulationReportOf(stacks, options.otherEmulators);
@@ -192,6 +200,15 @@ export async function startRegionRuntime(options: RegionRuntimeOptions): Promise
       notEmulated: report.notEmulated,
       findFunction,
       invoke: (reference, event) => findFunction(reference).invoke(event),
+      async setEventSourcesEnabled(enabled) {
+        const running = pollers;
+        pollers = [];
+        await Promise.all(running.map((poller) => poller.stop()));
+        if (enabled) {
+          pollers = createPollers();
+          for (const poller of pollers) poller.start();
+        }
+      },
       stop: () => (stopped ??= stop()),
     };
   } catch (error) {

@@ -4,6 +4,8 @@
  * reads context or `process.env`.
  */
 
+import type { ClientTier } from '../constructs/resilient-api';
+
 /** The deployable variants. */
 export const VARIANTS = ['sync', 'async', 'multi'] as const;
 
@@ -21,6 +23,11 @@ export interface CapacityConfig {
   readonly apiBurstLimit: number;
   /** Most concurrent consumer invocations (event source mapping maximum concurrency). */
   readonly consumerMaxConcurrency: number;
+  /**
+   * Client tiers (usage plans with API keys).
+   * @default - ResilientApi's default: one `standard` tier, 50 requests/s, burst 100, 1,000,000 a day
+   */
+  readonly clientTiers?: ClientTier[];
 }
 
 /** Capacity used when nothing else is configured. */

@@ -68,6 +68,7 @@ export class OrderApiStack extends Stack {
     this.api = new ResilientApi(this, 'OrderApi', {
       throttlingRateLimit: props.capacity.apiRateLimit,
       throttlingBurstLimit: props.capacity.apiBurstLimit,
+      clientTiers: props.capacity.clientTiers,
     });
     const orderModel = this.api.addJsonModel(
       'CreateOrderModel',

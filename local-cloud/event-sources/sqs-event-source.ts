@@ -191,6 +191,9 @@ export class SqsEventSourcePoller {
   }
 
   private async receive(maxNumberOfMessages: number, waitTimeSeconds: number): Promise<Message[]> {
+    // Not aborted by stop(): a receive cancelled on the client side may already have taken messages
+    // on the queue's side, which would then stay invisible for a whole visibility timeout. A long
+    // poll lasts at most IDLE_WAIT_TIME_SECONDS, and what it brings is still delivered.
     const { Messages } = await this.props.client.send(
       new ReceiveMessageCommand({
         QueueUrl: this.props.definition.queue.queueUrl,
@@ -199,7 +202,6 @@ export class SqsEventSourcePoller {
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
-      { abortSignal: this.abort.signal },
     );
     return Messages ?? [];
   }

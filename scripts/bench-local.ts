@@ -1,0 +1,357 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:local`: measures the local cloud and prints the ratios the local-cloud issue sets
+ * goals for, all from one run on this machine:
+ *
+ * 1. startup of the whole local cloud vs startup of DynamoDB Local alone (goal ≤ 1.5×);
+ * 2. p50 latency of `POST /orders` (sync) through the local gateway vs calling the same bundled
+ *    handler directly against the same DynamoDB Local (goal ≤ 1.25×);
+ * 3. requests/s the async accept path sustains vs the sync path (goal ≥ 3×).
+ *
+ * On one machine the consumer would compete with the accept path for the same CPU, which it does not
+ * do in AWS; so while the async accept path is measured the event source mappings are paused (the
+ * queue buffers the orders, as it would behind a busy consumer), and the time the consumer then
+ * takes to drain the queue is reported beside it.
+ *
+ * The assembly is synthesized with throttles far above what one machine can send, so the paths
+ * are measured, not the usage plans.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { App } from 'aws-cdk-lib';
+import { DEFAULT_CAPACITY, resolveAppConfig } from '../lib/config';
+import { OrderApiStack } from '../lib/stacks';
+import { startDynamoDbLocal } from '../local-cloud/emulators/dynamodb-local';
+import { startLocalCloud, type LocalCloud } from '../local-cloud/local-cloud';
+import { LOCAL_CREDENTIALS } from '../local-cloud/region-runtime';
+
+const ORDER = JSON.stringify({ customerId: 'bench', items: [{ sku: 'SKU-1', quantity: 1 }] });
+
+/** Far above what this machine can send: the bench measures the paths, not the throttles. */
+const UNTHROTTLED = {
+  ...DEFAULT_CAPACITY,
+  apiRateLimit: 10_000,
+  apiBurstLimit: 5_000,
+  clientTiers: [{ name: 'bench', rateLimit: 10_000, burstLimit: 5_000 }],
+};
+
+interface Options {
+  readonly latencyRequests: number;
+  readonly throughputSeconds: number;
+  readonly concurrency: number;
+  readonly startupRuns: number;
+}
+
+function readOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      requests: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '5' },
+      concurrency: { type: 'string', default: '8' },
+      'startup-runs': { type: 'string', default: '3' },
+    },
+  });
+  const positive = (name: keyof typeof values): number => {
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`--${name} must be a whole number ≥ 1 (given ${values[name]})`);
+    return value;
+  };
+  return {
+    latencyRequests: positive('requests'),
+    throughputSeconds: positive('seconds'),
+    concurrency: positive('concurrency'),
+    startupRuns: positive('startup-runs'),
+  };
+}
+
+function synthesize(outdir: string): void {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  const app = new App({ outdir, context: cdkJson.context });
+  const { account, regions } = resolveAppConfig({});
+  for (const orderPath of ['sync', 'async'] as const) {
+    new OrderApiStack(app, `ResilientApi-${orderPath}`, {
+      env: { account, region: regions[0] },
+      orderPath,
+      capacity: UNTHROTTLED,
+    });
+  }
+  app.synth();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function timeStartups(
+  assemblyDir: string,
+  runs: number,
+): Promise<{ dynamoDbMs: number; cloudMs: number }> {
+  const dynamoDb: number[] = [];
+  const cloud: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    let started = performance.now();
+    const emulator = await startDynamoDbLocal();
+    dynamoDb.push(performance.now() - started);
+    await emulator.stop();
+
+    started = performance.now();
+    const local = await startLocalCloud({ assemblyDir, log: () => undefined });
+    cloud.push(performance.now() - started);
+    await local.stop();
+  }
+  return { dynamoDbMs: median(dynamoDb), cloudMs: median(cloud) };
+}
+
+function postOrder(cloud: LocalCloud, stackName: string): Promise<Response> {
+  const outputs = cloud.outputs[stackName];
+  return fetch(`${outputs.ApiUrl}orders`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': outputs.ApiKeyValue,
+      'Idempotency-Key': randomUUID(),
+    },
+    body: ORDER,
+  });
+}
+
+async function gatewayLatency(cloud: LocalCloud): Promise<number> {
+  const started = performance.now();
+  const response = await postOrder(cloud, 'ResilientApi-sync');
+  await response.arrayBuffer();
+  if (response.status !== 201)
+    throw new Error(`POST /orders answered ${response.status} through the gateway`);
+  return performance.now() - started;
+}
+
+/**
+ * Calls the create-order bundle directly: a child process with the function's own environment (so
+ * it reaches the same DynamoDB Local the same way) loads the bundle and, for each request it is
+ * sent, times only the handler call: no gateway, no HTTP, no IPC in the figure.
+ */
+class DirectHandler {
+  private readonly child: ChildProcess;
+
+  constructor(cloud: LocalCloud) {
+    const fn = [
+      ...(cloud.stacks.find((s) => s.stackName === 'ResilientApi-sync')?.runtime.functions.values() ?? []),
+    ].find((candidate) => candidate.definition.logicalId.startsWith('CreateOrder'));
+    if (!fn) throw new Error('No create-order function in the sync stack');
+    const { definition } = fn;
+    this.child = spawn(
+      process.execPath,
+      ['-e', DIRECT_RUNNER, definition.handlerModulePath, definition.handlerExport, ORDER],
+      {
+        env: { PATH: process.env.PATH, ...definition.environment },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      },
+    );
+  }
+
+  /** Milliseconds one handler call took. */
+  public latency(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.child.once('message', (message: { latency?: number; error?: string }) =>
+        message.latency === undefined ? reject(new Error(message.error)) : resolve(message.latency),
+      );
+      this.child.send('call');
+    });
+  }
+
+  public stop(): void {
+    this.child.kill();
+  }
+}
+
+/** Loads a bundle; on each message calls its handler once and answers with the time it took. */
+const DIRECT_RUNNER = `
+const [modulePath, exportName, body] = process.argv.slice(1);
+const handler = require(modulePath)[exportName];
+process.on('message', async () => {
+  const key = require('node:crypto').randomUUID();
+  const event = {
+    resource: '/orders', path: '/orders', httpMethod: 'POST', body, isBase64Encoded: false,
+    headers: { 'content-type': 'application/json', 'Idempotency-Key': key },
+    multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null,
+    pathParameters: null, stageVariables: null,
+    requestContext: { requestId: key, stage: 'prod', httpMethod: 'POST', resourcePath: '/orders', identity: {} },
+  };
+  const context = { functionName: 'direct', awsRequestId: key, getRemainingTimeInMillis: () => 10000 };
+  const started = performance.now();
+  const result = await handler(event, context);
+  const latency = performance.now() - started;
+  process.send(result.statusCode === 201 ? { latency } : { error: 'direct call answered ' + result.statusCode });
+});
+`;
+
+/** Alternates gateway and direct calls, so both see the same machine and table state. */
+async function syncLatencies(
+  cloud: LocalCloud,
+  requests: number,
+): Promise<{ gateway: number[]; direct: number[] }> {
+  const direct = new DirectHandler(cloud);
+  try {
+    for (let i = 0; i < 20; i++) {
+      // Warm both: JIT, connections, the worker.
+      await gatewayLatency(cloud);
+      await direct.latency();
+    }
+    const gatewayTimes: number[] = [];
+    const directTimes: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      gatewayTimes.push(await gatewayLatency(cloud));
+      directTimes.push(await direct.latency());
+    }
+    return { gateway: gatewayTimes, direct: directTimes };
+  } finally {
+    direct.stop();
+  }
+}
+
+async function throughput(cloud: LocalCloud, stackName: string, seconds: number, concurrency: number) {
+  const deadline = performance.now() + seconds * 1000;
+  const statuses = new Map<number, number>();
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const response = await postOrder(cloud, stackName);
+      await response.arrayBuffer();
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  const ok = [...statuses].filter(([status]) => status < 300).reduce((sum, [, count]) => sum + count, 0);
+  return { requestsPerSecond: ok / elapsed, statuses: Object.fromEntries(statuses) };
+}
+
+/** Waits until the stack's queue holds no message, visible or in flight. */
+async function queueDrained(cloud: LocalCloud, stackName: string): Promise<void> {
+  const client = new SQSClient({
+    endpoint: cloud.sqsEndpoint,
+    region: cloud.stacks.find((stack) => stack.stackName === stackName)?.region,
+    credentials: LOCAL_CREDENTIALS,
+    useQueueUrlAsEndpoint: false,
+  });
+  try {
+    for (;;) {
+      const { Attributes } = await client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: cloud.outputs[stackName].QueueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      if (
+        Number(Attributes?.ApproximateNumberOfMessages) +
+          Number(Attributes?.ApproximateNumberOfMessagesNotVisible) ===
+        0
+      ) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = readOptions();
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-local-'));
+  try {
+    console.log(`Synthesizing sync and async (unthrottled) into ${assemblyDir}...`);
+    synthesize(assemblyDir);
+
+    console.log(`Startup: ${options.startupRuns} runs each...`);
+    const startup = await timeStartups(assemblyDir, options.startupRuns);
+
+    const cloud = await startLocalCloud({
+      assemblyDir,
+      log: () => undefined,
+      functionLogSink: () => undefined,
+    });
+    try {
+      console.log(
+        `Sync latency: ${options.latencyRequests} sequential POSTs, alternately through the gateway and directly...`,
+      );
+      const { gateway: viaGateway, direct } = await syncLatencies(cloud, options.latencyRequests);
+
+      console.log(
+        `Throughput: ${options.concurrency} concurrent clients for ${options.throughputSeconds} s per path...`,
+      );
+      const sync = await throughput(
+        cloud,
+        'ResilientApi-sync',
+        options.throughputSeconds,
+        options.concurrency,
+      );
+      await Promise.all(cloud.regions.map((region) => region.setEventSourcesEnabled(false)));
+      const async = await throughput(
+        cloud,
+        'ResilientApi-async',
+        options.throughputSeconds,
+        options.concurrency,
+      );
+      const drainStarted = performance.now();
+      await Promise.all(cloud.regions.map((region) => region.setEventSourcesEnabled(true)));
+      await queueDrained(cloud, 'ResilientApi-async');
+      const drainSeconds = (performance.now() - drainStarted) / 1000;
+
+      const rows = [
+        {
+          measure: 'startup: local cloud vs DynamoDB Local alone (median)',
+          value: `${startup.cloudMs.toFixed(0)} ms vs ${startup.dynamoDbMs.toFixed(0)} ms`,
+          ratio: startup.cloudMs / startup.dynamoDbMs,
+          goal: '≤ 1.5',
+        },
+        {
+          measure: 'sync POST p50: through the gateway vs handler called directly',
+          value: `${percentile(viaGateway, 50).toFixed(1)} ms vs ${percentile(direct, 50).toFixed(1)} ms`,
+          ratio: percentile(viaGateway, 50) / percentile(direct, 50),
+          goal: '≤ 1.25',
+        },
+        {
+          measure: 'accepted requests/s: async vs sync',
+          value: `${async.requestsPerSecond.toFixed(0)} vs ${sync.requestsPerSecond.toFixed(0)}`,
+          ratio: async.requestsPerSecond / sync.requestsPerSecond,
+          goal: '≥ 3',
+        },
+      ];
+      console.log();
+      console.table(rows.map((row) => ({ ...row, ratio: row.ratio.toFixed(2) })));
+      console.log(
+        `p95 sync POST: gateway ${percentile(viaGateway, 95).toFixed(1)} ms, direct ${percentile(direct, 95).toFixed(1)} ms; ` +
+          `statuses: sync ${JSON.stringify(sync.statuses)}, async ${JSON.stringify(async.statuses)}`,
+      );
+      console.log(
+        `The consumer, paused while the async path was measured, then wrote the ${async.statuses[202] ?? 0} queued orders in ${drainSeconds.toFixed(1)} s.`,
+      );
+      console.log(
+        `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
+      );
+    } finally {
+      await cloud.stop();
+    }
+  } finally {
+    fs.rmSync(assemblyDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:local: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});
