@@ -3,7 +3,6 @@
  * to a test given explicitly.
  */
 import { randomUUID } from 'node:crypto';
-import type { Message } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 
 /** A Lambda context with a generous remaining time. */
@@ -124,37 +123,4 @@ export function sqsRecord(message: OrderMessage): SQSRecord {
 /** An SQS event of records. */
 export function sqsEvent(records: readonly SQSRecord[]): SQSEvent {
   return { Records: [...records] };
-}
-
-/**
- * The SQS record the Lambda event source mapping would build from a received message (received with
- * all attributes and message attributes).
- */
-export function sqsRecordFromMessage(message: Message, queueArn: string): SQSRecord {
-  const messageAttributes: SQSMessageAttributes = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    messageAttributes[name] = {
-      dataType: value.DataType ?? 'String',
-      stringValue: value.StringValue,
-      stringListValues: [],
-      binaryListValues: [],
-    };
-  }
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'apigateway',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes,
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: queueArn.split(':')[3] ?? 'us-east-1',
-  };
 }

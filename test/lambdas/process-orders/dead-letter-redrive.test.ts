@@ -10,7 +10,8 @@ import {
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type * as ProcessOrdersHandlerModule from '../../../lambdas/process-orders/handler';
-import { lambdaContext, sqsEvent, sqsRecordFromMessage } from '../../harness/lambda-events';
+import { sqsEventOf } from '../../../local-cloud/event-sources/sqs-event-source';
+import { lambdaContext } from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
 import { testDocumentClient, testSqsClient } from '../../harness/local-aws';
 import { createTestTables, type TestTables } from '../../harness/tables';
@@ -99,7 +100,7 @@ async function pollOnce(queueUrl: string, queueArn: string): Promise<Message[]> 
   let response: SQSBatchResponse;
   try {
     response = await processOrders(
-      sqsEvent(Messages.map((message) => sqsRecordFromMessage(message, queueArn))),
+      sqsEventOf(Messages, queueArn, queueArn.split(':')[3]),
       lambdaContext(),
     );
   } catch {
