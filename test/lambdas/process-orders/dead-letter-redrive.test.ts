@@ -99,10 +99,7 @@ async function pollOnce(queueUrl: string, queueArn: string): Promise<Message[]> 
   if (Messages.length === 0) return Messages;
   let response: SQSBatchResponse;
   try {
-    response = await processOrders(
-      sqsEventOf(Messages, queueArn, queueArn.split(':')[3]),
-      lambdaContext(),
-    );
+    response = await processOrders(sqsEventOf(Messages, queueArn, queueArn.split(':')[3]), lambdaContext());
   } catch {
     return Messages;
   }
