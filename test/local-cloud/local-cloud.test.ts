@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AccessLogEntry } from '../../local-cloud/apigateway';
+import type { BatchReport } from '../../local-cloud/event-sources/sqs-event-source';
 import { startLocalCloud, type LocalCloud } from '../../local-cloud/local-cloud';
 import { LOCAL_CREDENTIALS } from '../../local-cloud/region-runtime';
 import { localEndpoints } from '../harness/local-aws';
@@ -22,6 +24,7 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
   let cloud: LocalCloud;
   const faultLog: string[] = [];
   let accessLogListener: ((entry: AccessLogEntry) => void) | undefined;
+  const batches: BatchReport[] = [];
 
   beforeAll(async () => {
     assembly = synthesizeAssembly({ variants: ['sync', 'async'], bundle: true });
@@ -33,6 +36,7 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
       functionLogSink: collectingLogSink().sink,
       log: (line) => faultLog.push(line),
       onAccessLog: (_stack, entry) => accessLogListener?.(entry),
+      onBatch: (report) => batches.push(report),
       // Short, so the timeout case below does not take API Gateway's 29 s.
       integrationTimeoutMillis: 3_000,
     });
@@ -238,6 +242,46 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
     // WHEN DynamoDB is back THEN orders are created again
     await cloud.faults.setDynamoDbFault({});
     expect((await post(SYNC, validOrder)).status).toBe(201);
+  });
+
+  test('async: a failed consumer invocation returns the batch, which is retried after the visibility timeout', async () => {
+    // GIVEN a short visibility timeout (the template's is 180 s) and a consumer that fails every invocation
+    const sqs = new SQSClient({
+      endpoint: cloud.sqsEndpoint,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+      useQueueUrlAsEndpoint: false,
+    });
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: out(ASYNC).QueueUrl,
+        Attributes: { VisibilityTimeout: '2' },
+      }),
+    );
+    sqs.destroy();
+    cloud.faults.setFunctionFault(`${ASYNC}/ProcessOrders`, { errorRate: 1 });
+    // WHEN an order is accepted and its first delivery fails
+    const key = randomUUID();
+    expect((await post(ASYNC, validOrder, key)).status).toBe(202);
+    const failed = await eventually(
+      async () => Promise.resolve(batches.find((batch) => batch.invocation.status === 'failed')),
+      10_000,
+      'a failed delivery',
+    );
+    expect(failed.retriedMessageIds).toEqual(failed.messageIds);
+    expect(failed.deletedMessageIds).toEqual([]);
+    cloud.faults.setFunctionFault(`${ASYNC}/ProcessOrders`, {});
+    // THEN the same message comes back after the visibility timeout and the order is written
+    await eventually(
+      async () => ((await getOrder(ASYNC, key)).status === 200 ? true : undefined),
+      15_000,
+      'the retried order to be written',
+    );
+    const succeeded = batches.find(
+      (batch) =>
+        batch.invocation.status === 'succeeded' && batch.deletedMessageIds.includes(failed.messageIds[0]),
+    );
+    expect(succeeded).toBeDefined();
   });
 
   function getOrderLogicalId(): string {
