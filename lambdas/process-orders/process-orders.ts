@@ -18,13 +18,10 @@ import {
   type OrderPlacement,
   type PlaceOrderInput,
 } from '../shared/order-placement';
+import { ORDER_MESSAGE_ATTRIBUTES } from '../shared/order-message';
 import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
 
-/** Names of the message attributes API Gateway sets on each order message. */
-export const ORDER_MESSAGE_ATTRIBUTES = {
-  idempotencyKey: 'idempotencyKey',
-  requestId: 'requestId',
-} as const;
+export { ORDER_MESSAGE_ATTRIBUTES };
 
 /**
  * A message that can never be processed. Throwing it marks the record as failed; after the queue's

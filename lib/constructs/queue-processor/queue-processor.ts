@@ -5,6 +5,7 @@ import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildErrorBody } from '../../../lambdas/shared/errors';
+import { ORDER_MESSAGE_ATTRIBUTES } from '../../../lambdas/shared/order-message';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '../../../lambdas/shared/order-schema';
 import type { ResilientFunction } from '../resilient-function';
 
@@ -92,10 +93,10 @@ export interface QueueProcessorProps {
 export const MIN_VISIBILITY_TIMEOUT_MULTIPLE = 6;
 
 /** Message attribute that carries the request's Idempotency-Key. */
-export const IDEMPOTENCY_KEY_ATTRIBUTE = 'idempotencyKey';
+export const IDEMPOTENCY_KEY_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.idempotencyKey;
 
 /** Message attribute that carries the API Gateway request id (the correlation id). */
-export const REQUEST_ID_ATTRIBUTE = 'requestId';
+export const REQUEST_ID_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.requestId;
 
 /**
  * The asynchronous path: API Gateway writes each request straight to an SQS queue (no Lambda on the

@@ -1,0 +1,11 @@
+/**
+ * The shape of an order message on the queue, shared by the API Gateway → SQS request template
+ * (QueueProcessor) and the consumer: the body is the raw `POST /orders` JSON body; these message
+ * attributes carry what the edge knows about the request.
+ */
+export const ORDER_MESSAGE_ATTRIBUTES = {
+  /** The Idempotency-Key header: the order id. */
+  idempotencyKey: 'idempotencyKey',
+  /** API Gateway's request id: the correlation id in logs. */
+  requestId: 'requestId',
+} as const;
