@@ -8,4 +8,6 @@ export const ORDER_MESSAGE_ATTRIBUTES = {
   idempotencyKey: 'idempotencyKey',
   /** API Gateway's request id: the correlation id in logs. */
   requestId: 'requestId',
+  /** Id of the API key the request was made with: the order's owner. */
+  apiKeyId: 'apiKeyId',
 } as const;
