@@ -1,9 +1,11 @@
 /**
  * The logic of `POST /orders` (synchronous variant): checks the request in the order the contract
- * specifies, then places the order idempotently and maps domain errors to API errors.
+ * specifies, then places the order idempotently for the request's owner, through the data store's
+ * circuit breaker, and maps domain errors to API errors.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { DependencyCircuitBreaker } from '../shared/circuit-breaker';
 import { ApiError } from '../shared/errors';
 import { getHeader } from '../shared/http';
 import { logger } from '../shared/logger';
@@ -15,6 +17,7 @@ import {
   type OrderPlacement,
   type PlaceOrderInput,
 } from '../shared/order-placement';
+import { requestOwnerId } from '../shared/order-owner';
 import { IDEMPOTENCY_KEY_HEADER, MAX_REQUEST_BODY_BYTES } from '../shared/order-schema';
 import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
 
@@ -24,11 +27,15 @@ export const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 const JSON_MEDIA_TYPE = 'application/json';
 
 /** The parts of the proxy event this logic reads. */
-export type CreateOrderEvent = Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>;
+export type CreateOrderEvent = Pick<
+  APIGatewayProxyEvent,
+  'headers' | 'body' | 'isBase64Encoded' | 'requestContext'
+>;
 
 /**
  * Checks a `POST /orders` request: media type (415), body size (413), idempotency key (400), JSON
- * syntax (400) and schema (400), in that order, and returns what to place the order from.
+ * syntax (400) and schema (400), in that order, and returns what to place the order from (with the
+ * request's owner).
  *
  * @throws ApiError for the first check that fails
  */
@@ -68,26 +75,36 @@ export function parseCreateOrderRequest(event: CreateOrderEvent): PlaceOrderInpu
       details: validation.details,
     });
   }
-  return { orderId, request: validation.request };
+  const ownerId = requestOwnerId(event);
+  return { orderId, request: validation.request, ...(ownerId === undefined ? {} : { ownerId }) };
 }
 
 /**
  * Creates the order of a `POST /orders` request once per idempotency key and returns it; a replay
- * with the same body returns the same order.
+ * with the same body by the same owner returns the same order. The placement runs through the
+ * breaker, which only counts unavailable tables as failures (see `circuit-breaker.ts`).
  *
  * @throws ApiError for client mistakes (4xx)
- * @throws DependencyUnavailableError when a table cannot be reached
+ * @throws DependencyUnavailableError when a table cannot be reached, CircuitOpenError when the
+ *   breaker is open
  */
-export async function createOrder(event: CreateOrderEvent, placement: OrderPlacement): Promise<Order> {
+export async function createOrder(
+  event: CreateOrderEvent,
+  placement: OrderPlacement,
+  breaker: DependencyCircuitBreaker,
+): Promise<Order> {
   const input = parseCreateOrderRequest(event);
   try {
-    return await placement.place(input);
+    return await breaker.run(() => placement.place(input));
   } catch (error) {
     if (error instanceof IdempotencyKeyReusedError) {
-      logger.warn('Idempotency key reused with a different body', { orderId: input.orderId });
+      logger.warn('Idempotency key reused with a different body or by another owner', {
+        orderId: input.orderId,
+      });
       metrics.addMetric(METRIC_NAMES.idempotencyKeyReused, MetricUnit.Count, 1);
       throw new ApiError(
         'IDEMPOTENCY_KEY_REUSED',
+        // The same answer whether the body or the owner differs: another owner's order stays invisible.
         `The ${IDEMPOTENCY_KEY_HEADER} was already used with a different request body`,
         { cause: error },
       );

@@ -4,6 +4,7 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { handleApiRequest } from '../shared/api-handler';
+import { DependencyCircuitBreaker, readCircuitBreakerSettings } from '../shared/circuit-breaker';
 import { documentClient, dynamoDbClient } from '../shared/clients';
 import { ENVIRONMENT, requireEnvironment } from '../shared/environment';
 import { jsonResponse } from '../shared/http';
@@ -19,11 +20,14 @@ const placement = new OrderPlacement({
   }),
 });
 
+// Per container: every Lambda execution environment keeps its own breaker (see circuit-breaker.ts).
+const breaker = new DependencyCircuitBreaker('orders store', readCircuitBreakerSettings());
+
 /** Lambda entry point of `POST /orders` (synchronous variant). */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   return handleApiRequest(event, context, async () => {
     placement.registerLambdaContext(context);
-    const order = await createOrder(event, placement);
+    const order = await createOrder(event, placement, breaker);
     return jsonResponse(201, order);
   });
 }

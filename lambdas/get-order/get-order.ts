@@ -1,27 +1,80 @@
 /**
- * The logic of `GET /orders/{orderId}` (both variants).
+ * The logic of `GET /orders/{orderId}` (both variants): reads through the data store's circuit
+ * breaker, shows an order only to its owner, and serves the last good copy when the table fails.
  */
+import type { DependencyCircuitBreaker } from '../shared/circuit-breaker';
+import { DependencyUnavailableError } from '../shared/data-access';
 import { ApiError } from '../shared/errors';
-import type { Order } from '../shared/order';
+import { logger } from '../shared/logger';
+import type { Order, OwnedOrder } from '../shared/order';
 import { isIdempotencyKey } from '../shared/order-validation';
 import type { OrdersRepository } from '../shared/orders-repository';
+import type { LastGoodCopies } from './last-good-copies';
 
 /**
- * Reads one order.
+ * Headers of a response served from a last good copy, the one place they are defined: the standard
+ * (if deprecated by RFC 9111, still widely understood) `Warning: 110`, and RFC 9211's
+ * `Cache-Status` naming this cache and why the copy was served. `Age` is added per response.
+ */
+export const STALE_RESPONSE_HEADERS = {
+  Warning: '110 - "Response is Stale"',
+  'Cache-Status': 'get-order; hit; detail=stale-if-error',
+} as const;
+
+/** The headers of a stale answer whose copy is `ageSeconds` old. */
+export function staleResponseHeaders(ageSeconds: number): Record<string, string> {
+  return { ...STALE_RESPONSE_HEADERS, Age: String(ageSeconds) };
+}
+
+/** What {@link getOrder} reads with. */
+export interface GetOrderDependencies {
+  readonly repository: OrdersRepository;
+  /** The read path's breaker (per container). */
+  readonly breaker: DependencyCircuitBreaker;
+  readonly lastGoodCopies: LastGoodCopies;
+}
+
+/** An order read; `stale` is set when it is a last good copy served because the table failed. */
+export interface OrderRead {
+  readonly order: Order;
+  readonly stale?: { readonly ageSeconds: number };
+}
+
+/**
+ * Reads one order of `ownerId`. An order of another owner is answered exactly like an unknown one
+ * (404), so ids cannot be probed across owners. When the table fails (or the breaker is open) the
+ * last good copy is served if there is one young enough; otherwise the failure stands (503), also
+ * for orders never read: without the table nobody can tell that an order does not exist.
  *
  * @throws ApiError VALIDATION_FAILED when the id is not a UUID (no order can have it), NOT_FOUND when
- *   there is no such order
- * @throws DependencyUnavailableError when the table cannot be reached
+ *   there is no such order of this owner
+ * @throws DependencyUnavailableError when the table cannot be reached and no copy can be served
  */
-export async function getOrder(repository: OrdersRepository, orderId: string | undefined): Promise<Order> {
+export async function getOrder(
+  dependencies: GetOrderDependencies,
+  orderId: string | undefined,
+  ownerId: string | undefined,
+): Promise<OrderRead> {
   if (orderId === undefined || !isIdempotencyKey(orderId)) {
     throw new ApiError('VALIDATION_FAILED', 'The order id must be a UUID', {
       details: [{ field: 'orderId', message: 'must be a UUID' }],
     });
   }
-  const order = await repository.get(orderId);
-  if (order === undefined) {
+  const { repository, breaker, lastGoodCopies } = dependencies;
+  let owned: OwnedOrder | undefined;
+  try {
+    owned = await breaker.run(() => repository.get(orderId));
+  } catch (error) {
+    if (!(error instanceof DependencyUnavailableError)) throw error;
+    const copy = lastGoodCopies.recall(orderId);
+    // Another owner's copy is treated as no copy: the answer must not reveal that the order exists.
+    if (copy === undefined || copy.owned.ownerId !== ownerId) throw error;
+    logger.warn('Serving the last good copy of an order', { orderId, ageSeconds: copy.ageSeconds, error });
+    return { order: copy.owned.order, stale: { ageSeconds: copy.ageSeconds } };
+  }
+  if (owned === undefined || owned.ownerId !== ownerId) {
     throw new ApiError('NOT_FOUND', `Order ${orderId} does not exist`);
   }
-  return order;
+  lastGoodCopies.remember(owned);
+  return { order: owned.order };
 }

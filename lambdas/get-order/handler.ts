@@ -1,20 +1,29 @@
 /**
- * `GET /orders/{orderId}`: API Gateway proxy event in, order (200) or error out.
+ * `GET /orders/{orderId}`: API Gateway proxy event in, order (200, possibly a stale copy) or error out.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { handleApiRequest } from '../shared/api-handler';
+import { DependencyCircuitBreaker, readCircuitBreakerSettings } from '../shared/circuit-breaker';
 import { documentClient } from '../shared/clients';
 import { ENVIRONMENT, requireEnvironment } from '../shared/environment';
 import { jsonResponse } from '../shared/http';
+import { requestOwnerId } from '../shared/order-owner';
 import { OrdersRepository } from '../shared/orders-repository';
-import { getOrder } from './get-order';
+import { getOrder, staleResponseHeaders, type GetOrderDependencies } from './get-order';
+import { LastGoodCopies, readLastGoodCopiesSettings } from './last-good-copies';
 
-const repository = new OrdersRepository(documentClient, requireEnvironment(ENVIRONMENT.ordersTableName));
+// Per container: every Lambda execution environment keeps its own breaker and its own last good
+// copies (see circuit-breaker.ts and last-good-copies.ts).
+const dependencies: GetOrderDependencies = {
+  repository: new OrdersRepository(documentClient, requireEnvironment(ENVIRONMENT.ordersTableName)),
+  breaker: new DependencyCircuitBreaker('orders table', readCircuitBreakerSettings()),
+  lastGoodCopies: new LastGoodCopies(readLastGoodCopiesSettings()),
+};
 
 /** Lambda entry point of `GET /orders/{orderId}`. */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   return handleApiRequest(event, context, async () => {
-    const order = await getOrder(repository, event.pathParameters?.orderId);
-    return jsonResponse(200, order);
+    const read = await getOrder(dependencies, event.pathParameters?.orderId, requestOwnerId(event));
+    return jsonResponse(200, read.order, read.stale ? staleResponseHeaders(read.stale.ageSeconds) : {});
   });
 }

@@ -3,6 +3,7 @@
  * mapping from errors to the API's error shape, and the metrics flush.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { CircuitOpenError } from './circuit-breaker';
 import { DependencyUnavailableError } from './data-access';
 import { ApiError } from './errors';
 import { errorResponse } from './http';
@@ -15,7 +16,8 @@ export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 /**
  * Runs the work of one API request with the request id as the log correlation id, and turns any
  * error it throws into the API's error shape: an {@link ApiError} as itself, an unavailable
- * dependency as 503 with `Retry-After`, anything else as a 500 that reveals nothing internal.
+ * dependency as 503 with `Retry-After` (an open circuit breaker: the seconds until its probe),
+ * anything else as a 500 that reveals nothing internal.
  */
 export async function handleApiRequest(
   event: APIGatewayProxyEvent,
@@ -42,6 +44,14 @@ function toApiError(error: unknown): ApiError {
       logger.info('Request rejected', { code: error.code, reason: error.message, details: error.details });
     }
     return error;
+  }
+  if (error instanceof CircuitOpenError) {
+    // Failing fast is the breaker working as designed; the failures that opened it were logged.
+    logger.warn('Circuit breaker open', { dependency: error.dependency });
+    return new ApiError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry later', {
+      retryAfterSeconds: error.retryAfterSeconds,
+      cause: error,
+    });
   }
   if (error instanceof DependencyUnavailableError) {
     logger.error('Dependency unavailable', { dependency: error.dependency, error });

@@ -14,6 +14,20 @@ export const ENVIRONMENT = {
    * the function timeout so that every retry still fits in one invocation.
    */
   sdkRequestTimeoutMs: 'SDK_REQUEST_TIMEOUT_MS',
+  /** Failure rate (percent of calls in the rolling window) above which the circuit breaker opens (optional). */
+  circuitBreakerErrorThresholdPercent: 'CIRCUIT_BREAKER_ERROR_THRESHOLD_PERCENT',
+  /** Calls the rolling window must hold before the circuit breaker may open (optional). */
+  circuitBreakerVolumeThreshold: 'CIRCUIT_BREAKER_VOLUME_THRESHOLD',
+  /** Milliseconds an open circuit breaker waits before letting one probe through (optional). */
+  circuitBreakerResetTimeoutMs: 'CIRCUIT_BREAKER_RESET_TIMEOUT_MS',
+  /** Length of the circuit breaker's rolling statistics window, in milliseconds (optional). */
+  circuitBreakerRollingWindowMs: 'CIRCUIT_BREAKER_ROLLING_WINDOW_MS',
+  /** Most orders the read path keeps as last known good copies (optional). */
+  staleCacheMaxEntries: 'STALE_CACHE_MAX_ENTRIES',
+  /** Oldest last known good copy the read path may serve while DynamoDB fails, in seconds (optional). */
+  staleCacheMaxAgeSeconds: 'STALE_CACHE_MAX_AGE_SECONDS',
+  /** Latency above which a health check that passed reports the region as degraded, in ms (optional). */
+  healthDegradedLatencyMs: 'HEALTH_DEGRADED_LATENCY_MS',
 } as const;
 
 /** Reads a required environment variable, failing fast (at cold start) when it is missing. */

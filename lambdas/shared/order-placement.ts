@@ -5,6 +5,10 @@
  * duplicates are refused while the first is in progress, a different body for the same key is
  * detected by payload validation) and, below them, a conditional put on the orders table, so even
  * after an idempotency record has expired there is never a second order for one key.
+ *
+ * Orders are owner-scoped: the owner is part of the idempotency payload validation, so a key
+ * already used by another owner is refused as reused (422) and Powertools never replays another
+ * owner's order; the conditional put's fallback compares owners too.
  */
 import {
   IdempotencyAlreadyInProgressError,
@@ -34,16 +38,20 @@ export const ORDER_IDEMPOTENCY_KEY_PREFIX = 'orders';
  */
 export const IDEMPOTENCY_RECORD_TTL_SECONDS = 24 * 60 * 60;
 
-/** What an order is placed from: the idempotency key (which becomes the order id) and the body. */
+/**
+ * What an order is placed from: the idempotency key (which becomes the order id), the body and the
+ * owner (see `order-owner.ts`).
+ */
 export interface PlaceOrderInput {
   readonly orderId: string;
   readonly request: CreateOrderRequest;
+  readonly ownerId?: string;
 }
 
-/** The idempotency key already belongs to an order with a different body. */
+/** The idempotency key already belongs to an order with a different body or another owner. */
 export class IdempotencyKeyReusedError extends Error {
   constructor(public readonly orderId: string) {
-    super(`Idempotency key ${orderId} was already used with a different request body`);
+    super(`Idempotency key ${orderId} was already used with a different request body or owner`);
     this.name = 'IdempotencyKeyReusedError';
   }
 }
@@ -58,13 +66,17 @@ export class OrderInProgressError extends Error {
 
 /**
  * Writes the order for a key unless it exists. An existing order is returned when it was made from
- * the same body, so a replay after the idempotency record expired still gets the original order.
+ * the same body by the same owner, so a replay after the idempotency record expired still gets the
+ * original order, and another owner never gets it.
  */
 export async function placeOrder(repository: OrdersRepository, input: PlaceOrderInput): Promise<Order> {
   const order = buildOrder({ ...input, createdAt: new Date().toISOString() });
-  const result = await repository.createIfAbsent(order);
+  const result = await repository.createIfAbsent(order, input.ownerId);
   if (result.created) return result.order;
-  if (isSameOrderRequest(result.existing, input.request)) return result.existing;
+  const { existing } = result;
+  if (existing.ownerId === input.ownerId && isSameOrderRequest(existing.order, input.request)) {
+    return existing.order;
+  }
   throw new IdempotencyKeyReusedError(input.orderId);
 }
 
@@ -84,7 +96,9 @@ export class OrderPlacement {
   constructor(props: OrderPlacementProps) {
     this.config = new IdempotencyConfig({
       eventKeyJmesPath: 'orderId',
-      payloadValidationJmesPath: 'request',
+      // The owner is validated with the body: a key used by another owner fails validation (422),
+      // so the stored result (the other owner's order) is never replayed to this one.
+      payloadValidationJmesPath: '[request, ownerId]',
       throwOnNoIdempotencyKey: true,
       expiresAfterSeconds: IDEMPOTENCY_RECORD_TTL_SECONDS,
     });
@@ -106,7 +120,7 @@ export class OrderPlacement {
   /**
    * Places the order once per key and returns it (the stored one on a replay).
    *
-   * @throws IdempotencyKeyReusedError when the key was used with a different body
+   * @throws IdempotencyKeyReusedError when the key was used with a different body or by another owner
    * @throws OrderInProgressError when a request with the same key is still in progress
    * @throws DependencyUnavailableError when a table cannot be reached
    */

@@ -18,6 +18,16 @@ export interface Order {
 }
 
 /**
+ * An order with its owner (see `order-owner.ts`), as the orders table stores it. The owner is
+ * internal: API responses carry only {@link OwnedOrder.order}.
+ */
+export interface OwnedOrder {
+  readonly order: Order;
+  /** Undefined for an order created without an owner (a function invoked directly). */
+  readonly ownerId?: string;
+}
+
+/**
  * Builds an order with its keys in one fixed order. DynamoDB does not keep the order of map keys, so
  * building every order (new or read back) here keeps replayed responses byte-identical.
  */

@@ -1,21 +1,26 @@
 /**
  * Data access for the orders table: the only module that calls DynamoDB for orders.
  *
- * Table shape: partition key `orderId` (S); items are {@link Order}s.
+ * Table shape: partition key `orderId` (S); items are {@link Order}s plus the internal attribute
+ * {@link OWNER_ATTRIBUTE} (absent for orders created without an owner).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError, type DataAccessCallOptions } from './data-access';
-import { canonicalOrder, type Order } from './order';
+import { canonicalOrder, type Order, type OwnedOrder } from './order';
 
 const DEPENDENCY_NAME = 'orders table';
+
+/** Attribute of an order item that holds its owner; never returned by the API. */
+export const OWNER_ATTRIBUTE = 'ownerId';
 
 /** Key the health probe reads. No order can have it, since order ids are UUIDs. */
 const HEALTH_PROBE_ORDER_ID = 'health-probe';
 
 /** Result of {@link OrdersRepository.createIfAbsent}. */
 export type CreateIfAbsentResult =
-  { readonly created: true; readonly order: Order } | { readonly created: false; readonly existing: Order };
+  | { readonly created: true; readonly order: Order }
+  | { readonly created: false; readonly existing: OwnedOrder };
 
 /** Reads and writes orders. Every SDK failure surfaces as a {@link DependencyUnavailableError}. */
 export class OrdersRepository {
@@ -26,14 +31,15 @@ export class OrdersRepository {
 
   /**
    * Writes the order unless an order with the same id exists, in which case the existing one is
-   * returned. The condition makes the write safe even when the idempotency record has expired.
+   * returned with its owner. The condition makes the write safe even when the idempotency record
+   * has expired.
    */
-  async createIfAbsent(order: Order): Promise<CreateIfAbsentResult> {
+  async createIfAbsent(order: Order, ownerId?: string): Promise<CreateIfAbsentResult> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: order,
+          Item: ownerId === undefined ? order : { ...order, [OWNER_ATTRIBUTE]: ownerId },
           ConditionExpression: 'attribute_not_exists(orderId)',
         }),
       );
@@ -51,11 +57,11 @@ export class OrdersRepository {
     return { created: false, existing };
   }
 
-  /** Reads an order; undefined when there is none with this id. */
+  /** Reads an order and its owner; undefined when there is none with this id. */
   async get(
     orderId: string,
     options: { readonly consistentRead?: boolean } = {},
-  ): Promise<Order | undefined> {
+  ): Promise<OwnedOrder | undefined> {
     try {
       const { Item } = await this.client.send(
         new GetCommand({
@@ -64,7 +70,12 @@ export class OrdersRepository {
           ConsistentRead: options.consistentRead,
         }),
       );
-      return Item === undefined ? undefined : canonicalOrder(Item as Order);
+      if (Item === undefined) return undefined;
+      const ownerId: unknown = Item[OWNER_ATTRIBUTE];
+      return {
+        order: canonicalOrder(Item as Order),
+        ...(typeof ownerId === 'string' ? { ownerId } : {}),
+      };
     } catch (error) {
       throw new DependencyUnavailableError(DEPENDENCY_NAME, error);
     }

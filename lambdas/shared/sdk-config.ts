@@ -2,7 +2,9 @@
  * Retry and timeout budget of every AWS SDK call, in one place: the clients read it and the
  * `ResilientFunction` construct derives each function's per-attempt timeout from it, so the SDK can
  * never wait longer than the function may run. Retries happen at this layer only (the SDK's own
- * capped exponential backoff with full jitter); handlers and clients do not retry again on top.
+ * capped exponential backoff with full jitter); handlers and clients do not retry again on top, and
+ * neither does the circuit breaker of the synchronous path (`circuit-breaker.ts`), which only
+ * counts the outcome of each SDK call, retries included, and fails fast while it is open.
  */
 
 /** Attempts per SDK call, the first included: bounded so that retries fit in one invocation. */

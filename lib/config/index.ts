@@ -1,1 +1,3 @@
+export * from './capacity-config';
+export * from './resilience-config';
 export * from './variant-config';

@@ -4,7 +4,8 @@
  * reads context or `process.env`.
  */
 
-import type { ClientTier } from '../constructs/resilient-api';
+import { DEFAULT_CAPACITY, type CapacityConfig } from './capacity-config';
+import type { ResilienceConfig } from './resilience-config';
 
 /** The deployable variants. */
 export const VARIANTS = ['sync', 'async', 'multi'] as const;
@@ -14,28 +15,6 @@ export type Variant = (typeof VARIANTS)[number];
 
 /** How an order is accepted: written before the answer (`sync`) or queued and written later (`async`). */
 export type OrderPath = 'sync' | 'async';
-
-/** Capacity of one region's deployment: the numbers the stage throttle and bulkheads derive from. */
-export interface CapacityConfig {
-  /** Stage-wide steady-state rate limit, in requests per second. */
-  readonly apiRateLimit: number;
-  /** Stage-wide burst limit (token-bucket size). */
-  readonly apiBurstLimit: number;
-  /** Most concurrent consumer invocations (event source mapping maximum concurrency). */
-  readonly consumerMaxConcurrency: number;
-  /**
-   * Client tiers (usage plans with API keys).
-   * @default - ResilientApi's default: one `standard` tier, 50 requests/s, burst 100, 1,000,000 a day
-   */
-  readonly clientTiers?: ClientTier[];
-}
-
-/** Capacity used when nothing else is configured. */
-export const DEFAULT_CAPACITY: CapacityConfig = {
-  apiRateLimit: 100,
-  apiBurstLimit: 200,
-  consumerMaxConcurrency: 10,
-};
 
 /** Account used to synthesize when no AWS account is configured; deploying to it fails, on purpose. */
 export const PLACEHOLDER_ACCOUNT = '123456789012';
@@ -56,6 +35,8 @@ export interface AppConfig {
   /** Regions to deploy to: one for `sync`/`async`, two or more for `multi` (the first is primary). */
   readonly regions: string[];
   readonly capacity: CapacityConfig;
+  /** The handlers' resilience knobs (circuit breaker, stale cache, health thresholds). */
+  readonly resilience: ResilienceConfig;
 }
 
 /** Raw inputs of {@link resolveAppConfig}, as strings from context or the environment. */
@@ -85,6 +66,7 @@ export function resolveAppConfig(inputs: AppConfigInputs): AppConfig {
     placeholderAccount: inputs.account === undefined,
     regions,
     capacity: DEFAULT_CAPACITY,
+    resilience: {},
   };
 }
 

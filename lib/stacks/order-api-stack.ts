@@ -1,24 +1,44 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { ENVIRONMENT } from '../../lambdas/shared/environment';
 import { IDEMPOTENCY_KEY_HEADER, createOrderRequestSchema } from '../../lambdas/shared/order-schema';
-import type { CapacityConfig, OrderPath } from '../config';
+import {
+  deriveBulkheads,
+  lambdaPathsOf,
+  resilienceEnvironment,
+  type CapacityConfig,
+  type OrderPath,
+  type ResilienceConfig,
+} from '../config';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { OrdersTable } from '../constructs/orders-table';
 import { QueueProcessor } from '../constructs/queue-processor';
 import { ResilienceMonitoring } from '../constructs/resilience-monitoring';
-import { ResilientApi } from '../constructs/resilient-api';
+import { ResilientApi, type ResilientApiProps } from '../constructs/resilient-api';
 import { ResilientFunction } from '../constructs/resilient-function';
 import { handlerEntry } from '../lambda-entries';
 
-/** Properties of an {@link OrderApiStack}. */
-export interface OrderApiStackProps extends StackProps {
+/**
+ * Properties of an {@link OrderApiStack}. The authorizer props (`authorizerUserPools`, or
+ * `jwtIssuerUrl` with `jwtAudience` and `jwtJwksUri`) pass through to {@link ResilientApi}: every
+ * method that requires an API key then also requires a valid token; the API key still names the
+ * client, its tier and the owner of its orders. Default: API keys only.
+ */
+export interface OrderApiStackProps
+  extends
+    StackProps,
+    Pick<ResilientApiProps, 'authorizerUserPools' | 'jwtIssuerUrl' | 'jwtAudience' | 'jwtJwksUri'> {
   /** How orders are accepted: `sync` writes before answering 201, `async` queues and answers 202. */
   readonly orderPath: OrderPath;
-  /** Throttle and concurrency limits. */
+  /** Throttle and concurrency limits: the stage throttle and every bulkhead derive from it. */
   readonly capacity: CapacityConfig;
+  /**
+   * The handlers' resilience knobs: circuit breaker, stale cache, health thresholds.
+   * @default - each knob's documented default
+   */
+  readonly resilience?: ResilienceConfig;
   /**
    * Regions that get a replica of the orders table (this stack then owns a global table).
    * @default - none
@@ -54,6 +74,15 @@ export class OrderApiStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OrderApiStackProps) {
     super(scope, id, props);
+    const bulkheads = deriveBulkheads(props.capacity, lambdaPathsOf(props.orderPath));
+    if (bulkheads.throttleAboveCapacity.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'cdk-resilient-api:throttleAboveCapacity',
+        bulkheads.throttleAboveCapacity.join(' '),
+      );
+    }
+    const healthTimeout = Duration.seconds(5);
+    const resilience = resilienceEnvironment(props.resilience, healthTimeout);
 
     this.ordersTable = new OrdersTable(this, 'Orders', {
       removalPolicy: props.ordersRemovalPolicy,
@@ -62,6 +91,7 @@ export class OrderApiStack extends Stack {
         ? dynamodb.TableV2.fromTableName(this, 'OrdersReplica', props.ordersReplicaOf)
         : undefined,
       tableProps: props.ordersTableName ? { tableName: props.ordersTableName } : undefined,
+      maxWriteRequestUnits: props.capacity.ordersTableMaxWriteRequestUnits,
     });
     this.idempotencyTable = new IdempotencyTable(this, 'Idempotency');
 
@@ -69,6 +99,10 @@ export class OrderApiStack extends Stack {
       throttlingRateLimit: props.capacity.apiRateLimit,
       throttlingBurstLimit: props.capacity.apiBurstLimit,
       clientTiers: props.capacity.clientTiers,
+      authorizerUserPools: props.authorizerUserPools,
+      jwtIssuerUrl: props.jwtIssuerUrl,
+      jwtAudience: props.jwtAudience,
+      jwtJwksUri: props.jwtJwksUri,
     });
     const orderModel = this.api.addJsonModel(
       'CreateOrderModel',
@@ -87,6 +121,8 @@ export class OrderApiStack extends Stack {
       entry: handlerEntry('get-order'),
       description: 'GET /orders/{orderId}',
       timeout: Duration.seconds(5),
+      reservedConcurrentExecutions: bulkheads.paths.getOrder.reservedConcurrency,
+      environment: resilience.getOrder,
     });
     this.ordersTable.bindForRead(getOrder);
     order.addMethod(
@@ -98,13 +134,17 @@ export class OrderApiStack extends Stack {
     const healthCheck = new ResilientFunction(this, 'Health', {
       entry: handlerEntry('health'),
       description: 'GET /health: deep check of the data store (and queue)',
-      timeout: Duration.seconds(5),
+      timeout: healthTimeout,
+      reservedConcurrentExecutions: bulkheads.paths.health.reservedConcurrency,
+      environment: resilience.health,
     });
     this.ordersTable.bindForRead(healthCheck);
-    // Route 53 health checkers cannot send an API key.
-    health.addMethod('GET', new apigateway.LambdaIntegration(healthCheck.function), {
-      apiKeyRequired: false,
-    });
+    this.api.addPublicMethod(
+      health,
+      'GET',
+      new apigateway.LambdaIntegration(healthCheck.function),
+      'GET /health is the target of Route 53 health checks, which cannot send an API key or a token; it reveals only ok, degraded or unhealthy.',
+    );
 
     const functions = [getOrder, healthCheck];
     if (props.orderPath === 'sync') {
@@ -112,6 +152,8 @@ export class OrderApiStack extends Stack {
         entry: handlerEntry('create-order'),
         description: 'POST /orders: validates and writes the order, idempotently',
         timeout: Duration.seconds(10),
+        reservedConcurrentExecutions: bulkheads.paths.createOrder.reservedConcurrency,
+        environment: resilience.createOrder,
       });
       this.ordersTable.bindForReadWrite(createOrder);
       this.idempotencyTable.bindTo(createOrder);
@@ -122,6 +164,7 @@ export class OrderApiStack extends Stack {
         entry: handlerEntry('process-orders'),
         description: 'Writes queued orders in batches, idempotently, reporting partial failures',
         timeout: Duration.seconds(30),
+        reservedConcurrentExecutions: bulkheads.consumerReservedConcurrency,
       });
       this.ordersTable.bindForReadWrite(consumer);
       this.idempotencyTable.bindTo(consumer);
@@ -129,7 +172,7 @@ export class OrderApiStack extends Stack {
         consumer,
         resource: orders,
         methodOptions: createOrderOptions,
-        maxConcurrency: props.capacity.consumerMaxConcurrency,
+        maxConcurrency: bulkheads.consumerMaxConcurrency,
       });
       this.queueProcessor.queue.grant(healthCheck.function, 'sqs:GetQueueAttributes');
       healthCheck.addEnvironment(ENVIRONMENT.ordersQueueUrl, this.queueProcessor.queue.queueUrl);

@@ -12,7 +12,7 @@ export const STACK_PREFIX = 'ResilientApi';
  * (primary) region's stack owns.
  */
 export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
-  const { variant, account, capacity } = config;
+  const { variant, account, capacity, resilience } = config;
   if (variant === 'sync' || variant === 'async') {
     return [
       new OrderApiStack(scope, `${STACK_PREFIX}-${variant}`, {
@@ -20,6 +20,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
         description: `Resilient order API, ${variant} variant`,
         orderPath: variant,
         capacity,
+        resilience,
       }),
     ];
   }
@@ -32,6 +33,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
     description: `Resilient order API, multi-region variant, ${primaryRegion} (owns the global table)`,
     orderPath: 'async',
     capacity,
+    resilience,
     ordersTableName,
     ordersReplicaRegions: replicaRegions,
     ordersRemovalPolicy: RemovalPolicy.RETAIN,
@@ -43,6 +45,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
       description: `Resilient order API, multi-region variant, ${region}`,
       orderPath: 'async',
       capacity,
+      resilience,
       ordersReplicaOf: ordersTableName,
     });
     // The replica this stack uses is created by the primary stack.

@@ -6,7 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { parameterValue, type RenderedResponse } from './gateway-responses';
 import type { IntegrationResponseSpec, MockIntegration, SqsIntegration } from './rest-api-model';
-import { javaRegex, renderTemplate, type TemplateVariables } from './velocity';
+import {
+  JavaString,
+  javaRegex,
+  renderTemplate,
+  type ResponseOverride,
+  type TemplateVariables,
+} from './velocity';
 
 /** A message attribute of `SendMessage`. */
 export interface SqsMessageAttribute {
@@ -162,10 +168,15 @@ export function renderIntegrationResponse(
   const contentType =
     'application/json' in templates ? 'application/json' : (Object.keys(templates)[0] ?? 'application/json');
   const template = templates[contentType];
+  const responseOverride: ResponseOverride = { header: {} };
   const body =
     template === undefined || template === ''
       ? answer.body
-      : renderTemplate(template, { ...variables, input: { ...variables.input, body: answer.body } });
+      : renderTemplate(template, {
+          ...variables,
+          input: { ...variables.input, body: answer.body },
+          responseOverride,
+        });
   const headers: Record<string, string[]> = { 'Content-Type': [contentType] };
   for (const [name, source] of Object.entries(response.responseParameters)) {
     const header = /^method\.response\.header\.(.+)$/.exec(name)?.[1];
@@ -178,7 +189,18 @@ export function renderIntegrationResponse(
       : parameterValue(source, variables.input);
     if (value !== undefined) headers[header] = [value];
   }
-  return { statusCode: Number(response.statusCode), headers, body: Buffer.from(body, 'utf8') };
+  // What the template set in $context.responseOverride wins over the integration response's mapping.
+  for (const [header, value] of Object.entries(responseOverride.header)) headers[header] = [String(value)];
+  const overriddenStatus = Number(
+    responseOverride.status instanceof JavaString
+      ? responseOverride.status.toString()
+      : responseOverride.status,
+  );
+  const statusCode =
+    Number.isInteger(overriddenStatus) && overriddenStatus >= 100 && overriddenStatus <= 599
+      ? overriddenStatus
+      : Number(response.statusCode);
+  return { statusCode, headers, body: Buffer.from(body, 'utf8') };
 }
 
 function sqsError(statusCode: number, code: string, message: string): IntegrationAnswer {

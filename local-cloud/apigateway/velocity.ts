@@ -253,11 +253,22 @@ export function selectJsonPath(document: unknown, path: string): unknown {
   return current;
 }
 
+/**
+ * `$context.responseOverride`, which an integration response template may set to change the
+ * method response's status and headers (`#set($context.responseOverride.status = 413)`).
+ */
+export interface ResponseOverride {
+  status?: unknown;
+  header: Record<string, unknown>;
+}
+
 /** What a mapping template sees. */
 export interface TemplateVariables {
   readonly context: Record<string, unknown>;
   readonly input: TemplateInput;
   readonly stageVariables?: Readonly<Record<string, string>>;
+  /** Given for integration response templates only; the template's `#set`s land in it. */
+  readonly responseOverride?: ResponseOverride;
 }
 
 const parsedTemplates = new Map<string, ReturnType<typeof parse>>();
@@ -269,8 +280,10 @@ export function renderTemplate(template: string, variables: TemplateVariables): 
     ast = parse(template);
     parsedTemplates.set(template, ast);
   }
+  const context = toTemplateValue(variables.context) as Record<string, unknown>;
+  if (variables.responseOverride) context.responseOverride = variables.responseOverride;
   return new Compile(ast).render({
-    context: toTemplateValue(variables.context),
+    context,
     input: inputVariable(variables.input),
     util: utilVariable(),
     stageVariables: toTemplateValue(variables.stageVariables ?? {}),

@@ -1,7 +1,10 @@
-import { Validations } from 'aws-cdk-lib';
+import { CfnWaitConditionHandle, Stack, Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { resolveAppConfig } from '../../lib/config';
-import { addVariantStacks } from '../../lib/stacks';
+import { MockIntegration } from 'aws-cdk-lib/aws-apigateway';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { DEFAULT_CAPACITY, resolveAppConfig } from '../../lib/config';
+import { ResilientApi } from '../../lib/constructs/resilient-api';
+import { OrderApiStack, addVariantStacks } from '../../lib/stacks';
 import { testApp } from '../helpers/app';
 
 describe.each(['sync', 'async', 'multi'])('cdk-nag on the %s variant', (variant) => {
@@ -24,4 +27,72 @@ describe.each(['sync', 'async', 'multi'])('cdk-nag on the %s variant', (variant)
       expect(violations).toEqual([]);
     }
   });
+});
+
+/** A user pool owned elsewhere, imported in a stack of its own (an imported pool has no findings). */
+function importedUserPool(app: App, env: { account: string; region: string }) {
+  const identity = new Stack(app, 'Identity', { env });
+  // A template needs at least one resource; a wait condition handle is free and has no settings.
+  new CfnWaitConditionHandle(identity, 'Placeholder');
+  return UserPool.fromUserPoolId(identity, 'Pool', 'us-east-1_abc123');
+}
+
+describe.each([
+  ['a Cognito user pool', 'cognito'],
+  ['an OIDC issuer', 'oidc'],
+] as const)('cdk-nag with %s authorizer', (_, kind) => {
+  test.each(['sync', 'async'] as const)(
+    'the %s stack has no unacknowledged finding, warnings included',
+    (orderPath) => {
+      // GIVEN an order API whose keyed methods also require the authorizer
+      const app = testApp();
+      const packs = [new AwsSolutionsChecks(app), new ServerlessChecks(app)];
+      Validations.of(app).addPlugins(...packs);
+      const env = { account: '111111111111', region: 'us-east-1' };
+      const stack = new OrderApiStack(app, `ResilientApi-${orderPath}`, {
+        env,
+        orderPath,
+        capacity: DEFAULT_CAPACITY,
+        ...(kind === 'cognito'
+          ? { authorizerUserPools: [importedUserPool(app, env)] }
+          : { jwtIssuerUrl: 'https://login.example.com/', jwtAudience: ['orders-api'] }),
+      });
+      expect(stack.api.authorizer).toBeDefined();
+
+      // WHEN / THEN
+      expect(() => app.synth()).not.toThrow();
+      for (const pack of packs) {
+        const violations = pack
+          .validateScope(app)
+          .violations.map(
+            (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`,
+          );
+        expect(violations).toEqual([]);
+      }
+    },
+  );
+});
+
+test('with an authorizer, a method that bypasses it is still reported: the acknowledgements are not blanket', () => {
+  // GIVEN an API with the OIDC authorizer, one keyed method, one public method, and one bare method
+  const app = testApp();
+  const pack = new AwsSolutionsChecks(app);
+  Validations.of(app).addPlugins(pack);
+  const stack = new Stack(app, 'Api', { env: { account: '111111111111', region: 'us-east-1' } });
+  const api = new ResilientApi(stack, 'Api', {
+    jwtIssuerUrl: 'https://login.example.com/',
+    jwtAudience: ['orders-api'],
+  });
+  api.api.root.addResource('keyed').addMethod('GET', new MockIntegration(), api.validatedMethodOptions());
+  api.addPublicMethod(api.api.root.addResource('public'), 'GET', new MockIntegration(), 'a test');
+  api.api.root.addResource('bare').addMethod('GET', new MockIntegration());
+
+  // WHEN / THEN synthesis fails on the bare method...
+  expect(() => app.synth()).toThrow(/AwsSolutions-APIG4/);
+  const apig4 = pack.validateScope(app).violations.filter((v) => v.ruleName === 'AwsSolutions-APIG4');
+
+  // ...which is the only method that lacks authorization without a reason
+  expect(apig4.flatMap((v) => v.violatingResources.map((r) => r.constructPath))).toEqual([
+    'Api/Api/Api/Default/bare/GET/Resource',
+  ]);
 });

@@ -222,7 +222,7 @@ describe('startRegionRuntime', () => {
     expect(await approximateMessages(queue.queueUrl)).toBe(0);
   }, 40_000);
 
-  test('stop() ends the pollers at once and leaves no worker process', async () => {
+  test('stop() ends the pollers within one long poll and leaves no worker process', async () => {
     // GIVEN warm workers of every function that ran
     const pids = [...asyncRuntime.functions.values()].flatMap((fn) => fn.workerPids);
     expect(pids.length).toBeGreaterThan(0);
@@ -231,8 +231,9 @@ describe('startRegionRuntime', () => {
     const started = Date.now();
     await runtime.stop();
 
-    // THEN long polls are aborted rather than waited for
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // THEN it waits at most for the long polls in flight (1 s; they are not aborted, since an aborted
+    // receive may already have taken messages on the queue's side), plus the batches they bring
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect(pids.filter(isRunning)).toEqual([]);
     expect(workerProcessesOf(testAssembly.directory)).toEqual([]);
   });

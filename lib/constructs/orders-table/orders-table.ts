@@ -34,6 +34,13 @@ export interface OrdersTableProps {
   readonly deletionProtection?: boolean;
 
   /**
+   * Most write request units per second the on-demand table may consume (in every replica); writes
+   * above it are throttled. A cap on cost and on how hard a spike can hit the table.
+   * @default - no limit (on-demand scales)
+   */
+  readonly maxWriteRequestUnits?: number;
+
+  /**
    * Pass-through properties for the underlying `TableV2`. They override the construct's choices.
    * @default - none
    */
@@ -61,10 +68,22 @@ export class OrdersTable extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const replicaRegions = props.replicaRegions ?? [];
     validateReplicaRegions(replicaRegions);
+    const maxWriteRequestUnits = props.maxWriteRequestUnits;
+    if (
+      maxWriteRequestUnits !== undefined &&
+      !Token.isUnresolved(maxWriteRequestUnits) &&
+      !(Number.isInteger(maxWriteRequestUnits) && maxWriteRequestUnits >= 1)
+    ) {
+      throw new Error(
+        `Maximum write request units must be a whole number of at least 1 (given ${maxWriteRequestUnits})`,
+      );
+    }
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: ORDERS_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
+      billing: dynamodb.Billing.onDemand(
+        maxWriteRequestUnits === undefined ? undefined : { maxWriteRequestUnits },
+      ),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
       removalPolicy,

@@ -46,7 +46,9 @@ export interface QueueProcessorProps {
 
   /**
    * Most concurrent consumer invocations the event source mapping runs (2 to 1000): a bulkhead that
-   * keeps a backlog from taking all of the account's concurrency.
+   * keeps a backlog from taking all of the account's concurrency. When the consumer has reserved
+   * concurrency it must be at least this much (AWS guidance), or the mapping's invocations are
+   * throttled and their messages return to the queue.
    * @default 10
    */
   readonly maxConcurrency?: number;
@@ -98,6 +100,9 @@ export const IDEMPOTENCY_KEY_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.idempotencyKey
 /** Message attribute that carries the API Gateway request id (the correlation id). */
 export const REQUEST_ID_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.requestId;
 
+/** Message attribute that carries the id of the API key the request was made with (the order's owner). */
+export const API_KEY_ID_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.apiKeyId;
+
 /**
  * The asynchronous path: API Gateway writes each request straight to an SQS queue (no Lambda on the
  * request path, a role that may only `sqs:SendMessage`) and answers 202; a consumer function reads
@@ -127,6 +132,7 @@ export class QueueProcessor extends Construct {
     validateRange('Maximum receive count', maxReceiveCount, 1, 1000);
     const maxConcurrency = props.maxConcurrency ?? 10;
     validateRange('Maximum concurrency', maxConcurrency, 2, 1000);
+    validateConsumerReservation(props.consumer.reservedConcurrentExecutions, maxConcurrency);
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(1);
     const batchSize = props.batchSize ?? 10;
     validateRange('Maximum batch size', batchSize, 1, maxBatchingWindow.toSeconds() > 0 ? 10_000 : 10);
@@ -230,12 +236,15 @@ export class QueueProcessor extends Construct {
 }
 
 const KEY_PARAM = `$input.params('${IDEMPOTENCY_KEY_HEADER}')`;
+// Null (a method without an API key) is false in a Velocity #if; an empty string is not, so both are checked.
+const API_KEY_ID_PARAM = '$context.identity.apiKeyId';
 
 /**
  * The SQS `SendMessage` query request. The edge cannot check a header's format with a request
  * validator, so the template does: for a key that is not a UUID it leaves out `MessageBody`, SQS
  * refuses the request with 400 and nothing is queued; the 4XX response template then names the
- * problem.
+ * problem. The API key id (the order's owner) is added only when there is one: a method without
+ * `apiKeyRequired` has none, and SQS refuses a message attribute with an empty value.
  */
 function sendMessageTemplate(): string {
   return [
@@ -248,7 +257,12 @@ function sendMessageTemplate(): string {
       '&MessageAttribute.1.Value.StringValue=$util.urlEncode($key)' +
       `&MessageAttribute.2.Name=${REQUEST_ID_ATTRIBUTE}` +
       '&MessageAttribute.2.Value.DataType=String' +
-      '&MessageAttribute.2.Value.StringValue=$util.urlEncode($context.requestId)',
+      '&MessageAttribute.2.Value.StringValue=$util.urlEncode($context.requestId)' +
+      `#if(${API_KEY_ID_PARAM} && ${API_KEY_ID_PARAM} != '')` +
+      `&MessageAttribute.3.Name=${API_KEY_ID_ATTRIBUTE}` +
+      '&MessageAttribute.3.Value.DataType=String' +
+      `&MessageAttribute.3.Value.StringValue=$util.urlEncode(${API_KEY_ID_PARAM})` +
+      '#end',
     '#else',
     'Action=SendMessage',
     '#end',
@@ -288,6 +302,15 @@ function validateVisibilityTimeout(visibilityTimeout: Duration, consumerTimeout:
     throw new Error(
       `Queue visibility timeout must be at least ${MIN_VISIBILITY_TIMEOUT_MULTIPLE} times the consumer timeout ` +
         `(${minimum} seconds for a ${consumerTimeout.toSeconds()}-second timeout) (given ${visibilityTimeout.toSeconds()} seconds)`,
+    );
+  }
+}
+
+function validateConsumerReservation(reserved: number | undefined, maxConcurrency: number): void {
+  if (reserved === undefined || Token.isUnresolved(reserved) || Token.isUnresolved(maxConcurrency)) return;
+  if (reserved < maxConcurrency) {
+    throw new Error(
+      `The consumer's reserved concurrency must be at least the maximum concurrency (${maxConcurrency}) (given ${reserved})`,
     );
   }
 }

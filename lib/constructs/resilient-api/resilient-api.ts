@@ -1,10 +1,14 @@
-import { Annotations, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { JWT_AUTHORIZER_ENVIRONMENT } from '../../../lambdas/jwt-authorizer/jwt-authorizer';
 import { gatewayErrorTemplate, type ErrorCode } from '../../../lambdas/shared/errors';
+import { handlerEntry } from '../../lambda-entries';
+import { ResilientFunction } from '../resilient-function';
 
 /** A class of API clients with its own API key, throttle and quota (one usage plan per tier). */
 export interface ClientTier {
@@ -110,6 +114,39 @@ export interface ResilientApiProps {
   readonly customDomainCertificate?: acm.ICertificate;
 
   /**
+   * Cognito user pools whose tokens (`Authorization` header) a Cognito authorizer checks. Every method
+   * that requires an API key then also requires a valid token of one of these pools: API Gateway
+   * runs the authorizer first (401 without a valid token), then checks the API key (403) and its
+   * usage plan (429). The key names the client application and its throttle tier (and the order's
+   * owner); the token names the user. Methods without an API key stay public. Mutually exclusive
+   * with `jwtIssuerUrl`.
+   * @default - no authorizer: API keys only
+   */
+  readonly authorizerUserPools?: cognito.IUserPool[];
+
+  /**
+   * Issuer URL of any OIDC provider (`https://…`, exactly the token's `iss`): a REST token authorizer
+   * backed by a function verifies the bearer JWT in the `Authorization` header (signature against the
+   * issuer's JWKS, `iss`, `aud`, `exp`) and lets the token's `sub` call the method. Combines with API
+   * keys as `authorizerUserPools` does. Its results are not cached, because the policy it returns
+   * allows the called method only. Mutually exclusive with `authorizerUserPools`; needs `jwtAudience`.
+   * @default - no authorizer: API keys only
+   */
+  readonly jwtIssuerUrl?: string;
+
+  /**
+   * Audiences (`aud`) a token of `jwtIssuerUrl` must carry at least one of.
+   * @default - none; required with `jwtIssuerUrl`
+   */
+  readonly jwtAudience?: string[];
+
+  /**
+   * URL of the JWKS of `jwtIssuerUrl` (see the issuer's `/.well-known/openid-configuration`, `jwks_uri`).
+   * @default - `<jwtIssuerUrl>/.well-known/jwks.json`
+   */
+  readonly jwtJwksUri?: string;
+
+  /**
    * Pass-through properties for the underlying `RestApi`. They override the construct's choices.
    * @default - none
    */
@@ -199,6 +236,13 @@ export class ResilientApi extends Construct {
   public readonly webAcl?: wafv2.CfnWebACL;
   /** The custom domain, when configured. */
   public readonly domainName?: apigateway.DomainName;
+  /**
+   * The authorizer every method that requires an API key also requires, when one is configured
+   * (`authorizerUserPools` or `jwtIssuerUrl`).
+   */
+  public readonly authorizer?: apigateway.IAuthorizer;
+  /** The function behind the OIDC JWT token authorizer, when `jwtIssuerUrl` is set. */
+  public readonly authorizerFunction?: ResilientFunction;
   /** Stage-wide rate limit (requests per second). */
   public readonly throttlingRateLimit: number;
   /** Stage-wide burst limit. */
@@ -298,7 +342,35 @@ export class ResilientApi extends Construct {
       });
     }
 
-    this.acknowledgeNagFindings(props.webAclEnabled ?? false);
+    validateAuthorizerProps(props);
+    if (props.authorizerUserPools) {
+      this.authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', {
+        cognitoUserPools: props.authorizerUserPools,
+      });
+    } else if (props.jwtIssuerUrl !== undefined && props.jwtAudience !== undefined) {
+      this.authorizerFunction = new ResilientFunction(this, 'JwtAuthorizerFunction', {
+        entry: handlerEntry('jwt-authorizer'),
+        description: `Verifies bearer JWTs of ${props.jwtIssuerUrl} for API Gateway`,
+        timeout: Duration.seconds(5),
+        environment: {
+          [JWT_AUTHORIZER_ENVIRONMENT.issuer]: props.jwtIssuerUrl,
+          [JWT_AUTHORIZER_ENVIRONMENT.audience]: props.jwtAudience.join(','),
+          [JWT_AUTHORIZER_ENVIRONMENT.jwksUri]:
+            props.jwtJwksUri ?? `${props.jwtIssuerUrl.replace(/\/+$/, '')}/.well-known/jwks.json`,
+        },
+      });
+      this.authorizer = new apigateway.TokenAuthorizer(this, 'JwtAuthorizer', {
+        handler: this.authorizerFunction.function,
+        identitySource: apigateway.IdentitySource.header('Authorization'),
+        // A header that is not a bearer token is refused with 401 before the function runs.
+        validationRegex: BEARER_TOKEN_PATTERN,
+        // The returned policy allows the called method only; a cached one would refuse the token's
+        // next call to another method.
+        resultsCacheTtl: Duration.seconds(0),
+      });
+    }
+
+    this.acknowledgeNagFindings(props);
 
     if (props.customDomainName !== undefined && props.customDomainCertificate !== undefined) {
       this.domainName = this.api.addDomainName('CustomDomain', {
@@ -310,25 +382,34 @@ export class ResilientApi extends Construct {
     }
   }
 
-  private acknowledgeNagFindings(webAclEnabled: boolean): void {
+  private acknowledgeNagFindings(props: ResilientApiProps): void {
     const api = Validations.of(this.api);
-    api.acknowledge(
-      {
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'Clients are identified by API keys bound to usage plans (throttle and quota per tier); GET /health is public so Route 53 health checkers can reach it.',
-      },
-      {
+    if (this.authorizer === undefined) {
+      api.acknowledge(
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'No authorizer is configured (authorizerUserPools or jwtIssuerUrl): clients are identified by API keys bound to usage plans (throttle and quota per tier); public methods are acknowledged one by one (addPublicMethod).',
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason:
+            'No authorizer is configured: the API authenticates clients with API keys and usage plans, not a Cognito user pool.',
+        },
+      );
+    } else if (props.jwtIssuerUrl !== undefined) {
+      // Every method that requires an API key uses the token authorizer (CUSTOM), so APIG4 holds for
+      // them; COG4 asks for Cognito in particular.
+      api.acknowledge({
         id: 'AwsSolutions-COG4',
-        reason: 'The API authenticates clients with API keys and usage plans, not a Cognito user pool.',
-      },
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason:
-          'The account-level API Gateway logging role uses the AWS-managed policy AWS documents for it.',
-      },
-    );
-    if (!webAclEnabled) {
+        reason: `Methods that require an API key are authorized by a token authorizer that verifies JWTs of the OIDC issuer ${props.jwtIssuerUrl}, not by a Cognito user pool authorizer.`,
+      });
+    }
+    api.acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level API Gateway logging role uses the AWS-managed policy AWS documents for it.',
+    });
+    if (!props.webAclEnabled) {
       api.acknowledge({
         id: 'AwsSolutions-APIG3',
         reason:
@@ -353,20 +434,50 @@ export class ResilientApi extends Construct {
     });
   }
 
-  /** Method options that make API Gateway validate the request before the integration runs. */
+  /**
+   * Method options that make API Gateway validate the request before the integration runs. A method
+   * that requires an API key also requires the authorizer, when one is configured.
+   */
   public validatedMethodOptions(options: ValidatedMethodOptions = {}): apigateway.MethodOptions {
     const requestParameters: Record<string, boolean> = {};
     for (const header of options.requiredHeaders ?? []) {
       requestParameters[`method.request.header.${header}`] = true;
     }
+    const apiKeyRequired = options.apiKeyRequired ?? true;
     return {
-      apiKeyRequired: options.apiKeyRequired ?? true,
+      apiKeyRequired,
+      authorizer: apiKeyRequired ? this.authorizer : undefined,
       requestValidator: this.requestValidator,
       requestModels: options.bodyModel ? { 'application/json': options.bodyModel } : undefined,
       requestParameters,
     };
   }
+
+  /**
+   * Adds a method that needs neither an API key nor the authorizer, e.g. a health check that Route 53
+   * health checkers (which cannot send headers) call, and acknowledges the cdk-nag findings about
+   * its missing authorization on that method only, with `reason`.
+   */
+  public addPublicMethod(
+    resource: apigateway.IResource,
+    httpMethod: string,
+    integration: apigateway.Integration,
+    reason: string,
+  ): apigateway.Method {
+    const method = resource.addMethod(httpMethod, integration, {
+      apiKeyRequired: false,
+      authorizationType: apigateway.AuthorizationType.NONE,
+    });
+    Validations.of(method).acknowledge(
+      { id: 'AwsSolutions-APIG4', reason: `Public on purpose: ${reason}` },
+      { id: 'AwsSolutions-COG4', reason: `Public on purpose: ${reason}` },
+    );
+    return method;
+  }
 }
+
+/** An `Authorization` header value the JWT token authorizer's function is called for. */
+const BEARER_TOKEN_PATTERN = '^[Bb]earer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]*$';
 
 /** Structured JSON access log: one object per request, with the fields incidents are debugged with. */
 const ACCESS_LOG_FIELDS = {
@@ -448,6 +559,42 @@ function validateThrottle(what: string, rateLimit: number, burstLimit: number): 
   }
   if (!Token.isUnresolved(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit >= 1)) {
     throw new Error(`${what} burst limit must be a whole number of at least 1 (given ${burstLimit})`);
+  }
+}
+
+function validateAuthorizerProps(props: ResilientApiProps): void {
+  const { authorizerUserPools: pools, jwtIssuerUrl: issuer, jwtAudience: audience } = props;
+  if (pools !== undefined && issuer !== undefined) {
+    throw new Error(
+      `Configure one authorizer, authorizerUserPools or jwtIssuerUrl (given both: ${pools.length} user pools and ${issuer})`,
+    );
+  }
+  if (pools !== undefined && pools.length === 0) {
+    throw new Error('authorizerUserPools needs at least one user pool (given none)');
+  }
+  if (issuer === undefined) {
+    if (audience !== undefined || props.jwtJwksUri !== undefined) {
+      throw new Error('jwtAudience and jwtJwksUri need jwtIssuerUrl (given no jwtIssuerUrl)');
+    }
+    return;
+  }
+  for (const [name, url] of [
+    ['jwtIssuerUrl', issuer],
+    ['jwtJwksUri', props.jwtJwksUri],
+  ] as const) {
+    if (url !== undefined && !Token.isUnresolved(url) && !/^https:\/\/[^\s/]+/.test(url)) {
+      throw new Error(`${name} must be an https:// URL (given ${JSON.stringify(url)})`);
+    }
+  }
+  if (audience === undefined || audience.length === 0) {
+    throw new Error('jwtAudience needs at least one audience with jwtIssuerUrl (given none)');
+  }
+  for (const entry of audience) {
+    if (!Token.isUnresolved(entry) && (entry.trim() === '' || entry.includes(','))) {
+      throw new Error(
+        `Each jwtAudience must be non-empty and contain no comma (given ${JSON.stringify(entry)})`,
+      );
+    }
   }
 }
 

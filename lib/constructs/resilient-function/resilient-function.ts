@@ -121,12 +121,16 @@ export class ResilientFunction extends Construct {
   /** The function's execution role. */
   public readonly role: iam.Role;
 
+  /** The function's reserved concurrency, when it has one. */
+  public readonly reservedConcurrentExecutions?: number;
+
   constructor(scope: Construct, id: string, props: ResilientFunctionProps) {
     super(scope, id);
 
     this.timeout = props.timeout ?? Duration.seconds(10);
     validateTimeout(this.timeout);
     validateReservedConcurrency(props.reservedConcurrentExecutions);
+    this.reservedConcurrentExecutions = props.reservedConcurrentExecutions;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,

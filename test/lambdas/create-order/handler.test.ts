@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type * as CreateOrderHandlerModule from '../../../lambdas/create-order/handler';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
 import type { Order } from '../../../lambdas/shared/order';
@@ -19,6 +19,15 @@ let createOrder: Handler;
 let getOrder: typeof GetOrderHandlerModule.handler;
 
 const ORDER = { customerId: 'customer-1', items: [{ sku: 'SKU-1', quantity: 2 }], note: 'leave at the door' };
+
+/** The event as API Gateway passes it for a request made with the given API key. */
+function withApiKey(event: APIGatewayProxyEvent, apiKeyId: string): APIGatewayProxyEvent {
+  const { requestContext } = event;
+  return {
+    ...event,
+    requestContext: { ...requestContext, identity: { ...requestContext.identity, apiKeyId } },
+  };
+}
 
 function parse(response: APIGatewayProxyResult): Order {
   return parseBody<Order>(response);
@@ -342,6 +351,85 @@ describe('POST /orders', () => {
       // THEN it is a validation failure, never a server error
       expect(response.statusCode).toBe(400);
       expect(errorOf(response).code).toBe('VALIDATION_FAILED');
+    });
+  });
+
+  describe('owner-scoped access', () => {
+    test('records the API key id as the owner without returning it', async () => {
+      // GIVEN a request made with an API key
+      const key = randomUUID();
+
+      // WHEN the order is created
+      const created = await createOrder(
+        withApiKey(createOrderEvent(ORDER, key), 'api-key-a'),
+        lambdaContext(),
+      );
+
+      // THEN the stored item names the owner, the answer does not
+      expect(created.statusCode).toBe(201);
+      expect(parse(created)).not.toHaveProperty('ownerId');
+      expect(await ordersWithId(key)).toEqual([{ ...parse(created), ownerId: 'api-key-a' }]);
+    });
+
+    test('replays the order to the same API key', async () => {
+      // GIVEN an order created with an API key
+      const key = randomUUID();
+      const first = await createOrder(withApiKey(createOrderEvent(ORDER, key), 'api-key-a'), lambdaContext());
+
+      // WHEN the same key replays the request
+      const replay = await createOrder(
+        withApiKey(createOrderEvent(ORDER, key), 'api-key-a'),
+        lambdaContext(),
+      );
+
+      // THEN it gets the same order
+      expect(replay.statusCode).toBe(201);
+      expect(replay.body).toBe(first.body);
+    });
+
+    test.each([
+      ['with an idempotency record', false],
+      ['after the idempotency record has expired', true],
+    ])(
+      "refuses another API key's Idempotency-Key with 422 and keeps the order (%s)",
+      async (_case, recordExpired) => {
+        // GIVEN an order created with one API key
+        const key = randomUUID();
+        const first = await createOrder(
+          withApiKey(createOrderEvent(ORDER, key), 'api-key-a'),
+          lambdaContext(),
+        );
+        if (recordExpired) await deleteAllIdempotencyRecords();
+
+        // WHEN another API key sends the same request with the same Idempotency-Key
+        const other = await createOrder(
+          withApiKey(createOrderEvent(ORDER, key), 'api-key-b'),
+          lambdaContext(),
+        );
+
+        // THEN it is refused as a reused key, learns nothing of the order, and the order is untouched
+        expect(other.statusCode).toBe(422);
+        expect(errorOf(other).code).toBe('IDEMPOTENCY_KEY_REUSED');
+        expect(other.body).not.toMatch(/customer-1|SKU-1/);
+        expect(await ordersWithId(key)).toEqual([{ ...parse(first), ownerId: 'api-key-a' }]);
+      },
+    );
+
+    test('uses the authorizer principal as the owner when there is no API key', async () => {
+      // GIVEN a request authenticated by an authorizer, without an API key
+      const key = randomUUID();
+      const event = createOrderEvent(ORDER, key);
+      const authorized = {
+        ...event,
+        requestContext: { ...event.requestContext, authorizer: { principalId: 'user-1' } },
+      };
+
+      // WHEN the order is created
+      const created = await createOrder(authorized, lambdaContext());
+
+      // THEN the principal owns it
+      expect(created.statusCode).toBe(201);
+      expect(await ordersWithId(key)).toEqual([{ ...parse(created), ownerId: 'user-1' }]);
     });
   });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
 import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
@@ -11,8 +12,32 @@ const documentClient = testDocumentClient();
 let tables: TestTables;
 let getOrder: typeof GetOrderHandlerModule.handler;
 
-function getOrderEvent(orderId: string) {
+function getOrderEvent(orderId: string): APIGatewayProxyEvent {
   return apiGatewayEvent({ path: `/orders/${orderId}`, pathParameters: { orderId } });
+}
+
+/** The event as API Gateway passes it for a request made with the given API key. */
+function withApiKey(event: APIGatewayProxyEvent, apiKeyId: string): APIGatewayProxyEvent {
+  const { requestContext } = event;
+  return {
+    ...event,
+    requestContext: { ...requestContext, identity: { ...requestContext.identity, apiKeyId } },
+  };
+}
+
+/** Stores an order owned by `ownerId` and returns it as the API shows it. */
+async function putOwnedOrder(ownerId: string) {
+  const order = {
+    orderId: randomUUID(),
+    customerId: 'customer-1',
+    items: [{ sku: 'SKU-1', quantity: 3 }],
+    status: 'CONFIRMED',
+    createdAt: new Date().toISOString(),
+  };
+  await documentClient.send(
+    new PutCommand({ TableName: tables.ordersTableName, Item: { ...order, ownerId } }),
+  );
+  return order;
 }
 
 beforeAll(async () => {
@@ -74,6 +99,58 @@ describe('GET /orders/{orderId}', () => {
     expect(errorOf(response)).toMatchObject({
       code: 'VALIDATION_FAILED',
       details: [{ field: 'orderId', message: expect.any(String) }],
+    });
+  });
+
+  describe('owner-scoped access', () => {
+    test('returns an order to the API key that created it, without the owner', async () => {
+      // GIVEN an order owned by an API key
+      const order = await putOwnedOrder('api-key-a');
+
+      // WHEN that key requests it
+      const response = await getOrder(withApiKey(getOrderEvent(order.orderId), 'api-key-a'), lambdaContext());
+
+      // THEN it is returned as the API shows orders
+      expect(response.statusCode).toBe(200);
+      expect(parseBody(response)).toEqual(order);
+    });
+
+    test('fails with 404 if the order belongs to another API key, as for an unknown order', async () => {
+      // GIVEN an order owned by one API key
+      const order = await putOwnedOrder('api-key-a');
+
+      // WHEN another key requests it
+      const event = withApiKey(getOrderEvent(order.orderId), 'api-key-b');
+      const response = await getOrder(event, lambdaContext());
+
+      // THEN the answer is the one for an order that does not exist
+      expect(response.statusCode).toBe(404);
+      expect(parseBody(response)).toEqual({
+        error: {
+          code: 'NOT_FOUND',
+          message: `Order ${order.orderId} does not exist`,
+          requestId: event.requestContext.requestId,
+        },
+      });
+    });
+
+    test.each([
+      ['principalId', { principalId: 'user-1' }],
+      ['claims.sub', { claims: { sub: 'user-1' } }],
+    ])('uses the authorizer %s as the owner when there is no API key', async (_case, authorizer) => {
+      // GIVEN an order owned by an authorizer principal
+      const order = await putOwnedOrder('user-1');
+
+      // WHEN a request authorized as that principal, without an API key, reads it
+      const event = getOrderEvent(order.orderId);
+      const response = await getOrder(
+        { ...event, requestContext: { ...event.requestContext, authorizer } },
+        lambdaContext(),
+      );
+
+      // THEN it is returned
+      expect(response.statusCode).toBe(200);
+      expect(parseBody(response)).toEqual(order);
     });
   });
 

@@ -72,8 +72,8 @@ describe('GET /health', () => {
     expect(Object.keys(report(response).checks)).toEqual(['dynamodb']);
   });
 
-  test('fails with 503 and Retry-After if the table does not exist', async () => {
-    // GIVEN a handler whose table is missing, with a working queue
+  test('reports degraded with 200 if the queue answers but the table does not (async variant)', async () => {
+    // GIVEN a handler for the async variant whose table is missing, with a working queue
     const { handler } = await loadHealthHandler({
       ORDERS_TABLE_NAME: uniqueTableName('missing'),
       ORDERS_QUEUE_URL: queueUrl,
@@ -82,14 +82,35 @@ describe('GET /health', () => {
     // WHEN health is requested
     const response = await handler(healthEvent(), lambdaContext());
 
-    // THEN the report is unhealthy, names the failing check, and is not the error shape
+    // THEN the region still takes orders (the queue buffers them), and the report says what is degraded
+    expect(response.statusCode).toBe(200);
+    expect(report(response)).toEqual({
+      status: 'degraded',
+      checks: {
+        dynamodb: { status: 'error', latencyMs: expect.any(Number), error: 'ResourceNotFoundException' },
+        queue: { status: 'ok', latencyMs: expect.any(Number), approximateNumberOfMessages: 0 },
+      },
+      degraded: [{ check: 'dynamodb', reason: 'unavailable', message: expect.stringMatching(/buffered/) }],
+    });
+  });
+
+  test('fails with 503 and Retry-After if the table does not exist (sync variant)', async () => {
+    // GIVEN a handler for the sync variant whose table is missing
+    const { handler } = await loadHealthHandler({
+      ORDERS_TABLE_NAME: uniqueTableName('missing'),
+      ORDERS_QUEUE_URL: undefined,
+    });
+
+    // WHEN health is requested
+    const response = await handler(healthEvent(), lambdaContext());
+
+    // THEN the region cannot take orders: unhealthy, naming the failing check, not the error shape
     expect(response.statusCode).toBe(503);
     expect(response.headers).toMatchObject({ 'Retry-After': expect.stringMatching(/^\d+$/) });
     expect(report(response)).toEqual({
       status: 'unhealthy',
       checks: {
         dynamodb: { status: 'error', latencyMs: expect.any(Number), error: 'ResourceNotFoundException' },
-        queue: { status: 'ok', latencyMs: expect.any(Number), approximateNumberOfMessages: 0 },
       },
     });
   });
@@ -105,8 +126,9 @@ describe('GET /health', () => {
     // WHEN health is requested
     const response = await handler(healthEvent(), lambdaContext());
 
-    // THEN the queue check fails
+    // THEN the region cannot take orders: unhealthy, the queue check fails
     expect(response.statusCode).toBe(503);
+    expect(report(response).status).toBe('unhealthy');
     expect(report(response).checks.queue).toMatchObject({ status: 'error' });
     expect(report(response).checks.dynamodb).toMatchObject({ status: 'ok' });
   });

@@ -66,6 +66,23 @@ describe('orders queue consumer', () => {
     }
   });
 
+  test('records the apiKeyId message attribute as the owner of the order', async () => {
+    // GIVEN a message API Gateway wrote for a request made with an API key
+    const message = orderMessage(anOrder());
+    const record = sqsRecord(message);
+    record.messageAttributes.apiKeyId = { dataType: 'String', stringValue: 'api-key-a' };
+
+    // WHEN it is processed
+    const response = await processOrders(sqsEvent([record]), lambdaContext());
+
+    // THEN the order is stored with its owner
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await storedOrder(message.idempotencyKey)).toMatchObject({
+      orderId: message.idempotencyKey,
+      ownerId: 'api-key-a',
+    });
+  });
+
   test.each([
     ['a body that is not JSON', { body: '{"customerId":', idempotencyKey: randomUUID() }],
     [

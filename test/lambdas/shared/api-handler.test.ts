@@ -1,5 +1,6 @@
 import { ApiError } from '../../../lambdas/shared/errors';
 import { handleApiRequest } from '../../../lambdas/shared/api-handler';
+import { CircuitOpenError } from '../../../lambdas/shared/circuit-breaker';
 import { DependencyUnavailableError } from '../../../lambdas/shared/data-access';
 import { jsonResponse } from '../../../lambdas/shared/http';
 import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
@@ -47,6 +48,20 @@ describe('handleApiRequest', () => {
     expect(response.headers).toMatchObject({ 'Retry-After': expect.stringMatching(/^\d+$/) });
     expect(JSON.parse(response.body).error.code).toBe('SERVICE_UNAVAILABLE');
     expect(response.body).not.toMatch(/ECONNREFUSED|orders table/);
+  });
+
+  test("fails with 503 and the breaker's Retry-After if the circuit breaker is open", async () => {
+    // GIVEN work refused by an open breaker that probes again in 4 seconds
+    const error = new CircuitOpenError('orders store', 4);
+
+    // WHEN it runs
+    const response = await handleApiRequest(apiGatewayEvent(), lambdaContext(), () => Promise.reject(error));
+
+    // THEN the client is told when to retry, in the error shape
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': '4' });
+    expect(JSON.parse(response.body).error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(response.body).not.toMatch(/orders store|breaker/);
   });
 
   test('fails with a bare 500 if the work throws an unexpected error', async () => {

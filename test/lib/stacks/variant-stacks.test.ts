@@ -1,7 +1,21 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { resolveAppConfig } from '../../../lib/config';
-import { addVariantStacks } from '../../../lib/stacks';
+import { SynthesisMessageLevel } from 'aws-cdk-lib/cx-api';
+import { DEFAULT_CAPACITY, resolveAppConfig, type CapacityConfig } from '../../../lib/config';
+import { OrderApiStack, addVariantStacks } from '../../../lib/stacks';
 import { testApp } from '../../helpers/app';
+
+/** Reserved concurrency and environment of each function, by the start of its description. */
+function functionsOf(
+  template: Template,
+): Record<string, { reserved?: number; env: Record<string, unknown> }> {
+  return Object.fromEntries(
+    Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => [
+      (fn.Properties.Description as string).split(':')[0],
+      { reserved: fn.Properties.ReservedConcurrentExecutions, env: fn.Properties.Environment.Variables },
+    ]),
+  );
+}
 
 function synthVariant(variant: string, regions?: string) {
   const app = testApp();
@@ -48,6 +62,30 @@ describe('sync variant', () => {
       'HealthUrl',
       'OrdersTableName',
     ]);
+  });
+
+  test('gives each path its own reserved concurrency from the capacity config (bulkheads)', () => {
+    const functions = functionsOf(template);
+    expect(functions['POST /orders'].reserved).toBe(DEFAULT_CAPACITY.createOrderReservedConcurrency);
+    expect(functions['GET /orders/{orderId}'].reserved).toBe(DEFAULT_CAPACITY.getOrderReservedConcurrency);
+    expect(functions['GET /health'].reserved).toBe(DEFAULT_CAPACITY.healthReservedConcurrency);
+  });
+
+  test('hands the resilience knobs to the handlers that read them', () => {
+    const functions = functionsOf(template);
+    expect(functions['POST /orders'].env).toMatchObject({
+      CIRCUIT_BREAKER_ERROR_THRESHOLD_PERCENT: '50',
+      CIRCUIT_BREAKER_VOLUME_THRESHOLD: '5',
+      CIRCUIT_BREAKER_RESET_TIMEOUT_MS: '5000',
+      CIRCUIT_BREAKER_ROLLING_WINDOW_MS: '10000',
+    });
+    expect(functions['POST /orders'].env.STALE_CACHE_MAX_ENTRIES).toBeUndefined();
+    expect(functions['GET /orders/{orderId}'].env).toMatchObject({
+      CIRCUIT_BREAKER_ERROR_THRESHOLD_PERCENT: '50',
+      STALE_CACHE_MAX_ENTRIES: '1000',
+      STALE_CACHE_MAX_AGE_SECONDS: '300',
+    });
+    expect(functions['GET /health'].env).toMatchObject({ HEALTH_DEGRADED_LATENCY_MS: '500' });
   });
 
   test('keeps the logical ids of its tables', () => {
@@ -98,6 +136,16 @@ describe('async variant', () => {
     ]);
   });
 
+  test('reserves at least the event source maximum concurrency for the consumer', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: DEFAULT_CAPACITY.consumerMaxConcurrency },
+    });
+    const consumer =
+      functionsOf(template)['Writes queued orders in batches, idempotently, reporting partial failures'];
+    expect(consumer.reserved).toBe(DEFAULT_CAPACITY.consumerReservedConcurrency);
+    expect(consumer.reserved).toBeGreaterThanOrEqual(DEFAULT_CAPACITY.consumerMaxConcurrency);
+  });
+
   test('keeps the logical ids of its tables and queues', () => {
     template.templateMatches({
       Resources: {
@@ -146,5 +194,49 @@ describe('multi variant', () => {
     expect(messages.map((m) => m.entry.data)).toContainEqual(
       expect.stringContaining('No hosted zone configured'),
     );
+  });
+});
+
+describe('throttle above capacity', () => {
+  function warningsOf(capacity: CapacityConfig, orderPath: 'sync' | 'async' = 'sync'): string[] {
+    const app = testApp();
+    new OrderApiStack(app, 'Orders', {
+      env: { account: '111111111111', region: 'us-east-1' },
+      orderPath,
+      capacity,
+    });
+    return app
+      .synth()
+      .getStackByName('Orders')
+      .messages.filter((m) => m.level === SynthesisMessageLevel.WARNING)
+      .map((m) => m.entry.data as string);
+  }
+
+  test('no warning with the default capacity: the stage throttles before any function', () => {
+    expect(warningsOf(DEFAULT_CAPACITY)).toEqual([]);
+  });
+
+  test('warns when the stage rate is above what a function path can serve', () => {
+    // GIVEN get-order serves 15 ÷ 0.1 s = 150 requests/s and the stage allows 200
+    const warnings = warningsOf({ ...DEFAULT_CAPACITY, apiRateLimit: 200, apiBurstLimit: 400 });
+    // THEN one warning names every path the stage outruns, and how to acknowledge it
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('get-order (GET /orders/{orderId}) serves at most 150 requests/s');
+    expect(warnings[0]).toContain('create-order (POST /orders) serves at most 125 requests/s');
+    expect(warnings[0]).toContain('[ack: cdk-resilient-api:throttleAboveCapacity]');
+  });
+
+  test('a path opted out of reservation is not checked', () => {
+    expect(
+      warningsOf({
+        ...DEFAULT_CAPACITY,
+        createOrderReservedConcurrency: undefined,
+        createOrderExpectedP99Latency: Duration.seconds(10),
+      }),
+    ).toEqual([]);
+  });
+
+  test('the async variant does not check create-order, which it does not have', () => {
+    expect(warningsOf({ ...DEFAULT_CAPACITY, createOrderReservedConcurrency: 1 }, 'async')).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import {
   escapeJavaScript,
   renderTemplate,
   urlEncode,
+  type ResponseOverride,
   type TemplateVariables,
 } from '../../../local-cloud/apigateway/velocity';
 import { gatewayErrorTemplate } from '../../../lambdas/shared/errors';
@@ -94,5 +95,20 @@ describe('mapping templates (velocityjs with Java string semantics)', () => {
         requestId: 'req-1',
       },
     });
+  });
+});
+
+describe('$context.responseOverride', () => {
+  test('a template sets the status and headers of the method response', () => {
+    // GIVEN an integration response template that overrides the status and a header
+    const responseOverride: ResponseOverride = { header: {} };
+    // WHEN it renders
+    const body = renderTemplate(
+      '#set($context.responseOverride.status = 413)#set($context.responseOverride.header.Retry-After = "2")done',
+      { context: {}, input: { body: '', path: {}, querystring: {}, header: {} }, responseOverride },
+    );
+    // THEN the override holds what it set
+    expect(body).toBe('done');
+    expect(responseOverride).toEqual({ status: 413, header: { 'Retry-After': '2' } });
   });
 });

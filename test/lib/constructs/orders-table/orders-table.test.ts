@@ -74,6 +74,28 @@ describe('OrdersTable', () => {
     });
   });
 
+  test('has no write limit by default; maxWriteRequestUnits caps on-demand writes', () => {
+    // GIVEN
+    const unlimited = testStack();
+    new OrdersTable(unlimited, 'Orders');
+    const limited = testStack();
+    // WHEN
+    new OrdersTable(limited, 'Orders', { maxWriteRequestUnits: 500 });
+    // THEN
+    const [table] = Object.values(Template.fromStack(unlimited).findResources('AWS::DynamoDB::GlobalTable'));
+    expect(table.Properties.WriteOnDemandThroughputSettings).toBeUndefined();
+    Template.fromStack(limited).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      WriteOnDemandThroughputSettings: { MaxWriteRequestUnits: 500 },
+    });
+  });
+
+  test('fails if maxWriteRequestUnits is below 1', () => {
+    expect(() => new OrdersTable(testStack(), 'Orders', { maxWriteRequestUnits: 0 })).toThrow(
+      'Maximum write request units must be a whole number of at least 1 (given 0)',
+    );
+  });
+
   test('fails if a replica region is listed twice', () => {
     const stack = testStack();
     expect(() => new OrdersTable(stack, 'Orders', { replicaRegions: ['us-west-2', 'us-west-2'] })).toThrow(

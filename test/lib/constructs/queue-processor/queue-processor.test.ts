@@ -3,6 +3,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { QueueProcessor, type QueueProcessorProps } from '../../../../lib/constructs/queue-processor';
+import { renderTemplate } from '../../../../local-cloud/apigateway/velocity';
+import { ORDER_MESSAGE_ATTRIBUTES } from '../../../../lambdas/shared/order-message';
 import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
 import { testStack } from '../../../helpers/app';
 
@@ -81,6 +83,62 @@ describe('QueueProcessor', () => {
     });
   });
 
+  describe('the SendMessage request template', () => {
+    const key = '7b0d5c4e-3f1a-4c2b-9d8e-0a1b2c3d4e5f';
+    function render(apiKeyId: string | null, idempotencyKey = key): URLSearchParams {
+      const { template } = build();
+      const methods = template().findResources('AWS::ApiGateway::Method');
+      const requestTemplate: string =
+        Object.values(methods)[0].Properties.Integration.RequestTemplates['application/json'];
+      const rendered = renderTemplate(requestTemplate, {
+        context: { requestId: 'req-1', identity: { apiKeyId } },
+        input: { body: '{"a":1}', path: {}, querystring: {}, header: { 'Idempotency-Key': idempotencyKey } },
+      });
+      return new URLSearchParams(rendered.trim());
+    }
+    function attributes(params: URLSearchParams): Record<string, string | null> {
+      const result: Record<string, string | null> = {};
+      for (let i = 1; params.has(`MessageAttribute.${i}.Name`); i++) {
+        result[params.get(`MessageAttribute.${i}.Name`)!] = params.get(
+          `MessageAttribute.${i}.Value.StringValue`,
+        );
+      }
+      return result;
+    }
+
+    test('carries the Idempotency-Key, the request id and the API key id (the owner) as message attributes', () => {
+      // WHEN a request made with an API key is mapped
+      const params = render('key-1');
+      // THEN the message carries the body and all three attributes
+      expect(params.get('Action')).toBe('SendMessage');
+      expect(params.get('MessageBody')).toBe('{"a":1}');
+      expect(attributes(params)).toEqual({
+        [ORDER_MESSAGE_ATTRIBUTES.idempotencyKey]: key,
+        [ORDER_MESSAGE_ATTRIBUTES.requestId]: 'req-1',
+        [ORDER_MESSAGE_ATTRIBUTES.apiKeyId]: 'key-1',
+      });
+    });
+
+    test.each([
+      ['null', null],
+      ['empty', ''],
+    ])('leaves out the API key id when it is %s (SQS refuses an empty attribute value)', (_, apiKeyId) => {
+      // WHEN a request without an API key is mapped
+      const params = render(apiKeyId);
+      // THEN only the Idempotency-Key and request id are attributes
+      expect(attributes(params)).toEqual({
+        [ORDER_MESSAGE_ATTRIBUTES.idempotencyKey]: key,
+        [ORDER_MESSAGE_ATTRIBUTES.requestId]: 'req-1',
+      });
+    });
+
+    test('leaves out the body when the Idempotency-Key is not a UUID, so SQS answers 400', () => {
+      const params = render('key-1', 'not-a-uuid');
+      expect(params.get('Action')).toBe('SendMessage');
+      expect(params.has('MessageBody')).toBe(false);
+    });
+  });
+
   test('lets API Gateway only send messages to this queue', () => {
     const { template } = build();
     const policies = template().findResources('AWS::IAM::Policy', {
@@ -113,6 +171,16 @@ describe('QueueProcessor', () => {
   test('fails if max concurrency is below the event source minimum of 2', () => {
     expect(() => build({ maxConcurrency: 1 })).toThrow(
       'Maximum concurrency must be between 2 and 1000 inclusive (given 1)',
+    );
+  });
+
+  test('fails if the consumer reserves less concurrency than the event source may use', () => {
+    // GIVEN a consumer that reserves 3
+    const stack = testStack();
+    const consumer = new ResilientFunction(stack, 'Consumer', { entry, reservedConcurrentExecutions: 3 });
+    // THEN a maximum concurrency of 4 would be throttled
+    expect(() => new QueueProcessor(stack, 'Orders', { consumer, maxConcurrency: 4 })).toThrow(
+      "The consumer's reserved concurrency must be at least the maximum concurrency (4) (given 3)",
     );
   });
 

@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ResilientApi, type ResilientApiProps } from '../../../../lib/constructs/resilient-api';
 import { createOrderRequestSchema } from '../../../../lambdas/shared/order-schema';
 import { testStack } from '../../../helpers/app';
@@ -196,5 +197,145 @@ describe('ResilientApi', () => {
 
   test('fails if there are no client tiers', () => {
     expect(() => build({ clientTiers: [] })).toThrow('At least one client tier is required (given none)');
+  });
+
+  describe('authorizer', () => {
+    const ISSUER = 'https://login.example.com/';
+
+    function buildWithHealth(props: (stack: ReturnType<typeof testStack>) => ResilientApiProps) {
+      const stack = testStack();
+      const api = new ResilientApi(stack, 'Api', props(stack));
+      api.api.root
+        .addResource('orders')
+        .addMethod('POST', new apigateway.MockIntegration(), api.validatedMethodOptions());
+      api.addPublicMethod(
+        api.api.root.addResource('health'),
+        'GET',
+        new apigateway.MockIntegration(),
+        'health',
+      );
+      const template = Template.fromStack(stack);
+      const methods = template.findResources('AWS::ApiGateway::Method');
+      const byPath = (method: string) =>
+        Object.values(methods).find((m) => m.Properties.HttpMethod === method)!.Properties;
+      return { api, template, post: byPath('POST'), get: byPath('GET') };
+    }
+
+    test('has none by default: methods need an API key only', () => {
+      const { api, template, post } = buildWithHealth(() => ({}));
+      expect(api.authorizer).toBeUndefined();
+      template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
+      expect(post).toMatchObject({ ApiKeyRequired: true, AuthorizationType: 'NONE' });
+    });
+
+    test('with Cognito user pools, methods that require an API key also require a user pool token', () => {
+      // GIVEN / WHEN
+      const { api, template, post, get } = buildWithHealth((stack) => ({
+        authorizerUserPools: [cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_abc123')],
+      }));
+      // THEN
+      expect(api.authorizerFunction).toBeUndefined();
+      template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+        Type: 'COGNITO_USER_POOLS',
+        IdentitySource: 'method.request.header.Authorization',
+        ProviderARNs: ['arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_abc123'],
+      });
+      expect(post).toMatchObject({
+        ApiKeyRequired: true,
+        AuthorizationType: 'COGNITO_USER_POOLS',
+      });
+      expect(post.AuthorizerId).toEqual({ Ref: expect.stringMatching(/^ApiCognitoAuthorizer/) });
+      // ...and a public method needs neither
+      expect(get).toMatchObject({ ApiKeyRequired: false, AuthorizationType: 'NONE' });
+      expect(get.AuthorizerId).toBeUndefined();
+    });
+
+    test('with an OIDC issuer, a token authorizer function verifies the JWT for every keyed method', () => {
+      // GIVEN / WHEN
+      const { api, template, post, get } = buildWithHealth(() => ({
+        jwtIssuerUrl: ISSUER,
+        jwtAudience: ['orders-api', 'admin-api'],
+      }));
+      // THEN the function knows the issuer, the audiences and the derived JWKS URL
+      expect(api.authorizerFunction).toBeDefined();
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: `Verifies bearer JWTs of ${ISSUER} for API Gateway`,
+        Environment: {
+          Variables: Match.objectLike({
+            JWT_ISSUER: ISSUER,
+            JWT_AUDIENCE: 'orders-api,admin-api',
+            JWT_JWKS_URI: 'https://login.example.com/.well-known/jwks.json',
+          }),
+        },
+      });
+      // ...a bearer token is required before the function runs, and results are not cached
+      template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+        Type: 'TOKEN',
+        IdentitySource: 'method.request.header.Authorization',
+        IdentityValidationExpression: Match.stringLikeRegexp('^\\^\\[Bb\\]earer '),
+        AuthorizerResultTtlInSeconds: 0,
+      });
+      expect(post).toMatchObject({ ApiKeyRequired: true, AuthorizationType: 'CUSTOM' });
+      expect(get).toMatchObject({ ApiKeyRequired: false, AuthorizationType: 'NONE' });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Principal: 'apigateway.amazonaws.com',
+        Action: 'lambda:InvokeFunction',
+      });
+    });
+
+    test('uses the JWKS URL given instead of the derived one', () => {
+      const { template } = buildWithHealth(() => ({
+        jwtIssuerUrl: ISSUER,
+        jwtAudience: ['orders-api'],
+        jwtJwksUri: 'https://login.example.com/oauth2/v1/keys',
+      }));
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ JWT_JWKS_URI: 'https://login.example.com/oauth2/v1/keys' }),
+        },
+      });
+    });
+
+    test('fails if both kinds of authorizer are configured', () => {
+      expect(() =>
+        buildWithHealth((stack) => ({
+          authorizerUserPools: [cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_abc123')],
+          jwtIssuerUrl: ISSUER,
+          jwtAudience: ['a'],
+        })),
+      ).toThrow(
+        'Configure one authorizer, authorizerUserPools or jwtIssuerUrl (given both: 1 user pools and https://login.example.com/)',
+      );
+    });
+
+    test('fails if the issuer is not an https URL', () => {
+      expect(() => build({ jwtIssuerUrl: 'http://login.example.com', jwtAudience: ['a'] })).toThrow(
+        'jwtIssuerUrl must be an https:// URL (given "http://login.example.com")',
+      );
+    });
+
+    test('fails if the issuer has no audience', () => {
+      expect(() => build({ jwtIssuerUrl: ISSUER })).toThrow(
+        'jwtAudience needs at least one audience with jwtIssuerUrl (given none)',
+      );
+    });
+
+    test('fails if an audience contains a comma', () => {
+      expect(() => build({ jwtIssuerUrl: ISSUER, jwtAudience: ['a,b'] })).toThrow(
+        'Each jwtAudience must be non-empty and contain no comma (given "a,b")',
+      );
+    });
+
+    test('fails if an audience is given without an issuer', () => {
+      expect(() => build({ jwtAudience: ['a'] })).toThrow(
+        'jwtAudience and jwtJwksUri need jwtIssuerUrl (given no jwtIssuerUrl)',
+      );
+    });
+
+    test('fails if the user pool list is empty', () => {
+      expect(() => build({ authorizerUserPools: [] })).toThrow(
+        'authorizerUserPools needs at least one user pool (given none)',
+      );
+    });
   });
 });

@@ -85,6 +85,17 @@ describe('ResilientFunction', () => {
     );
   });
 
+  test('exposes its reserved concurrency, so an event source can check its maximum against it', () => {
+    const stack = testStack();
+    expect(
+      new ResilientFunction(stack, 'Reserved', { entry, reservedConcurrentExecutions: 4 })
+        .reservedConcurrentExecutions,
+    ).toBe(4);
+    expect(
+      new ResilientFunction(stack, 'Unreserved', { entry }).reservedConcurrentExecutions,
+    ).toBeUndefined();
+  });
+
   test('fails if reserved concurrency is negative', () => {
     const stack = testStack();
     expect(() => new ResilientFunction(stack, 'Echo', { entry, reservedConcurrentExecutions: -1 })).toThrow(
