@@ -30,7 +30,8 @@ const JSON_MEDIA_TYPE = 'application/json';
 export type CreateOrderEvent = Pick<
   APIGatewayProxyEvent,
   'headers' | 'body' | 'isBase64Encoded' | 'requestContext'
->;
+> &
+  Partial<Pick<APIGatewayProxyEvent, 'multiValueHeaders'>>;
 
 /**
  * Checks a `POST /orders` request: media type (415), body size (413), idempotency key (400), JSON
@@ -52,6 +53,13 @@ export function parseCreateOrderRequest(event: CreateOrderEvent): PlaceOrderInpu
     );
   }
 
+  // Sent twice, the key is ambiguous: `headers` would hold only the last value.
+  const keyValues = getHeader(event.multiValueHeaders ?? {}, IDEMPOTENCY_KEY_HEADER);
+  if (keyValues !== undefined && keyValues.length > 1) {
+    throw new ApiError('INVALID_IDEMPOTENCY_KEY', `The ${IDEMPOTENCY_KEY_HEADER} header must be sent once`, {
+      details: [{ field: IDEMPOTENCY_KEY_HEADER, message: `was sent ${keyValues.length} times` }],
+    });
+  }
   const orderId = getHeader(event.headers, IDEMPOTENCY_KEY_HEADER);
   if (orderId === undefined || orderId === '') {
     throw new ApiError('MISSING_IDEMPOTENCY_KEY', `The ${IDEMPOTENCY_KEY_HEADER} header is required`, {
@@ -124,7 +132,11 @@ export async function createOrder(
 }
 
 /** Whether a Content-Type header names JSON; parameters such as `charset=utf-8` are allowed. */
+/**
+ * Whether the body is JSON. A request without a media type is taken for JSON, as API Gateway does
+ * when it picks a mapping template, so both variants accept the same requests.
+ */
 function isJsonMediaType(contentType: string | undefined): boolean {
   const mediaType = contentType?.split(';', 1)[0].trim().toLowerCase();
-  return mediaType === JSON_MEDIA_TYPE;
+  return mediaType === undefined || mediaType === '' || mediaType === JSON_MEDIA_TYPE;
 }

@@ -28,10 +28,10 @@ export function errorResponse(error: ApiError, requestId?: string): APIGatewayPr
 }
 
 /** Looks a header up case-insensitively, as HTTP requires. Returns undefined when absent. */
-export function getHeader(
-  headers: Record<string, string | undefined> | null | undefined,
+export function getHeader<Value = string>(
+  headers: Record<string, Value | undefined> | null | undefined,
   name: string,
-): string | undefined {
+): Value | undefined {
   if (!headers) return undefined;
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers)) {

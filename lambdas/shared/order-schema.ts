@@ -30,6 +30,12 @@ export const IDEMPOTENCY_KEY_PATTERN =
  */
 export const MAX_REQUEST_BODY_BYTES = 16 * 1024;
 
+/**
+ * Text fields may not contain U+FFFD, the replacement character: it is what bytes that are not
+ * UTF-8 turn into on the way in, so it marks a client's encoding mistake rather than its data.
+ */
+const NO_REPLACEMENT_CHARACTER = '^[^\\uFFFD]*$';
+
 /** JSON schema of the `POST /orders` body. */
 export const createOrderRequestSchema = {
   title: 'CreateOrderRequest',
@@ -37,7 +43,12 @@ export const createOrderRequestSchema = {
   additionalProperties: false,
   required: ['customerId', 'items'],
   properties: {
-    customerId: { type: 'string', minLength: 1, maxLength: ORDER_LIMITS.customerIdMaxLength },
+    customerId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: ORDER_LIMITS.customerIdMaxLength,
+      pattern: NO_REPLACEMENT_CHARACTER,
+    },
     items: {
       type: 'array',
       minItems: ORDER_LIMITS.minItems,
@@ -47,12 +58,17 @@ export const createOrderRequestSchema = {
         additionalProperties: false,
         required: ['sku', 'quantity'],
         properties: {
-          sku: { type: 'string', minLength: 1, maxLength: ORDER_LIMITS.skuMaxLength },
+          sku: {
+            type: 'string',
+            minLength: 1,
+            maxLength: ORDER_LIMITS.skuMaxLength,
+            pattern: NO_REPLACEMENT_CHARACTER,
+          },
           quantity: { type: 'integer', minimum: ORDER_LIMITS.minQuantity, maximum: ORDER_LIMITS.maxQuantity },
         },
       },
     },
-    note: { type: 'string', maxLength: ORDER_LIMITS.noteMaxLength },
+    note: { type: 'string', maxLength: ORDER_LIMITS.noteMaxLength, pattern: NO_REPLACEMENT_CHARACTER },
   },
 } as const;
 

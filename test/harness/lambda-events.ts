@@ -27,7 +27,8 @@ export function lambdaContext(functionName = 'test-function'): Context {
 export interface ApiRequest {
   readonly method?: string;
   readonly path?: string;
-  readonly headers?: Record<string, string>;
+  /** Headers; a header sent several times is an array of its values. */
+  readonly headers?: Record<string, string | string[]>;
   readonly body?: string | null;
   readonly isBase64Encoded?: boolean;
   readonly pathParameters?: Record<string, string>;
@@ -42,8 +43,19 @@ export function apiGatewayEvent(request: ApiRequest = {}): APIGatewayProxyEvent 
     resource: path,
     path,
     httpMethod: method,
-    headers: request.headers ?? {},
-    multiValueHeaders: {},
+    // As API Gateway does: `headers` holds the last value of each header, `multiValueHeaders` all of them.
+    headers: Object.fromEntries(
+      Object.entries(request.headers ?? {}).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? value.at(-1) : value,
+      ]),
+    ),
+    multiValueHeaders: Object.fromEntries(
+      Object.entries(request.headers ?? {}).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? value : [value],
+      ]),
+    ),
     queryStringParameters: null,
     multiValueQueryStringParameters: null,
     pathParameters: request.pathParameters ?? null,

@@ -6,7 +6,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildErrorBody } from '../../../lambdas/shared/errors';
 import { ORDER_MESSAGE_ATTRIBUTES } from '../../../lambdas/shared/order-message';
-import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '../../../lambdas/shared/order-schema';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_PATTERN,
+  MAX_REQUEST_BODY_BYTES,
+} from '../../../lambdas/shared/order-schema';
 import type { ResilientFunction } from '../resilient-function';
 
 /** Properties of a {@link QueueProcessor}. */
@@ -241,15 +245,16 @@ const API_KEY_ID_PARAM = '$context.identity.apiKeyId';
 
 /**
  * The SQS `SendMessage` query request. The edge cannot check a header's format with a request
- * validator, so the template does: for a key that is not a UUID it leaves out `MessageBody`, SQS
- * refuses the request with 400 and nothing is queued; the 4XX response template then names the
- * problem. The API key id (the order's owner) is added only when there is one: a method without
+ * validator, nor bound a body's size (a model does not limit whitespace), so the template does:
+ * for a key that is not a UUID, or a body over the handlers' limit (counted in characters: VTL has
+ * no byte length), it leaves out `MessageBody`, SQS refuses the request with 400 and nothing is
+ * queued; the 4XX response template then names the problem. The API key id (the order's owner) is added only when there is one: a method without
  * `apiKeyRequired` has none, and SQS refuses a message attribute with an empty value.
  */
 function sendMessageTemplate(): string {
   return [
     `#set($key = ${KEY_PARAM})`,
-    `#if($key.matches('${IDEMPOTENCY_KEY_PATTERN}'))`,
+    `#if($key.matches('${IDEMPOTENCY_KEY_PATTERN}') && $input.body.length() <= ${MAX_REQUEST_BODY_BYTES})`,
     'Action=SendMessage' +
       '&MessageBody=$util.urlEncode($input.body)' +
       `&MessageAttribute.1.Name=${IDEMPOTENCY_KEY_ATTRIBUTE}` +
@@ -273,7 +278,10 @@ const ACCEPTED_TEMPLATE = `{"orderId":"$util.escapeJavaScript(${KEY_PARAM})","st
 
 const REJECTED_TEMPLATE = [
   `#if(${KEY_PARAM}.matches('${IDEMPOTENCY_KEY_PATTERN}'))`,
-  errorTemplate('BAD_REQUEST', 'The request could not be queued: its content is not accepted by the queue.'),
+  errorTemplate(
+    'BAD_REQUEST',
+    `The request could not be queued: the body must be at most ${MAX_REQUEST_BODY_BYTES} characters and contain only characters the queue accepts.`,
+  ),
   '#else',
   errorTemplate(
     'INVALID_IDEMPOTENCY_KEY',
