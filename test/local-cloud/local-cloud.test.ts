@@ -287,6 +287,49 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
     expect(succeeded).toBeDefined();
   });
 
+  test('async: with DynamoDB down the API keeps accepting, and after recovery every accepted order exists once', async () => {
+    // GIVEN a short visibility timeout, so failed batches come back within the test (the template's
+    // 180 s × 5 receives tolerates a 15-minute outage before anything reaches the DLQ)
+    const sqs = new SQSClient({
+      endpoint: cloud.sqsEndpoint,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+      useQueueUrlAsEndpoint: false,
+    });
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: out(ASYNC).QueueUrl,
+        Attributes: { VisibilityTimeout: '2' },
+      }),
+    );
+    sqs.destroy();
+    // AND DynamoDB is down
+    await cloud.faults.setDynamoDbFault({ down: true });
+    // WHEN orders keep arriving during the outage
+    const keys: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const key = randomUUID();
+      const response = await post(ASYNC, validOrder, key);
+      // THEN each is accepted: the queue buffers them
+      expect(response.status).toBe(202);
+      keys.push(key);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // WHEN DynamoDB comes back
+    await cloud.faults.setDynamoDbFault({});
+    // THEN every accepted order is written, exactly once
+    await eventually(
+      async () => {
+        const stored = new Set((await ordersInTable(ASYNC)).map((order) => order.orderId));
+        return keys.every((key) => stored.has(key)) ? true : undefined;
+      },
+      30_000,
+      'every accepted order to be written',
+    );
+    const stored = (await ordersInTable(ASYNC)).filter((order) => keys.includes(String(order.orderId)));
+    expect(stored).toHaveLength(keys.length);
+  }, 60_000);
+
   function getOrderLogicalId(): string {
     const fn = [...cloud.stacks.find((s) => s.stackName === SYNC)!.runtime.functions.values()].find(
       (candidate) => candidate.definition.logicalId.startsWith('GetOrder'),
