@@ -12,15 +12,9 @@ import { IDEMPOTENCY_KEY_PATTERN, ORDER_LIMITS } from '../../lambdas/shared/orde
 import { validateOrderRequest } from '../../lambdas/shared/order-validation';
 import { MAX_PAYLOAD_BYTES } from '../../local-cloud/apigateway';
 import type { LocalFunction } from '../../local-cloud/lambda/local-function';
-import { startLocalCloud, type LocalCloud } from '../../local-cloud/local-cloud';
+import type { LocalCloud } from '../../local-cloud/local-cloud';
 import { LOCAL_CREDENTIALS } from '../../local-cloud/region-runtime';
-import { localEndpoints } from '../harness/local-aws';
-import {
-  collectingLogSink,
-  synthesizeAssembly,
-  uniqueNamePrefix,
-  type TestAssembly,
-} from './synthesized-assembly';
+import { startTestLocalCloud, synthesizeAssembly, type TestAssembly } from './synthesized-assembly';
 
 const SYNC = 'ResilientApi-sync';
 const ASYNC = 'ResilientApi-async';
@@ -69,14 +63,7 @@ describe('POST /orders with bad input (fast-check, real synthesized stacks on th
   beforeAll(async () => {
     assembly = synthesizeAssembly({ variants: ['sync', 'async'], bundle: true });
     // A fresh local cloud on which no valid order is ever posted, so "nothing written" means empty.
-    cloud = await startLocalCloud({
-      assemblyDir: assembly.directory,
-      // fauxqs is an ES module, which cannot load inside a Jest worker: share the global setup's emulators.
-      emulators: { dynamodbEndpoint: localEndpoints().dynamoDb, sqsEndpoint: localEndpoints().sqs },
-      namePrefix: uniqueNamePrefix(),
-      functionLogSink: collectingLogSink().sink,
-      log: () => undefined,
-    });
+    cloud = await startTestLocalCloud(assembly.directory, { log: () => undefined });
   }, 120_000);
 
   afterAll(async () => {

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AccessLogEntry } from '../../local-cloud/apigateway';
 import type { BatchReport } from '../../local-cloud/event-sources/sqs-event-source';
-import { startLocalCloud, type LocalCloud } from '../../local-cloud/local-cloud';
+import type { LocalCloud } from '../../local-cloud/local-cloud';
 import { LOCAL_CREDENTIALS } from '../../local-cloud/region-runtime';
-import { localEndpoints } from '../harness/local-aws';
 import {
-  collectingLogSink,
   eventually,
+  setVisibilityTimeout,
+  startTestLocalCloud,
   synthesizeAssembly,
-  uniqueNamePrefix,
   type TestAssembly,
 } from './synthesized-assembly';
 
@@ -28,12 +26,7 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
 
   beforeAll(async () => {
     assembly = synthesizeAssembly({ variants: ['sync', 'async'], bundle: true });
-    cloud = await startLocalCloud({
-      assemblyDir: assembly.directory,
-      // fauxqs is an ES module, which cannot load inside a Jest worker: share the global setup's emulators.
-      emulators: { dynamodbEndpoint: localEndpoints().dynamoDb, sqsEndpoint: localEndpoints().sqs },
-      namePrefix: uniqueNamePrefix(),
-      functionLogSink: collectingLogSink().sink,
+    cloud = await startTestLocalCloud(assembly.directory, {
       log: (line) => faultLog.push(line),
       onAccessLog: (_stack, entry) => accessLogListener?.(entry),
       onBatch: (report) => batches.push(report),
@@ -246,19 +239,7 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
 
   test('async: a failed consumer invocation returns the batch, which is retried after the visibility timeout', async () => {
     // GIVEN a short visibility timeout (the template's is 180 s) and a consumer that fails every invocation
-    const sqs = new SQSClient({
-      endpoint: cloud.sqsEndpoint,
-      region: 'us-east-1',
-      credentials: LOCAL_CREDENTIALS,
-      useQueueUrlAsEndpoint: false,
-    });
-    await sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: out(ASYNC).QueueUrl,
-        Attributes: { VisibilityTimeout: '2' },
-      }),
-    );
-    sqs.destroy();
+    await setVisibilityTimeout(cloud, out(ASYNC).QueueUrl, 2);
     cloud.faults.setFunctionFault(`${ASYNC}/ProcessOrders`, { errorRate: 1 });
     // WHEN an order is accepted and its first delivery fails (only batches from now on count)
     const since = batches.length;
@@ -290,19 +271,7 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
   test('async: with DynamoDB down the API keeps accepting, and after recovery every accepted order exists once', async () => {
     // GIVEN a short visibility timeout, so failed batches come back within the test (the template's
     // 180 s × 5 receives tolerates a 15-minute outage before anything reaches the DLQ)
-    const sqs = new SQSClient({
-      endpoint: cloud.sqsEndpoint,
-      region: 'us-east-1',
-      credentials: LOCAL_CREDENTIALS,
-      useQueueUrlAsEndpoint: false,
-    });
-    await sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: out(ASYNC).QueueUrl,
-        Attributes: { VisibilityTimeout: '2' },
-      }),
-    );
-    sqs.destroy();
+    await setVisibilityTimeout(cloud, out(ASYNC).QueueUrl, 2);
     // AND DynamoDB is down
     await cloud.faults.setDynamoDbFault({ down: true });
     // WHEN orders keep arriving during the outage

@@ -6,11 +6,15 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { App } from 'aws-cdk-lib';
 import { resolveAppConfig, type OrderPath } from '../../lib/config';
 import { addVariantStacks } from '../../lib/stacks';
 import type { AssemblyStack } from '../../local-cloud/assembly/cloud-assembly';
 import type { FunctionLogLine } from '../../local-cloud/lambda/function-worker';
+import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../local-cloud/local-cloud';
+import { LOCAL_CREDENTIALS } from '../../local-cloud/region-runtime';
+import { localEndpoints } from '../harness/local-aws';
 import { testApp } from '../helpers/app';
 
 /** The account the test assemblies are synthesized for. */
@@ -88,5 +92,46 @@ export async function eventually<T>(
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Starts a local cloud on an assembly for a test file. fauxqs is an ES module, which cannot load
+ * inside a Jest worker, so it shares the global setup's emulators, under a name prefix of its own.
+ */
+export function startTestLocalCloud(
+  assemblyDir: string,
+  options: Omit<LocalCloudOptions, 'assemblyDir' | 'emulators' | 'namePrefix'> = {},
+): Promise<LocalCloud> {
+  return startLocalCloud({
+    assemblyDir,
+    emulators: { dynamodbEndpoint: localEndpoints().dynamoDb, sqsEndpoint: localEndpoints().sqs },
+    namePrefix: uniqueNamePrefix(),
+    functionLogSink: collectingLogSink().sink,
+    ...options,
+  });
+}
+
+/** Sets a queue's visibility timeout, to see retries within a test instead of the template's minutes. */
+export async function setVisibilityTimeout(
+  cloud: LocalCloud,
+  queueUrl: string,
+  seconds: number,
+): Promise<void> {
+  const sqs = new SQSClient({
+    endpoint: cloud.sqsEndpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+    useQueueUrlAsEndpoint: false,
+  });
+  try {
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        Attributes: { VisibilityTimeout: String(seconds) },
+      }),
+    );
+  } finally {
+    sqs.destroy();
   }
 }
