@@ -259,13 +259,22 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
       15_000,
       'the retried order to be written',
     );
-    const succeeded = batches
-      .slice(since)
-      .find(
-        (batch) =>
-          batch.invocation.status === 'succeeded' && batch.deletedMessageIds.includes(failed.messageIds[0]),
-      );
-    expect(succeeded).toBeDefined();
+    // AND that redelivery is a successful batch that deleted the message (reported once the
+    // invocation has returned, which can be just after the order became readable)
+    await eventually(
+      async () =>
+        Promise.resolve(
+          batches
+            .slice(since)
+            .find(
+              (batch) =>
+                batch.invocation.status === 'succeeded' &&
+                batch.deletedMessageIds.includes(failed.messageIds[0]),
+            ),
+        ),
+      5_000,
+      'the successful redelivery',
+    );
   });
 
   test('async: with DynamoDB down the API keeps accepting, and after recovery every accepted order exists once', async () => {
