@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the project's main job. Until the local cloud and the experiment exist, it
- * synthesizes every variant offline (real esbuild bundles, cdk-nag on) and prints what it built.
+ * `npm start`: the project's main job. Until the experiment exists, it synthesizes every variant
+ * offline (real esbuild bundles, cdk-nag on) and prints what it built.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -73,6 +73,6 @@ console.table(
 );
 console.log(`Cloud assemblies: ${path.join('cdk.out', 'start-<variant>')}`);
 console.log(
-  'Not built yet: the local cloud that runs these assemblies and the load/chaos experiment with its report ' +
-    '(see the open issues). `npm test` runs the handlers against DynamoDB Local and an SQS emulator today.',
+  'Not built yet: the load and chaos experiment with its report (an open issue). ' +
+    'Run the stacks on this machine with `npm run local`; `npm test` runs every test.',
 );
