@@ -27,6 +27,7 @@ import {
 } from './faults/fault-proxy';
 import type { BatchReport } from './event-sources/sqs-event-source';
 import type { FunctionLogSink } from './lambda/function-worker';
+import { findFunctionByReference } from './lambda/function-reference';
 import type { FunctionFault, LocalFunction } from './lambda/local-function';
 import {
   LOCAL_CREDENTIALS,
@@ -381,41 +382,14 @@ function localOutputs(
 }
 
 /**
- * The function a reference names: its name, ARN, logical id or `<stack>/<logical id>`, or else the
- * start of its logical id (`CreateOrder`, `ResilientApi-sync/GetOrder`) when only one function matches.
+ * The function a reference names in any region: its name, ARN, logical id or `<stack>/<logical id>`,
+ * or else the start of its logical id (`CreateOrder`) when only one function matches.
  */
 export function findLocalFunction(regions: readonly RegionRuntime[], reference: string): LocalFunction {
   const all = regions.flatMap((region) =>
     [...region.stacks.values()].flatMap((stack) => [...stack.functions.values()]),
   );
-  const names = (fn: LocalFunction) => {
-    const { definition } = fn;
-    return [
-      definition.logicalId,
-      `${definition.stackName}/${definition.logicalId}`,
-      definition.functionName,
-      definition.functionArn,
-    ];
-  };
-  const exact = all.filter((fn) => names(fn).includes(reference));
-  const matches =
-    exact.length > 0
-      ? exact
-      : all.filter((fn) =>
-          names(fn)
-            .slice(0, 2)
-            .some((name) => name.startsWith(reference)),
-        );
-  const known = all.map((fn) => `${fn.definition.stackName}/${fn.definition.logicalId}`);
-  if (matches.length === 0) {
-    throw new Error(`No local function ${reference} (known: ${known.join(', ') || 'none'})`);
-  }
-  if (matches.length > 1) {
-    throw new Error(
-      `${reference} matches several functions (${matches.map((fn) => `${fn.definition.stackName}/${fn.definition.logicalId}`).join(', ')}); be more specific`,
-    );
-  }
-  return matches[0];
+  return findFunctionByReference(all, reference, { allowPrefix: true });
 }
 
 function describeFault(fault: DependencyFault | FunctionFault): string {

@@ -16,6 +16,7 @@ import {
 } from './event-sources/sqs-event-source';
 import { functionDefinitionsOf, type LocalCredentials } from './lambda/function-definitions';
 import type { FunctionLogSink } from './lambda/function-worker';
+import { findFunctionByReference } from './lambda/function-reference';
 import { LocalFunction, type InvocationResult } from './lambda/local-function';
 import { createStackTables, type LocalTable } from './resources/dynamodb-tables';
 import {
@@ -273,27 +274,5 @@ async function startStack(
 /** Finds a function by logical id, `<stackName>/<logicalId>`, name or ARN. */
 function functionFinder(stacks: ReadonlyMap<string, StackRuntime>): (reference: string) => LocalFunction {
   const all = [...stacks.values()].flatMap((runtime) => [...runtime.functions.values()]);
-  return (reference) => {
-    const matches = all.filter(({ definition }) =>
-      [
-        definition.logicalId,
-        `${definition.stackName}/${definition.logicalId}`,
-        definition.functionName,
-        definition.functionArn,
-      ].includes(reference),
-    );
-    const [match] = matches;
-    if (match === undefined) {
-      const known = all.map(({ definition }) => `${definition.stackName}/${definition.logicalId}`).join(', ');
-      throw new Error(`No local function ${reference} (known: ${known || 'none'})`);
-    }
-    if (matches.length > 1) {
-      throw new Error(
-        `${reference} names a function in several stacks (${matches
-          .map(({ definition }) => definition.stackName)
-          .join(', ')}); use <stackName>/<logicalId>`,
-      );
-    }
-    return match;
-  };
+  return (reference) => findFunctionByReference(all, reference);
 }

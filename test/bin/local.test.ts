@@ -28,35 +28,37 @@ function descendantsOf(pid: number): number[] {
   return found;
 }
 
-/** Starts `npm run local` (as its script does) on an assembly, with free ports and temp files. */
-function startLocal(assemblyDir: string, workdir: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'bin/local.ts',
-      '--assembly',
-      assemblyDir,
-      '--outputs-file',
-      path.join(workdir, 'outputs.json'),
-      '--state-file',
-      path.join(workdir, 'state.json'),
-      '--api-port',
-      '0',
-      '--dynamodb-port',
-      '0',
-      '--sqs-port',
-      '0',
-      '--control-port',
-      '0',
-    ],
-    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/**
+ * Starts `npm run local` (as its script does) on an assembly, with free ports and temp files unless
+ * `options` says otherwise.
+ */
+function startLocal(
+  assemblyDir: string,
+  workdir: string,
+  options: Record<string, string> = {},
+): { child: ChildProcess; output: () => string; stderr: () => string } {
+  const args = {
+    '--assembly': assemblyDir,
+    '--outputs-file': path.join(workdir, 'outputs.json'),
+    '--state-file': path.join(workdir, 'state.json'),
+    '--api-port': '0',
+    '--dynamodb-port': '0',
+    '--sqs-port': '0',
+    '--control-port': '0',
+    ...options,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts', ...Object.entries(args).flat()], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
+  let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stderr += chunk.toString();
+  });
+  return { child, output: () => output, stderr: () => stderr };
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
@@ -131,26 +133,11 @@ describe('npm run local', () => {
     const port = (blocker.address() as AddressInfo).port;
     try {
       // WHEN the local cloud is asked to use it for DynamoDB Local
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'bin/local.ts',
-          '--assembly',
-          assembly.directory,
-          '--dynamodb-port',
-          String(port),
-          ...['--api-port', '0', '--sqs-port', '0', '--control-port', '0'],
-        ],
-        { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const { child, stderr } = startLocal(assembly.directory, workdir, { '--dynamodb-port': String(port) });
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       // THEN it says which port and how to choose another
       expect(code).toBe(1);
-      expect(stderr).toContain(
+      expect(stderr()).toContain(
         `Port ${port} is already in use, so DynamoDB Local cannot listen on it; choose another with --dynamodb-port <port>`,
       );
     } finally {
