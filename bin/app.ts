@@ -2,6 +2,9 @@
 /**
  * The CDK app. This is the only file that reads CDK context and the environment:
  *   npx cdk synth  -c variant=sync|async|multi  [-c regions=us-east-1,us-west-2]
+ *     [-c hostedZoneId=Z… -c zoneName=example.com -c domainName=api.example.com   (multi, all three)
+ *      -c routing=latency|failover -c healthCheckIntervalSeconds=10|30 -c healthCheckFailureThreshold=3]
+ *     [-c apiKeyValuesSecretName=<Secrets Manager secret with {"<tier>":"<key value>"}>]
  */
 import { App } from 'aws-cdk-lib';
 import { type AppConfig, PLACEHOLDER_ACCOUNT, resolveAppConfig } from '../lib/config';
@@ -22,6 +25,13 @@ function readConfig(): AppConfig {
     return resolveAppConfig({
       variant: contextString('variant'),
       regions: contextString('regions'),
+      hostedZoneId: contextString('hostedZoneId'),
+      zoneName: contextString('zoneName'),
+      domainName: contextString('domainName'),
+      routing: contextString('routing'),
+      healthCheckIntervalSeconds: contextString('healthCheckIntervalSeconds'),
+      healthCheckFailureThreshold: contextString('healthCheckFailureThreshold'),
+      apiKeyValuesSecretName: contextString('apiKeyValuesSecretName'),
       account: process.env.CDK_DEFAULT_ACCOUNT,
       region: process.env.CDK_DEFAULT_REGION,
     });

@@ -4,6 +4,12 @@
  * reads context or `process.env`.
  */
 
+import { Duration } from 'aws-cdk-lib';
+import {
+  ROUTING_POLICIES,
+  validateHealthCheckSettings,
+  type RoutingPolicy,
+} from '../constructs/regional-endpoint';
 import { DEFAULT_CAPACITY, type CapacityConfig } from './capacity-config';
 import type { ResilienceConfig } from './resilience-config';
 
@@ -37,7 +43,40 @@ export interface AppConfig {
   readonly capacity: CapacityConfig;
   /** The handlers' resilience knobs (circuit breaker, stale cache, health thresholds). */
   readonly resilience: ResilienceConfig;
+  /**
+   * The multi variant's global name: one record per region under `domainName`, with health checks.
+   * Undefined when no hosted zone is configured (each region then has only its own `ApiUrl`).
+   */
+  readonly globalDns?: GlobalDnsConfig;
+  /**
+   * Name of a Secrets Manager secret, present under that name in every region, whose SecretString is
+   * a JSON object with one API key value per client tier (`{"standard":"…"}`), so a client's key
+   * works in every region. Undefined: API Gateway generates the values, which then differ per region.
+   */
+  readonly apiKeyValuesSecretName?: string;
 }
+
+/** A global domain name in front of the multi variant's regions. */
+export interface GlobalDnsConfig {
+  /** Id of the Route 53 public hosted zone that holds `domainName`, e.g. `Z0123456789ABCDEFGHIJ`. */
+  readonly hostedZoneId: string;
+  /** Name of that hosted zone, e.g. `example.com` (no trailing dot). */
+  readonly zoneName: string;
+  /** The API's global name, `zoneName` or a name under it, e.g. `api.example.com` (no trailing dot). */
+  readonly domainName: string;
+  /** `latency` (active-active: each client goes to its nearest healthy region) or `failover` (primary/secondary). */
+  readonly routing: RoutingPolicy;
+  /** Interval of the HTTPS health check of each region's `/health`: 10 or 30 seconds. */
+  readonly healthCheckInterval: Duration;
+  /** Consecutive failed (or passed) checks before Route 53 changes a region's status: 1 to 10. */
+  readonly healthCheckFailureThreshold: number;
+}
+
+/** Health check interval when none is configured: Route 53's fast interval. */
+export const DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS = 10;
+
+/** Health check failure threshold when none is configured (Route 53's own default). */
+export const DEFAULT_HEALTH_CHECK_FAILURE_THRESHOLD = 3;
 
 /** Raw inputs of {@link resolveAppConfig}, as strings from context or the environment. */
 export interface AppConfigInputs {
@@ -45,6 +84,18 @@ export interface AppConfigInputs {
   readonly regions?: string;
   readonly account?: string;
   readonly region?: string;
+  /** Route 53 hosted zone id; with `zoneName` and `domainName` (all three or none), multi only. */
+  readonly hostedZoneId?: string;
+  readonly zoneName?: string;
+  readonly domainName?: string;
+  /** `latency` (default) or `failover`; needs the three DNS inputs. */
+  readonly routing?: string;
+  /** `10` (default) or `30`; needs the three DNS inputs. */
+  readonly healthCheckIntervalSeconds?: string;
+  /** `1` to `10`, default `3`; needs the three DNS inputs. */
+  readonly healthCheckFailureThreshold?: string;
+  /** Secrets Manager secret name with the API key values by tier name. */
+  readonly apiKeyValuesSecretName?: string;
 }
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -67,7 +118,122 @@ export function resolveAppConfig(inputs: AppConfigInputs): AppConfig {
     regions,
     capacity: DEFAULT_CAPACITY,
     resilience: {},
+    globalDns: parseGlobalDns(inputs, variant, regions),
+    apiKeyValuesSecretName: parseSecretName(inputs.apiKeyValuesSecretName),
   };
+}
+
+const HOSTED_ZONE_ID_PATTERN = /^Z[A-Z0-9]{1,31}$/;
+const DOMAIN_NAME_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
+const SECRET_NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+function parseGlobalDns(
+  inputs: AppConfigInputs,
+  variant: Variant,
+  regions: string[],
+): GlobalDnsConfig | undefined {
+  const dnsInputs = {
+    hostedZoneId: inputs.hostedZoneId,
+    zoneName: inputs.zoneName,
+    domainName: inputs.domainName,
+  };
+  const given = Object.entries(dnsInputs).filter(([, value]) => value !== undefined);
+  if (given.length === 0) {
+    const tuning = Object.entries({
+      routing: inputs.routing,
+      healthCheckIntervalSeconds: inputs.healthCheckIntervalSeconds,
+      healthCheckFailureThreshold: inputs.healthCheckFailureThreshold,
+    }).filter(([, value]) => value !== undefined);
+    if (tuning.length > 0) {
+      throw new Error(
+        `${tuning.map(([name]) => name).join(', ')} need hostedZoneId, zoneName and domainName (given none of them)`,
+      );
+    }
+    return undefined;
+  }
+  if (given.length < 3) {
+    throw new Error(
+      `hostedZoneId, zoneName and domainName go together, all three or none (given only ${given.map(([name]) => name).join(' and ')})`,
+    );
+  }
+  if (variant !== 'multi') {
+    throw new Error(
+      `hostedZoneId, zoneName and domainName configure the multi variant's global name (given variant ${variant})`,
+    );
+  }
+  const hostedZoneId = dnsInputs.hostedZoneId as string;
+  if (!HOSTED_ZONE_ID_PATTERN.test(hostedZoneId)) {
+    throw new Error(
+      `hostedZoneId must look like Z0123456789ABCDEFGHIJ (given ${JSON.stringify(hostedZoneId)})`,
+    );
+  }
+  const zoneName = withoutTrailingDot(dnsInputs.zoneName as string);
+  const domainName = withoutTrailingDot(dnsInputs.domainName as string);
+  for (const [name, value] of [
+    ['zoneName', zoneName],
+    ['domainName', domainName],
+  ]) {
+    if (!DOMAIN_NAME_PATTERN.test(value)) {
+      throw new Error(
+        `${name} must be a lowercase domain name like api.example.com (given ${JSON.stringify(value)})`,
+      );
+    }
+  }
+  if (domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
+    throw new Error(
+      `domainName must be zoneName or a name under it (given ${domainName} in zone ${zoneName})`,
+    );
+  }
+  const routing = parseRouting(inputs.routing ?? 'latency');
+  if (routing === 'failover' && regions.length !== 2) {
+    // Route 53 allows one PRIMARY and one SECONDARY record per name and type.
+    throw new Error(
+      `failover routing takes exactly two regions, a primary and a secondary; use latency routing for more (given ${regions.length}: ${regions.join(', ')})`,
+    );
+  }
+  const healthCheckInterval = Duration.seconds(
+    parseWholeNumber(
+      'healthCheckIntervalSeconds',
+      inputs.healthCheckIntervalSeconds,
+      DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS,
+    ),
+  );
+  const healthCheckFailureThreshold = parseWholeNumber(
+    'healthCheckFailureThreshold',
+    inputs.healthCheckFailureThreshold,
+    DEFAULT_HEALTH_CHECK_FAILURE_THRESHOLD,
+  );
+  // The construct's own check, so a bad value is a configuration error rather than a synth crash.
+  validateHealthCheckSettings(healthCheckInterval, healthCheckFailureThreshold);
+  return { hostedZoneId, zoneName, domainName, routing, healthCheckInterval, healthCheckFailureThreshold };
+}
+
+function withoutTrailingDot(name: string): string {
+  return name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
+function parseRouting(value: string): RoutingPolicy {
+  if ((ROUTING_POLICIES as readonly string[]).includes(value)) return value as RoutingPolicy;
+  throw new Error(`routing must be one of ${ROUTING_POLICIES.join(', ')} (given ${JSON.stringify(value)})`);
+}
+
+/** A whole number from a context string. */
+function parseWholeNumber(name: string, value: string | undefined, defaultValue: number): number {
+  if (value === undefined) return defaultValue;
+  if (!/^\d+$/.test(value.trim())) {
+    throw new Error(`${name} must be a whole number (given ${JSON.stringify(value)})`);
+  }
+  return Number(value.trim());
+}
+
+function parseSecretName(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!SECRET_NAME_PATTERN.test(value)) {
+    throw new Error(
+      `apiKeyValuesSecretName must be a Secrets Manager secret name: 1 to 512 of A-Z a-z 0-9 / _ + = . @ - (given ${JSON.stringify(value)})`,
+    );
+  }
+  return value;
 }
 
 function parseVariant(value: string): Variant {

@@ -1,6 +1,8 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENVIRONMENT } from '../../lambdas/shared/environment';
 import { IDEMPOTENCY_KEY_HEADER, createOrderRequestSchema } from '../../lambdas/shared/order-schema';
@@ -9,12 +11,14 @@ import {
   lambdaPathsOf,
   resilienceEnvironment,
   type CapacityConfig,
+  type GlobalDnsConfig,
   type OrderPath,
   type ResilienceConfig,
 } from '../config';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { OrdersTable } from '../constructs/orders-table';
 import { QueueProcessor } from '../constructs/queue-processor';
+import { RegionalEndpoint } from '../constructs/regional-endpoint';
 import { ResilienceMonitoring } from '../constructs/resilience-monitoring';
 import { ResilientApi, type ResilientApiProps } from '../constructs/resilient-api';
 import { ResilientFunction } from '../constructs/resilient-function';
@@ -59,6 +63,23 @@ export interface OrderApiStackProps
    * @default RemovalPolicy.RETAIN
    */
   readonly ordersRemovalPolicy?: RemovalPolicy;
+  /**
+   * Puts this region behind a global domain name: certificate, custom domain, health checks and
+   * this region's Route 53 record ({@link RegionalEndpoint}).
+   * @default - no custom domain and no DNS records
+   */
+  readonly globalDns?: GlobalDnsConfig;
+  /**
+   * This region's role under `failover` routing of `globalDns`.
+   * @default route53.Failover.PRIMARY
+   */
+  readonly globalDnsFailover?: route53.Failover;
+  /**
+   * Name of a Secrets Manager secret in this stack's region with the API key values by tier name
+   * (`ResilientApi` `apiKeyValuesSecret`).
+   * @default - API Gateway generates the key values
+   */
+  readonly apiKeyValuesSecretName?: string;
 }
 
 /**
@@ -71,6 +92,8 @@ export class OrderApiStack extends Stack {
   public readonly idempotencyTable: IdempotencyTable;
   public readonly queueProcessor?: QueueProcessor;
   public readonly monitoring: ResilienceMonitoring;
+  /** This region's entry under the global name, when `globalDns` is set. */
+  public readonly regionalEndpoint?: RegionalEndpoint;
 
   constructor(scope: Construct, id: string, props: OrderApiStackProps) {
     super(scope, id, props);
@@ -99,6 +122,10 @@ export class OrderApiStack extends Stack {
       throttlingRateLimit: props.capacity.apiRateLimit,
       throttlingBurstLimit: props.capacity.apiBurstLimit,
       clientTiers: props.capacity.clientTiers,
+      apiKeyValuesSecret:
+        props.apiKeyValuesSecretName === undefined
+          ? undefined
+          : secretsmanager.Secret.fromSecretNameV2(this, 'ApiKeyValues', props.apiKeyValuesSecretName),
       authorizerUserPools: props.authorizerUserPools,
       jwtIssuerUrl: props.jwtIssuerUrl,
       jwtAudience: props.jwtAudience,
@@ -188,6 +215,27 @@ export class OrderApiStack extends Stack {
       deadLetterQueue: this.queueProcessor?.deadLetterQueue,
       tables: [this.ordersTable.table, this.idempotencyTable.table],
     });
+
+    if (props.globalDns) {
+      this.regionalEndpoint = new RegionalEndpoint(this, 'RegionalEndpoint', {
+        api: this.api,
+        // Imported from its attributes: no lookup, so synthesis works offline and in the local cloud.
+        hostedZone: route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {
+          hostedZoneId: props.globalDns.hostedZoneId,
+          zoneName: props.globalDns.zoneName,
+        }),
+        domainName: props.globalDns.domainName,
+        routing: props.globalDns.routing,
+        failover: props.globalDnsFailover,
+        healthCheckInterval: props.globalDns.healthCheckInterval,
+        healthCheckFailureThreshold: props.globalDns.healthCheckFailureThreshold,
+        healthAlarms: this.monitoring.regionHealthAlarms,
+      });
+      new CfnOutput(this, 'GlobalUrl', {
+        value: this.regionalEndpoint.url,
+        description: 'Global URL: Route 53 sends each client to a healthy region',
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the order API stage' });
     new CfnOutput(this, 'HealthUrl', { value: `${this.api.url}health`, description: 'Deep health check' });

@@ -1,4 +1,5 @@
 import { Annotations, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '../config';
 import { OrderApiStack } from './order-api-stack';
@@ -12,7 +13,7 @@ export const STACK_PREFIX = 'ResilientApi';
  * (primary) region's stack owns.
  */
 export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
-  const { variant, account, capacity, resilience } = config;
+  const { variant, account, capacity, resilience, globalDns, apiKeyValuesSecretName } = config;
   if (variant === 'sync' || variant === 'async') {
     return [
       new OrderApiStack(scope, `${STACK_PREFIX}-${variant}`, {
@@ -21,6 +22,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
         orderPath: variant,
         capacity,
         resilience,
+        apiKeyValuesSecretName,
       }),
     ];
   }
@@ -34,6 +36,9 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
     orderPath: 'async',
     capacity,
     resilience,
+    apiKeyValuesSecretName,
+    globalDns,
+    globalDnsFailover: route53.Failover.PRIMARY,
     ordersTableName,
     ordersReplicaRegions: replicaRegions,
     ordersRemovalPolicy: RemovalPolicy.RETAIN,
@@ -46,14 +51,20 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
       orderPath: 'async',
       capacity,
       resilience,
+      apiKeyValuesSecretName,
+      globalDns,
+      // Failover routing has exactly two regions (the config checks): this one is the secondary.
+      globalDnsFailover: route53.Failover.SECONDARY,
       ordersReplicaOf: ordersTableName,
     });
     // The replica this stack uses is created by the primary stack.
     stack.addStackDependency(primary);
     stacks.push(stack);
   }
-  Annotations.of(primary).addInfo(
-    'No hosted zone configured: the multi variant deploys without DNS failover records; each region outputs its own ApiUrl.',
-  );
+  if (globalDns === undefined) {
+    Annotations.of(primary).addInfo(
+      'No hosted zone configured: the multi variant deploys without DNS failover records; each region outputs its own ApiUrl.',
+    );
+  }
   return stacks;
 }

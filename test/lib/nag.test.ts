@@ -7,27 +7,68 @@ import { ResilientApi } from '../../lib/constructs/resilient-api';
 import { OrderApiStack, addVariantStacks } from '../../lib/stacks';
 import { testApp } from '../helpers/app';
 
+/** Both rule packs, registered on `app` before its first synthesis (which caches the assembly). */
+function withNagPacks(app: App): [AwsSolutionsChecks, ServerlessChecks] {
+  const packs: [AwsSolutionsChecks, ServerlessChecks] = [
+    new AwsSolutionsChecks(app),
+    new ServerlessChecks(app),
+  ];
+  Validations.of(app).addPlugins(...packs);
+  return packs;
+}
+
+/** Synthesis passes policy validation (it throws on error findings) and no pack reports anything, not even a warning. */
+function expectNoFindings(app: App, packs: Array<AwsSolutionsChecks | ServerlessChecks>): void {
+  expect(() => app.synth()).not.toThrow();
+  for (const pack of packs) {
+    const violations = pack
+      .validateScope(app)
+      .violations.map(
+        (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`,
+      );
+    expect(violations).toEqual([]);
+  }
+}
+
 describe.each(['sync', 'async', 'multi'])('cdk-nag on the %s variant', (variant) => {
   test('has no unacknowledged AwsSolutions or Serverless finding, warnings included', () => {
     // GIVEN the variant's stacks with both rule packs registered before synthesis
     const app = testApp();
-    const packs = [new AwsSolutionsChecks(app), new ServerlessChecks(app)];
-    Validations.of(app).addPlugins(...packs);
+    const packs = withNagPacks(app);
     addVariantStacks(app, resolveAppConfig({ variant, account: '111111111111' }));
 
-    // WHEN / THEN synthesis passes policy validation (it throws on error findings)...
-    expect(() => app.synth()).not.toThrow();
-    // ...and no pack reports anything, not even a warning
-    for (const pack of packs) {
-      const violations = pack
-        .validateScope(app)
-        .violations.map(
-          (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`,
-        );
-      expect(violations).toEqual([]);
-    }
+    // WHEN / THEN
+
+    expectNoFindings(app, packs);
   });
 });
+
+describe.each(['latency', 'failover'])(
+  'cdk-nag on the multi variant with a hosted zone, %s routing',
+  (routing) => {
+    test('has no unacknowledged AwsSolutions or Serverless finding, warnings included', () => {
+      // GIVEN the regions behind a global name (certificate, custom domain, health checks, records)
+      const app = testApp();
+      const packs = withNagPacks(app);
+      addVariantStacks(
+        app,
+        resolveAppConfig({
+          variant: 'multi',
+          account: '111111111111',
+          hostedZoneId: 'Z0LOCAL',
+          zoneName: 'resilient-api.test',
+          domainName: 'api.resilient-api.test',
+          routing,
+          apiKeyValuesSecretName: 'resilient-api/api-keys',
+        }),
+      );
+
+      // WHEN / THEN
+
+      expectNoFindings(app, packs);
+    });
+  },
+);
 
 /** A user pool owned elsewhere, imported in a stack of its own (an imported pool has no findings). */
 function importedUserPool(app: App, env: { account: string; region: string }) {
@@ -46,8 +87,7 @@ describe.each([
     (orderPath) => {
       // GIVEN an order API whose keyed methods also require the authorizer
       const app = testApp();
-      const packs = [new AwsSolutionsChecks(app), new ServerlessChecks(app)];
-      Validations.of(app).addPlugins(...packs);
+      const packs = withNagPacks(app);
       const env = { account: '111111111111', region: 'us-east-1' };
       const stack = new OrderApiStack(app, `ResilientApi-${orderPath}`, {
         env,
@@ -60,15 +100,8 @@ describe.each([
       expect(stack.api.authorizer).toBeDefined();
 
       // WHEN / THEN
-      expect(() => app.synth()).not.toThrow();
-      for (const pack of packs) {
-        const violations = pack
-          .validateScope(app)
-          .violations.map(
-            (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`,
-          );
-        expect(violations).toEqual([]);
-      }
+
+      expectNoFindings(app, packs);
     },
   );
 });

@@ -1,8 +1,9 @@
-import { Annotations, Duration, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, SecretValue, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { JWT_AUTHORIZER_ENVIRONMENT } from '../../../lambdas/jwt-authorizer/jwt-authorizer';
@@ -68,6 +69,16 @@ export interface ResilientApiProps {
    * @default - one tier, `standard`: 50 requests/s, burst 100, 1,000,000 requests a day
    */
   readonly clientTiers?: ClientTier[];
+
+  /**
+   * A secret whose SecretString is a JSON object with one API key value per client tier name
+   * (`{"standard":"<at least 20 characters>"}`). CloudFormation reads it at deploy time (a dynamic
+   * reference), so the values never appear in the template. Give every region's API the same
+   * values (a secret replicated to every region under one name) and a client's key and quota
+   * survive a failover.
+   * @default - API Gateway generates each key's value, which then differs per region and deployment
+   */
+  readonly apiKeyValuesSecret?: secretsmanager.ISecret;
 
   /**
    * How long structured JSON access logs are kept.
@@ -224,6 +235,8 @@ export class ResilientApi extends Construct {
   public readonly api: apigateway.RestApi;
   /** The deployment stage. */
   public readonly stage: apigateway.Stage;
+  /** Name of the deployment stage, as a plain string (`stage.stageName` is a reference). */
+  public readonly stageName: string;
   /** The access log group. */
   public readonly accessLogGroup: logs.LogGroup;
   /** One usage plan per client tier, in the order of `clientTiers`. */
@@ -234,8 +247,7 @@ export class ResilientApi extends Construct {
   public readonly requestValidator: apigateway.RequestValidator;
   /** The web ACL, when enabled. */
   public readonly webAcl?: wafv2.CfnWebACL;
-  /** The custom domain, when configured. */
-  public readonly domainName?: apigateway.DomainName;
+  private customDomain?: apigateway.DomainName;
   /**
    * The authorizer every method that requires an API key also requires, when one is configured
    * (`authorizerUserPools` or `jwtIssuerUrl`).
@@ -266,6 +278,7 @@ export class ResilientApi extends Construct {
     });
 
     const stageName = props.stageName ?? 'prod';
+    this.stageName = stageName;
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: props.apiName,
       description: 'Resilient order API',
@@ -322,6 +335,7 @@ export class ResilientApi extends Construct {
       });
       const key = this.api.addApiKey(`ApiKey-${tier.name}`, {
         description: `API key of the ${tier.name} tier`,
+        value: props.apiKeyValuesSecret && apiKeyValueOf(props.apiKeyValuesSecret, tier.name),
       });
       plan.addApiKey(key);
       if (!Token.isUnresolved(tier.rateLimit) && tier.rateLimit > this.throttlingRateLimit) {
@@ -373,13 +387,32 @@ export class ResilientApi extends Construct {
     this.acknowledgeNagFindings(props);
 
     if (props.customDomainName !== undefined && props.customDomainCertificate !== undefined) {
-      this.domainName = this.api.addDomainName('CustomDomain', {
-        domainName: props.customDomainName,
-        certificate: props.customDomainCertificate,
-        endpointType: apigateway.EndpointType.REGIONAL,
-        securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
-      });
+      this.addCustomDomain(props.customDomainName, props.customDomainCertificate);
     }
+  }
+
+  /** The custom domain, when configured (`customDomainName` or {@link addCustomDomain}). */
+  public get domainName(): apigateway.DomainName | undefined {
+    return this.customDomain;
+  }
+
+  /**
+   * Adds the API's custom domain (REGIONAL, TLS 1.2), mapped to the stage at the root. An API has at
+   * most one.
+   */
+  public addCustomDomain(domainName: string, certificate: acm.ICertificate): apigateway.DomainName {
+    if (this.customDomain !== undefined) {
+      throw new Error(
+        `The API already has the custom domain ${this.customDomain.node.path} (given another: ${domainName})`,
+      );
+    }
+    this.customDomain = this.api.addDomainName('CustomDomain', {
+      domainName,
+      certificate,
+      endpointType: apigateway.EndpointType.REGIONAL,
+      securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+    });
+    return this.customDomain;
   }
 
   private acknowledgeNagFindings(props: ResilientApiProps): void {
@@ -474,6 +507,16 @@ export class ResilientApi extends Construct {
     );
     return method;
   }
+}
+
+/**
+ * A dynamic reference to one tier's key value in `secret`. An imported-by-name secret has only a
+ * partial ARN, which a dynamic reference does not take, so it is referenced by its name.
+ */
+function apiKeyValueOf(secret: secretsmanager.ISecret, tierName: string): string {
+  return SecretValue.secretsManager(secret.secretFullArn ?? secret.secretName, {
+    jsonField: tierName,
+  }).unsafeUnwrap();
 }
 
 /** An `Authorization` header value the JWT token authorizer's function is called for. */

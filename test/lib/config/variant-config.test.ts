@@ -49,3 +49,112 @@ describe('resolveAppConfig', () => {
     );
   });
 });
+
+describe('resolveAppConfig: global DNS of the multi variant', () => {
+  const zone = {
+    hostedZoneId: 'Z0LOCAL',
+    zoneName: 'resilient-api.test',
+    domainName: 'api.resilient-api.test',
+  };
+
+  test('no DNS inputs: no global DNS, and the variant still resolves', () => {
+    expect(resolveAppConfig({ variant: 'multi' }).globalDns).toBeUndefined();
+    expect(resolveAppConfig({ variant: 'multi' }).apiKeyValuesSecretName).toBeUndefined();
+  });
+
+  test('with a zone: latency routing, a 10 s interval and a threshold of 3 by default', () => {
+    const { globalDns } = resolveAppConfig({ variant: 'multi', ...zone });
+    expect(globalDns).toMatchObject({ ...zone, routing: 'latency', healthCheckFailureThreshold: 3 });
+    expect(globalDns?.healthCheckInterval.toSeconds()).toBe(10);
+  });
+
+  test('takes failover routing, a 30 s interval and a threshold, as context strings; drops trailing dots', () => {
+    const { globalDns } = resolveAppConfig({
+      variant: 'multi',
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      zoneName: 'example.com.',
+      domainName: 'api.example.com.',
+      routing: 'failover',
+      healthCheckIntervalSeconds: '30',
+      healthCheckFailureThreshold: '5',
+    });
+    expect(globalDns).toMatchObject({
+      zoneName: 'example.com',
+      domainName: 'api.example.com',
+      routing: 'failover',
+      healthCheckFailureThreshold: 5,
+    });
+    expect(globalDns?.healthCheckInterval.toSeconds()).toBe(30);
+  });
+
+  test('takes the API key secret name in any variant', () => {
+    expect(resolveAppConfig({ apiKeyValuesSecretName: 'orders/api-keys' }).apiKeyValuesSecretName).toBe(
+      'orders/api-keys',
+    );
+  });
+
+  test.each([
+    [
+      'only some DNS inputs are given',
+      { variant: 'multi', hostedZoneId: 'Z0LOCAL', domainName: 'api.resilient-api.test' },
+      'hostedZoneId, zoneName and domainName go together, all three or none (given only hostedZoneId and domainName)',
+    ],
+    [
+      'routing or health check settings come without a zone',
+      { variant: 'multi', routing: 'failover', healthCheckFailureThreshold: '2' },
+      'routing, healthCheckFailureThreshold need hostedZoneId, zoneName and domainName (given none of them)',
+    ],
+    [
+      'a zone is given to a single-region variant',
+      { variant: 'async', ...zone },
+      "hostedZoneId, zoneName and domainName configure the multi variant's global name (given variant async)",
+    ],
+    [
+      'the hosted zone id is malformed',
+      { variant: 'multi', ...zone, hostedZoneId: 'zone-1' },
+      'hostedZoneId must look like Z0123456789ABCDEFGHIJ (given "zone-1")',
+    ],
+    [
+      'the domain name is not a domain name',
+      { variant: 'multi', ...zone, domainName: 'https://api.resilient-api.test' },
+      'domainName must be a lowercase domain name like api.example.com (given "https://api.resilient-api.test")',
+    ],
+    [
+      'the domain name is outside the zone',
+      { variant: 'multi', ...zone, domainName: 'api.example.com' },
+      'domainName must be zoneName or a name under it (given api.example.com in zone resilient-api.test)',
+    ],
+    [
+      'the routing is unknown',
+      { variant: 'multi', ...zone, routing: 'weighted' },
+      'routing must be one of latency, failover (given "weighted")',
+    ],
+    [
+      'failover routing has more than two regions',
+      { variant: 'multi', ...zone, routing: 'failover', regions: 'us-east-1,us-west-2,eu-west-1' },
+      'failover routing takes exactly two regions, a primary and a secondary; use latency routing for more (given 3: us-east-1, us-west-2, eu-west-1)',
+    ],
+    [
+      'the interval is not 10 or 30',
+      { variant: 'multi', ...zone, healthCheckIntervalSeconds: '15' },
+      'Health check interval must be 10 or 30 seconds (given 15)',
+    ],
+    [
+      'the interval is not a number',
+      { variant: 'multi', ...zone, healthCheckIntervalSeconds: 'fast' },
+      'healthCheckIntervalSeconds must be a whole number (given "fast")',
+    ],
+    [
+      'the failure threshold is out of range',
+      { variant: 'multi', ...zone, healthCheckFailureThreshold: '0' },
+      'Health check failure threshold must be between 1 and 10 inclusive (given 0)',
+    ],
+    [
+      'the secret name has characters Secrets Manager refuses',
+      { apiKeyValuesSecretName: 'api keys!' },
+      'apiKeyValuesSecretName must be a Secrets Manager secret name: 1 to 512 of A-Z a-z 0-9 / _ + = . @ - (given "api keys!")',
+    ],
+  ])('fails if %s', (_, inputs, message) => {
+    expect(() => resolveAppConfig(inputs)).toThrow(message);
+  });
+});

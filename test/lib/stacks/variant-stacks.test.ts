@@ -1,7 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SynthesisMessageLevel } from 'aws-cdk-lib/cx-api';
-import { DEFAULT_CAPACITY, resolveAppConfig, type CapacityConfig } from '../../../lib/config';
+import {
+  DEFAULT_CAPACITY,
+  resolveAppConfig,
+  type AppConfigInputs,
+  type CapacityConfig,
+} from '../../../lib/config';
 import { OrderApiStack, addVariantStacks } from '../../../lib/stacks';
 import { testApp } from '../../helpers/app';
 
@@ -194,6 +199,168 @@ describe('multi variant', () => {
     expect(messages.map((m) => m.entry.data)).toContainEqual(
       expect.stringContaining('No hosted zone configured'),
     );
+  });
+
+  test('without a hosted zone, has no certificate, custom domain, health check, record or GlobalUrl', () => {
+    for (const template of templates) {
+      for (const type of [
+        'AWS::CertificateManager::Certificate',
+        'AWS::ApiGateway::DomainName',
+        'AWS::Route53::HealthCheck',
+        'AWS::Route53::RecordSet',
+      ]) {
+        template.resourceCountIs(type, 0);
+      }
+      expect(template.findOutputs('GlobalUrl')).toEqual({});
+      template.hasOutput('ApiUrl', {});
+    }
+  });
+});
+
+describe('multi variant with a hosted zone', () => {
+  /** The inputs the local cloud synthesizes with (plain strings, as from context). */
+  const zone = {
+    hostedZoneId: 'Z0LOCAL',
+    zoneName: 'resilient-api.test',
+    domainName: 'api.resilient-api.test',
+  };
+
+  function synthMulti(inputs: Partial<AppConfigInputs> = {}) {
+    const app = testApp();
+    const stacks = addVariantStacks(app, resolveAppConfig({ variant: 'multi', ...zone, ...inputs }));
+    return { app, stacks, templates: stacks.map((stack) => Template.fromStack(stack)) };
+  }
+
+  /** The one record of a region's template and the calculated check it points to, with its children. */
+  function routingOf(template: Template) {
+    const records = Object.values(template.findResources('AWS::Route53::RecordSet'));
+    expect(records).toHaveLength(1);
+    const record = records[0].Properties;
+    const checks = template.findResources('AWS::Route53::HealthCheck');
+    const calculated = checks[record.HealthCheckId.Ref].Properties.HealthCheckConfig;
+    const children = (calculated.ChildHealthChecks as Array<{ Ref: string }>).map(
+      (child) => checks[child.Ref].Properties.HealthCheckConfig,
+    );
+    return { record, calculated, children, checkCount: Object.keys(checks).length };
+  }
+
+  describe('latency routing (default)', () => {
+    const { app, stacks, templates } = synthMulti({ regions: 'us-east-1,us-west-2,eu-west-1' });
+
+    test('each region has one latency record of the global name, named after its region', () => {
+      templates.forEach((template, index) => {
+        const { record } = routingOf(template);
+        expect(record).toMatchObject({
+          Name: 'api.resilient-api.test.',
+          Type: 'A',
+          HostedZoneId: 'Z0LOCAL',
+          SetIdentifier: stacks[index].region,
+          Region: stacks[index].region,
+        });
+        expect(record.Failover).toBeUndefined();
+        // The alias points at this region's own custom domain.
+        const [domainId] = Object.keys(template.findResources('AWS::ApiGateway::DomainName'));
+        expect(record.AliasTarget.DNSName).toEqual({ 'Fn::GetAtt': [domainId, 'RegionalDomainName'] });
+      });
+    });
+
+    test('the record is guarded by a calculated check needing all of: deep /health over HTTPS and every region alarm', () => {
+      for (const template of templates) {
+        const { calculated, children, checkCount } = routingOf(template);
+        expect(calculated.Type).toBe('CALCULATED');
+        expect(calculated.HealthThreshold).toBe(children.length);
+        expect(checkCount).toBe(children.length + 1);
+        const https = children.filter((child) => child.Type === 'HTTPS');
+        expect(https).toEqual([
+          expect.objectContaining({
+            ResourcePath: '/prod/health',
+            RequestInterval: 10,
+            FailureThreshold: 3,
+            FullyQualifiedDomainName: expect.anything(),
+          }),
+        ]);
+        const alarmChecks = children.filter((child) => child.Type === 'CLOUDWATCH_METRIC');
+        // The 5XX rate, the dead-letter queue and every function's errors feed region health.
+        expect(alarmChecks.length).toBeGreaterThanOrEqual(3);
+        expect(https.length + alarmChecks.length).toBe(children.length);
+        const alarms = template.findResources('AWS::CloudWatch::Alarm');
+        for (const check of alarmChecks) {
+          expect(alarms[check.AlarmIdentifier.Name.Ref]).toBeDefined();
+        }
+      }
+    });
+
+    test('each region has a DNS-validated certificate and a regional custom domain of the global name', () => {
+      for (const template of templates) {
+        template.resourceCountIs('AWS::CertificateManager::Certificate', 1);
+        template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+          DomainName: 'api.resilient-api.test',
+          ValidationMethod: 'DNS',
+        });
+        template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+          DomainName: 'api.resilient-api.test',
+          EndpointConfiguration: { Types: ['REGIONAL'] },
+        });
+      }
+    });
+
+    test('every region outputs GlobalUrl next to its own ApiUrl, and no longer says a zone is missing', () => {
+      for (const template of templates) {
+        template.hasOutput('GlobalUrl', { Value: 'https://api.resilient-api.test/' });
+        template.hasOutput('ApiUrl', {});
+      }
+      const messages = app.synth().getStackByName('ResilientApi-multi-us-east-1').messages;
+      expect(messages.map((m) => m.entry.data)).not.toContainEqual(
+        expect.stringContaining('No hosted zone configured'),
+      );
+    });
+
+    test('the replicas and the global table stay as they are without a zone', () => {
+      templates[0].hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        TableName: 'ResilientApi-multi-orders',
+        Replicas: Match.arrayWith([
+          Match.objectLike({ Region: 'us-west-2' }),
+          Match.objectLike({ Region: 'eu-west-1' }),
+        ]),
+      });
+    });
+  });
+
+  test('failover routing: the first region is PRIMARY, the second SECONDARY, both health-checked', () => {
+    const { templates } = synthMulti({ routing: 'failover' });
+    expect(templates.map((template) => routingOf(template).record)).toEqual([
+      expect.objectContaining({
+        SetIdentifier: 'us-east-1',
+        Failover: 'PRIMARY',
+        HealthCheckId: expect.anything(),
+      }),
+      expect.objectContaining({
+        SetIdentifier: 'us-west-2',
+        Failover: 'SECONDARY',
+        HealthCheckId: expect.anything(),
+      }),
+    ]);
+    for (const template of templates) expect(routingOf(template).record.Region).toBeUndefined();
+  });
+
+  test('health check interval and threshold come from the config', () => {
+    const { templates } = synthMulti({ healthCheckIntervalSeconds: '30', healthCheckFailureThreshold: '5' });
+    for (const template of templates) {
+      template.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', RequestInterval: 30, FailureThreshold: 5 }),
+      });
+    }
+  });
+
+  test('with a key secret, every region takes the same key values from it', () => {
+    const { templates } = synthMulti({ apiKeyValuesSecretName: 'resilient-api/api-keys' });
+    const values = templates.map((template) =>
+      Object.values(template.findResources('AWS::ApiGateway::ApiKey')).map((key) => key.Properties.Value),
+    );
+    expect(values).toEqual([
+      ['{{resolve:secretsmanager:resilient-api/api-keys:SecretString:standard::}}'],
+      ['{{resolve:secretsmanager:resilient-api/api-keys:SecretString:standard::}}'],
+    ]);
   });
 });
 

@@ -1,7 +1,9 @@
+import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ResilientApi, type ResilientApiProps } from '../../../../lib/constructs/resilient-api';
 import { createOrderRequestSchema } from '../../../../lambdas/shared/order-schema';
 import { testStack } from '../../../helpers/app';
@@ -21,6 +23,13 @@ function build(props: ResilientApiProps = {}) {
   );
   return { stack, api, template: Template.fromStack(stack) };
 }
+
+/** A certificate owned elsewhere, imported by ARN. */
+function importedCertificate(stack: Stack): acm.ICertificate {
+  return acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN);
+}
+
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/abc';
 
 describe('ResilientApi', () => {
   test('is a regional REST API', () => {
@@ -159,11 +168,7 @@ describe('ResilientApi', () => {
 
   test('adds a regional custom domain when configured', () => {
     const stack = testStack();
-    const certificate = acm.Certificate.fromCertificateArn(
-      stack,
-      'Cert',
-      'arn:aws:acm:us-east-1:111111111111:certificate/abc',
-    );
+    const certificate = importedCertificate(stack);
     const api = new ResilientApi(stack, 'Api', {
       customDomainName: 'api.example.com',
       customDomainCertificate: certificate,
@@ -174,6 +179,60 @@ describe('ResilientApi', () => {
       EndpointConfiguration: { Types: ['REGIONAL'] },
       SecurityPolicy: 'TLS_1_2',
     });
+  });
+
+  test('takes each tier key value from the secret by reference, never as a value', () => {
+    // GIVEN a secret imported by name, as the multi variant does in every region
+    const stack = testStack();
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Keys', 'orders/api-keys');
+    // WHEN
+    const api = new ResilientApi(stack, 'Api', {
+      apiKeyValuesSecret: secret,
+      clientTiers: [
+        { name: 'free', rateLimit: 5, burstLimit: 10 },
+        { name: 'partner', rateLimit: 50, burstLimit: 100 },
+      ],
+    });
+    api.api.root.addMethod('GET', new apigateway.MockIntegration());
+    // THEN each key's value is a dynamic reference to its tier's JSON field, by secret name
+    const values = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::ApiKey')).map(
+      (key) => key.Properties.Value,
+    );
+    expect(values.sort()).toEqual([
+      '{{resolve:secretsmanager:orders/api-keys:SecretString:free::}}',
+      '{{resolve:secretsmanager:orders/api-keys:SecretString:partner::}}',
+    ]);
+  });
+
+  test('addCustomDomain maps the stage at the root and exposes the domain', () => {
+    const stack = testStack();
+    const api = new ResilientApi(stack, 'Api');
+    api.api.root.addMethod('GET', new apigateway.MockIntegration());
+    const certificate = importedCertificate(stack);
+    expect(api.domainName).toBeUndefined();
+    const domain = api.addCustomDomain('api.example.com', certificate);
+    expect(api.domainName).toBe(domain);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'api.example.com',
+      RegionalCertificateArn: CERTIFICATE_ARN,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', {
+      BasePath: Match.absent(),
+      Stage: { Ref: Match.stringLikeRegexp('DeploymentStageprod') },
+    });
+  });
+
+  test('fails if a second custom domain is added', () => {
+    const stack = testStack();
+    const certificate = importedCertificate(stack);
+    const api = new ResilientApi(stack, 'Api', {
+      customDomainName: 'api.example.com',
+      customDomainCertificate: certificate,
+    });
+    expect(() => api.addCustomDomain('other.example.com', certificate)).toThrow(
+      'The API already has the custom domain TestStack/Api/Api/CustomDomain (given another: other.example.com)',
+    );
   });
 
   test('fails if a custom domain has no certificate', () => {
