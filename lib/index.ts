@@ -8,6 +8,7 @@ export * from './constructs/queue-processor';
 export * from './constructs/orders-table';
 export * from './constructs/idempotency-table';
 export * from './constructs/resilience-monitoring';
+export * from './constructs/chaos-experiments';
 export * from './constructs/regional-endpoint';
 export * from './config';
 export * from './stacks';

@@ -186,6 +186,9 @@ export class ResilienceMonitoring extends Construct {
   /** Custom tag of the alarms that feed the "region unhealthy" composite alarm. */
   public static readonly REGION_HEALTH_TAG = 'RegionHealth';
 
+  /** Custom tag of the SLO alarms (see `sloAlarms`). */
+  public static readonly SLO_TAG = 'Slo';
+
   /** Topic that receives the ALARM and OK notifications of every alarm. */
   public readonly alarmTopic: sns.ITopic;
 
@@ -207,6 +210,13 @@ export class ResilienceMonitoring extends Construct {
    * check accepts.
    */
   public readonly regionHealthAlarms: cloudwatch.IAlarm[];
+
+  /**
+   * The alarms that say the API's users are affected: the API 5XX rate and p99 latency alarms and
+   * the dead-letter queue alarm, those that exist. No function errors alarm: a failed invocation
+   * that a retry absorbs breaks no objective. Chaos experiments stop when one of them goes off.
+   */
+  public readonly sloAlarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: ResilienceMonitoringProps = {}) {
     super(scope, id);
@@ -290,6 +300,9 @@ export class ResilienceMonitoring extends Construct {
     this.regionHealthAlarms = this.monitoring
       .createdAlarmsWithTag(ResilienceMonitoring.REGION_HEALTH_TAG)
       .map((created) => created.alarm);
+    this.sloAlarms = this.monitoring
+      .createdAlarmsWithTag(ResilienceMonitoring.SLO_TAG)
+      .map((created) => created.alarm);
     const regionUnhealthyAlarm = this.monitoring.createCompositeAlarmUsingTag(
       ResilienceMonitoring.REGION_HEALTH_TAG,
       {
@@ -324,14 +337,17 @@ export class ResilienceMonitoring extends Construct {
         [SEVERITY]: {
           // The library's rate is the Average of 5XXError, a fraction of requests between 0 and 1.
           maxErrorRate: (props.apiServerErrorRateThresholdPercent ?? 1) / 100,
-          ...REGION_HEALTH_INPUT,
+          ...REGION_HEALTH_AND_SLO_INPUT,
         },
       },
       add4XXErrorRateAlarm: {
         [SEVERITY]: { maxErrorRate: (props.apiClientErrorRateThresholdPercent ?? 5) / 100 },
       },
       addLatencyP99Alarm: {
-        [SEVERITY]: { maxLatency: props.apiLatencyP99Threshold ?? Duration.seconds(2) },
+        [SEVERITY]: {
+          maxLatency: props.apiLatencyP99Threshold ?? Duration.seconds(2),
+          customTags: [ResilienceMonitoring.SLO_TAG],
+        },
       },
     });
   }
@@ -409,7 +425,7 @@ export class ResilienceMonitoring extends Construct {
     // Depth rather than arrivals: SQS does not count redriven messages in the DLQ's NumberOfMessagesSent.
     // The alarm stays in ALARM until the DLQ is drained or redriven.
     const deadLetterDepthAlarm = {
-      [SEVERITY]: { maxMessageCount: 0, ...missingMeansEmpty, ...REGION_HEALTH_INPUT },
+      [SEVERITY]: { maxMessageCount: 0, ...missingMeansEmpty, ...REGION_HEALTH_AND_SLO_INPUT },
     };
     const queueAgeAlarm = {
       [SEVERITY]: {
@@ -451,6 +467,12 @@ const SEVERITY = 'Critical';
 const REGION_HEALTH_INPUT: CustomAlarmThreshold = {
   customTags: [ResilienceMonitoring.REGION_HEALTH_TAG],
   metricAdjuster: Route53HealthCheckMetricAdjuster.INSTANCE,
+};
+
+/** A region health input that is also an SLO alarm (see `sloAlarms`). */
+const REGION_HEALTH_AND_SLO_INPUT: CustomAlarmThreshold = {
+  ...REGION_HEALTH_INPUT,
+  customTags: [ResilienceMonitoring.REGION_HEALTH_TAG, ResilienceMonitoring.SLO_TAG],
 };
 
 /** The construct's path below its stack, as an alarm-name-friendly string: unique within the stack. */

@@ -404,6 +404,31 @@ describe('ResilienceMonitoring', () => {
       }
     });
 
+    test('exposes as SLO alarms the API 5XX rate, API p99 latency and dead-letter alarms, no function alarm', () => {
+      // THEN
+      const apiLatency = Object.keys(
+        template.findResources('AWS::CloudWatch::Alarm', {
+          Properties: {
+            Metrics: [
+              Match.objectLike({
+                MetricStat: Match.objectLike({
+                  Metric: Match.objectLike({ MetricName: 'Latency', Namespace: 'AWS/ApiGateway' }),
+                }),
+              }),
+            ],
+          },
+        }),
+      );
+      expect(apiLatency).toHaveLength(1);
+      expect(monitoring.sloAlarms.map(logicalIdOf).sort()).toEqual(
+        [
+          alarmWithMetric(template, '5XXError'),
+          apiLatency[0],
+          alarmWithMetric(template, 'ApproximateNumberOfMessagesVisible'),
+        ].sort(),
+      );
+    });
+
     test('creates a dashboard named after the alarm prefix and the region', () => {
       // THEN
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
