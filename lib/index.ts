@@ -5,6 +5,7 @@
 export * from './constructs/resilient-api';
 export * from './constructs/resilient-function';
 export * from './constructs/queue-processor';
+export * from './constructs/load-shedder';
 export * from './constructs/orders-table';
 export * from './constructs/idempotency-table';
 export * from './constructs/resilience-monitoring';

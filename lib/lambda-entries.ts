@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The handlers this project ships, by folder name under `lambdas/`. */
-export type HandlerName = 'create-order' | 'get-order' | 'health' | 'jwt-authorizer' | 'process-orders';
+export type HandlerName =
+  'create-order' | 'get-order' | 'health' | 'jwt-authorizer' | 'load-shedder' | 'process-orders';
 
 /**
  * Path of a shipped handler's TypeScript entry. The same code runs from the repository (`lib/`) and

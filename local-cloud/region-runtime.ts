@@ -7,7 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { readCloudAssembly, stackByName, type AssemblyStack } from './assembly/cloud-assembly';
-import { IntrinsicResolver } from './assembly/intrinsic-resolver';
+import { IntrinsicResolver, type LocalResourceValues } from './assembly/intrinsic-resolver';
 import {
   sqsEventSourceDefinitionsOf,
   SqsEventSourcePoller,
@@ -44,6 +44,21 @@ export interface RegionRuntimeOptions {
   readonly dynamodbEndpoint: string;
   /** Endpoint of the SQS emulator. */
   readonly sqsEndpoint: string;
+  /**
+   * Endpoint of the local API Gateway control plane, given to the functions as
+   * `AWS_ENDPOINT_URL_API_GATEWAY`.
+   * @default - none
+   */
+  readonly apiGatewayEndpoint?: string;
+  /**
+   * Local values of resources emulated outside this runtime (e.g. the REST API's id), registered
+   * before the functions' environments are resolved so that they may refer to them.
+   * @default - none
+   */
+  readonly externalResourceValues?: (
+    stack: AssemblyStack,
+    deployment: { readonly stackName: string; readonly region: string; readonly accountId: string },
+  ) => ReadonlyMap<string, LocalResourceValues>;
   /**
    * The account of pseudo parameters and ARNs.
    * @default - each stack's account from the manifest, else 000000000000
@@ -232,6 +247,12 @@ async function startStack(
     region: options.region,
     accountId,
   });
+  const external = options.externalResourceValues?.(stack, {
+    stackName: stack.stackName,
+    region: options.region,
+    accountId,
+  });
+  for (const [logicalId, values] of external ?? []) resolver.register(logicalId, values);
   const [tables, queues] = await Promise.all([
     createStackTables(stack, {
       resolver,
@@ -250,6 +271,7 @@ async function startStack(
       accountId,
       dynamodbEndpoint: options.dynamodbEndpoint,
       sqsEndpoint: options.sqsEndpoint,
+      apiGatewayEndpoint: options.apiGatewayEndpoint,
       credentials,
       namePrefix: options.namePrefix,
     }).map((definition) => [

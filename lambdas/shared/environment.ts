@@ -28,6 +28,10 @@ export const ENVIRONMENT = {
   staleCacheMaxAgeSeconds: 'STALE_CACHE_MAX_AGE_SECONDS',
   /** Latency above which a health check that passed reports the region as degraded, in ms (optional). */
   healthDegradedLatencyMs: 'HEALTH_DEGRADED_LATENCY_MS',
+  /** Id of the REST API whose stage the load shedder switches. */
+  restApiId: 'REST_API_ID',
+  /** Name of the stage the load shedder switches. */
+  stageName: 'STAGE_NAME',
 } as const;
 
 /** Reads a required environment variable, failing fast (at cold start) when it is missing. */

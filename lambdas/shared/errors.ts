@@ -24,6 +24,8 @@ export const ERROR_STATUS = {
   INTERNAL_ERROR: 500,
   BAD_GATEWAY: 502,
   SERVICE_UNAVAILABLE: 503,
+  /** The API sheds load: too much work is waiting (the async path's queue-age bound). */
+  OVERLOADED: 503,
   GATEWAY_TIMEOUT: 504,
 } as const;
 

@@ -51,6 +51,17 @@ export interface ResilienceConfig {
    * @default Duration.millis(500)
    */
   readonly healthDegradedLatency?: Duration;
+  /**
+   * Async variant: age of the oldest queued order above which the API sheds new orders (503 with
+   * `Retry-After`) until the queue-age alarm clears. Whole seconds, 1 minute to 1 day.
+   * @default Duration.minutes(5)
+   */
+  readonly loadSheddingMaxQueueAge?: Duration;
+  /**
+   * Async variant: `Retry-After` of the 503 answered while shedding. Whole seconds, 1 to 3600.
+   * @default Duration.seconds(30)
+   */
+  readonly loadSheddingRetryAfter?: Duration;
 }
 
 /** The environment of each function that reads resilience knobs. */

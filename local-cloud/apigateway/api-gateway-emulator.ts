@@ -170,6 +170,13 @@ export interface ApiGatewayEmulator {
   handle(request: EmulatedRequest): Promise<RenderedResponse>;
   /** The API keys and their values. */
   apiKeys(): ApiKeyInfo[];
+  /** A stage's variables as the next request sees them. @throws Error for an unknown stage */
+  stageVariables(stageName: string): Readonly<Record<string, string>>;
+  /**
+   * Sets (a string) or removes (`undefined`) stage variables, as `UpdateStage` does: the next
+   * request sees them, without a deployment. @throws Error for an unknown stage
+   */
+  updateStageVariables(stageName: string, changes: Readonly<Record<string, string | undefined>>): void;
   /** Serves the API over HTTP. */
   listen(port?: number, host?: string): Promise<RunningApiGateway>;
 }
@@ -190,6 +197,8 @@ export function createApiGatewayEmulator(options: ApiGatewayEmulatorOptions): Ap
     requestListener,
     handle: (request) => runtime.handle(request),
     apiKeys: () => runtime.apiKeyInfos(),
+    stageVariables: (stageName) => runtime.stageVariables(stageName),
+    updateStageVariables: (stageName, changes) => runtime.updateStageVariables(stageName, changes),
     listen: (port = 0, host = '127.0.0.1') => listen(requestListener, port, host),
   };
 }
@@ -224,6 +233,8 @@ class EmulatorRuntime {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly quotas = new Map<string, QuotaCounter>();
   private readonly accountBucket?: TokenBucket;
+  /** Stage variables changed since the deployment (UpdateStage), by stage name. */
+  private readonly updatedVariables = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(
     private readonly api: RestApiModel,
@@ -451,7 +462,7 @@ class EmulatorRuntime {
       rawHeaders: state.headers,
       query: state.query,
       pathParameters: state.pathParameters,
-      stageVariables: stage.variables,
+      stageVariables: this.stageVariables(stage.name),
       body: state.body,
       base64Body: this.isBinary(contentTypeOf(state)),
       accountId: this.options.accountId,
@@ -565,8 +576,28 @@ class EmulatorRuntime {
     return {
       context: this.templateContext(state),
       input: templateInput(state),
-      stageVariables: state.stage?.variables,
+      stageVariables: state.stage ? this.stageVariables(state.stage.name) : undefined,
     };
+  }
+
+  public stageVariables(stageName: string): Readonly<Record<string, string>> {
+    const stage = this.api.stages.get(stageName);
+    if (!stage) {
+      throw new Error(`No stage ${stageName} (stages: ${[...this.api.stages.keys()].join(', ')})`);
+    }
+    return this.updatedVariables.get(stageName) ?? stage.variables;
+  }
+
+  public updateStageVariables(
+    stageName: string,
+    changes: Readonly<Record<string, string | undefined>>,
+  ): void {
+    const variables: Record<string, string> = { ...this.stageVariables(stageName) };
+    for (const [name, value] of Object.entries(changes)) {
+      if (value === undefined) delete variables[name];
+      else variables[name] = value;
+    }
+    this.updatedVariables.set(stageName, variables);
   }
 
   private templateContext(state: RequestState): Record<string, unknown> {
@@ -691,7 +722,7 @@ function safeDecode(segment: string): string {
 }
 
 /** A value shaped like API Gateway's generated keys: 40 letters and digits. */
-function generateApiKeyValue(): string {
+export function generateApiKeyValue(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   return [...randomBytes(40)].map((byte) => alphabet[byte % alphabet.length]).join('');
 }

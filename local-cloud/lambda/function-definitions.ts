@@ -55,6 +55,11 @@ export interface FunctionDefinitionOptions {
   readonly accountId: string;
   readonly dynamodbEndpoint: string;
   readonly sqsEndpoint: string;
+  /**
+   * Endpoint of the local API Gateway control plane (`UpdateStage`), for functions that call it.
+   * @default - none: such calls would go to AWS and fail
+   */
+  readonly apiGatewayEndpoint?: string;
   readonly credentials: LocalCredentials;
   /**
    * Prefix of generated function names (not of names the template sets).
@@ -156,6 +161,7 @@ function definitionOf(
       // The local emulators instead of the AWS endpoints; the SDK in the bundles honours these.
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
       AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
+      ...(options.apiGatewayEndpoint ? { AWS_ENDPOINT_URL_API_GATEWAY: options.apiGatewayEndpoint } : {}),
       // The template's runtime (e.g. nodejs24.x) may be newer than the local Node.js; the SDK's
       // warning about the local version says nothing about the deployed function.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

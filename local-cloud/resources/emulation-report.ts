@@ -44,7 +44,8 @@ const NOT_EMULATED_REASONS: Readonly<Record<string, string>> = {
   'AWS::IAM::': 'IAM is not enforced locally: every function may call every local resource',
   'AWS::Lambda::Permission': 'invoke permissions are not enforced locally',
   'AWS::Logs::': 'function logs go to the local cloud output, not to log groups',
-  'AWS::CloudWatch::': 'no metrics, alarms or dashboards locally',
+  'AWS::CloudWatch::':
+    'no metrics or dashboards locally (alarm states are set by npm run chaos, not computed)',
   'AWS::SNS::': 'no SNS locally (alarm notifications are not sent)',
   'AWS::KMS::': 'no encryption at rest locally',
   'AWS::SQS::QueuePolicy': 'queue policies are not enforced locally',

@@ -53,8 +53,8 @@ describe('Lambda bundles', () => {
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
   test('every function of both variants is bundled', () => {
-    // sync: create-order, get-order, health; async: process-orders, get-order, health
-    expect(sizes).toHaveLength(6);
+    // sync: create-order, get-order, health; async: process-orders, get-order, health, load-shedder
+    expect(sizes).toHaveLength(7);
   });
 
   test(`every bundle stays under the ${BUNDLE_BUDGET_BYTES / 1024} KiB budget`, () => {

@@ -5,6 +5,7 @@ import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildErrorBody } from '../../../lambdas/shared/errors';
+import { LOAD_SHEDDING_STAGE_VARIABLE, SHEDDING } from '../../../lambdas/shared/load-shedding';
 import { ORDER_MESSAGE_ATTRIBUTES } from '../../../lambdas/shared/order-message';
 import {
   IDEMPOTENCY_KEY_HEADER,
@@ -83,6 +84,13 @@ export interface QueueProcessorProps {
   readonly deadLetterRetentionPeriod?: Duration;
 
   /**
+   * `Retry-After` of the 503 the API method answers while it sheds load, i.e. while the stage
+   * variable `shedding` is `true` (see `LoadShedder`, which switches it). Whole seconds, 1 to 3600.
+   * @default Duration.seconds(30)
+   */
+  readonly sheddingRetryAfter?: Duration;
+
+  /**
    * Pass-through properties for the queue. They override the construct's choices.
    * @default - none
    */
@@ -140,6 +148,8 @@ export class QueueProcessor extends Construct {
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(1);
     const batchSize = props.batchSize ?? 10;
     validateRange('Maximum batch size', batchSize, 1, maxBatchingWindow.toSeconds() > 0 ? 10_000 : 10);
+    const sheddingRetryAfter = props.sheddingRetryAfter ?? Duration.seconds(30);
+    validateRange('Shedding Retry-After (seconds)', sheddingRetryAfter.toSeconds(), 1, 3600);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -185,7 +195,7 @@ export class QueueProcessor extends Construct {
       );
       this.method = props.resource.addMethod(
         props.httpMethod ?? 'POST',
-        this.createIntegration(this.integrationRole),
+        this.createIntegration(this.integrationRole, sheddingRetryAfter.toSeconds()),
         {
           ...props.methodOptions,
           methodResponses: [
@@ -203,7 +213,7 @@ export class QueueProcessor extends Construct {
     return this.eventSource.eventSourceMappingId;
   }
 
-  private createIntegration(role: iam.IRole): apigateway.AwsIntegration {
+  private createIntegration(role: iam.IRole, sheddingRetryAfterSeconds: number): apigateway.AwsIntegration {
     return new apigateway.AwsIntegration({
       service: 'sqs',
       path: `${Aws.ACCOUNT_ID}/${this.queue.queueName}`,
@@ -225,7 +235,7 @@ export class QueueProcessor extends Construct {
           {
             statusCode: '400',
             selectionPattern: '4\\d{2}',
-            responseTemplates: { 'application/json': REJECTED_TEMPLATE },
+            responseTemplates: { 'application/json': rejectedTemplate(sheddingRetryAfterSeconds) },
           },
           {
             statusCode: '503',
@@ -240,6 +250,7 @@ export class QueueProcessor extends Construct {
 }
 
 const KEY_PARAM = `$input.params('${IDEMPOTENCY_KEY_HEADER}')`;
+const SHEDDING_CONDITION = `$stageVariables.${LOAD_SHEDDING_STAGE_VARIABLE} == '${SHEDDING}'`;
 // Null (a method without an API key) is false in a Velocity #if; an empty string is not, so both are checked.
 const API_KEY_ID_PARAM = '$context.identity.apiKeyId';
 
@@ -248,13 +259,16 @@ const API_KEY_ID_PARAM = '$context.identity.apiKeyId';
  * validator, nor bound a body's size (a model does not limit whitespace), so the template does:
  * for a key that is not a UUID, or a body over the handlers' limit (counted in characters: VTL has
  * no byte length), it leaves out `MessageBody`, SQS refuses the request with 400 and nothing is
- * queued; the 4XX response template then names the problem. The API key id (the order's owner) is added only when there is one: a method without
- * `apiKeyRequired` has none, and SQS refuses a message attribute with an empty value.
+ * queued; the 4XX response template then names the problem. While the stage sheds load (stage
+ * variable `shedding` is `true`), valid requests are refused the same way and the response template
+ * turns the refusal into 503 with `Retry-After`. The API key id (the order's owner) is added only
+ * when there is one: a method without `apiKeyRequired` has none, and SQS refuses a message attribute
+ * with an empty value.
  */
 function sendMessageTemplate(): string {
   return [
     `#set($key = ${KEY_PARAM})`,
-    `#if($key.matches('${IDEMPOTENCY_KEY_PATTERN}') && $input.body.length() <= ${MAX_REQUEST_BODY_BYTES})`,
+    `#if($key.matches('${IDEMPOTENCY_KEY_PATTERN}') && $input.body.length() <= ${MAX_REQUEST_BODY_BYTES} && !(${SHEDDING_CONDITION}))`,
     'Action=SendMessage' +
       '&MessageBody=$util.urlEncode($input.body)' +
       `&MessageAttribute.1.Name=${IDEMPOTENCY_KEY_ATTRIBUTE}` +
@@ -276,20 +290,36 @@ function sendMessageTemplate(): string {
 
 const ACCEPTED_TEMPLATE = `{"orderId":"$util.escapeJavaScript(${KEY_PARAM})","status":"ACCEPTED"}`;
 
-const REJECTED_TEMPLATE = [
-  `#if(${KEY_PARAM}.matches('${IDEMPOTENCY_KEY_PATTERN}'))`,
-  errorTemplate(
-    'BAD_REQUEST',
-    `The request could not be queued: the body must be at most ${MAX_REQUEST_BODY_BYTES} characters and contain only characters the queue accepts.`,
-  ),
-  '#else',
-  errorTemplate(
-    'INVALID_IDEMPOTENCY_KEY',
-    `The ${IDEMPOTENCY_KEY_HEADER} header must be a UUID.`,
-    IDEMPOTENCY_KEY_HEADER,
-  ),
-  '#end',
-].join('\n');
+/**
+ * The answer when SQS refused the request because the template left out the body: a bad key is
+ * named first (a client mistake stays a 400 while shedding); otherwise shedding is 503 with
+ * `Retry-After`. An oversized body sent while shedding also gets the 503: the response template
+ * cannot see the request body, and the request validator has refused every body that breaks the
+ * schema before this point.
+ */
+function rejectedTemplate(sheddingRetryAfterSeconds: number): string {
+  return [
+    `#if(!${KEY_PARAM}.matches('${IDEMPOTENCY_KEY_PATTERN}'))`,
+    errorTemplate(
+      'INVALID_IDEMPOTENCY_KEY',
+      `The ${IDEMPOTENCY_KEY_HEADER} header must be a UUID.`,
+      IDEMPOTENCY_KEY_HEADER,
+    ),
+    `#elseif(${SHEDDING_CONDITION})`,
+    '#set($context.responseOverride.status = 503)',
+    `#set($context.responseOverride.header.Retry-After = '${sheddingRetryAfterSeconds}')`,
+    errorTemplate(
+      'OVERLOADED',
+      'Too many orders are waiting to be processed; retry after the delay in Retry-After.',
+    ),
+    '#else',
+    errorTemplate(
+      'BAD_REQUEST',
+      `The request could not be queued: the body must be at most ${MAX_REQUEST_BODY_BYTES} characters and contain only characters the queue accepts.`,
+    ),
+    '#end',
+  ].join('\n');
+}
 
 const UNAVAILABLE_TEMPLATE = errorTemplate(
   'SERVICE_UNAVAILABLE',

@@ -46,6 +46,13 @@ export interface ResilientApiProps {
   readonly stageName?: string;
 
   /**
+   * Initial stage variables, e.g. the `shedding` switch a `LoadShedder` flips. A stack update sets
+   * them back to these values.
+   * @default - none
+   */
+  readonly stageVariables?: Record<string, string>;
+
+  /**
    * Stage-wide steady-state rate limit, in requests per second (the token bucket's refill rate).
    * @default 100
    */
@@ -287,6 +294,7 @@ export class ResilientApi extends Construct {
       cloudWatchRole: true,
       deployOptions: {
         stageName,
+        variables: props.stageVariables,
         throttlingRateLimit: this.throttlingRateLimit,
         throttlingBurstLimit: this.throttlingBurstLimit,
         methodOptions: methodThrottlingOptions(props.methodThrottling),

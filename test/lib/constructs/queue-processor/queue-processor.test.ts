@@ -85,7 +85,11 @@ describe('QueueProcessor', () => {
 
   describe('the SendMessage request template', () => {
     const key = '7b0d5c4e-3f1a-4c2b-9d8e-0a1b2c3d4e5f';
-    function render(apiKeyId: string | null, idempotencyKey = key): URLSearchParams {
+    function render(
+      apiKeyId: string | null,
+      idempotencyKey = key,
+      stageVariables: Record<string, string> = {},
+    ): URLSearchParams {
       const { template } = build();
       const methods = template().findResources('AWS::ApiGateway::Method');
       const requestTemplate: string =
@@ -93,6 +97,7 @@ describe('QueueProcessor', () => {
       const rendered = renderTemplate(requestTemplate, {
         context: { requestId: 'req-1', identity: { apiKeyId } },
         input: { body: '{"a":1}', path: {}, querystring: {}, header: { 'Idempotency-Key': idempotencyKey } },
+        stageVariables,
       });
       return new URLSearchParams(rendered.trim());
     }
@@ -136,6 +141,63 @@ describe('QueueProcessor', () => {
       const params = render('key-1', 'not-a-uuid');
       expect(params.get('Action')).toBe('SendMessage');
       expect(params.has('MessageBody')).toBe(false);
+    });
+
+    test('leaves out the body while the stage sheds load, so nothing is queued', () => {
+      // WHEN a valid request is mapped while the stage variable shedding is true
+      const shedding = render('key-1', key, { shedding: 'true' });
+      // THEN SQS gets no body; with shedding false the message goes through
+      expect(shedding.has('MessageBody')).toBe(false);
+      expect(render('key-1', key, { shedding: 'false' }).get('MessageBody')).toBe('{"a":1}');
+    });
+  });
+
+  describe('the 4XX response template', () => {
+    const key = '7b0d5c4e-3f1a-4c2b-9d8e-0a1b2c3d4e5f';
+    function respond(idempotencyKey: string, stageVariables: Record<string, string>) {
+      const { template } = build({ sheddingRetryAfter: Duration.seconds(45) });
+      const method = Object.values(template().findResources('AWS::ApiGateway::Method'))[0];
+      const rejected = (
+        method.Properties.Integration.IntegrationResponses as Array<{
+          StatusCode: string;
+          ResponseTemplates: Record<string, string>;
+        }>
+      ).find((response) => response.StatusCode === '400')!;
+      const responseOverride = { header: {} as Record<string, unknown> } as {
+        status?: unknown;
+        header: Record<string, unknown>;
+      };
+      const body = renderTemplate(rejected.ResponseTemplates['application/json'], {
+        context: { requestId: 'req-1' },
+        input: {
+          body: '<ErrorResponse/>',
+          path: {},
+          querystring: {},
+          header: { 'Idempotency-Key': idempotencyKey },
+        },
+        stageVariables,
+        responseOverride,
+      });
+      return { body: JSON.parse(body) as { error: { code: string } }, responseOverride };
+    }
+
+    test('answers 503 OVERLOADED with the configured Retry-After while shedding', () => {
+      const { body, responseOverride } = respond(key, { shedding: 'true' });
+      expect(responseOverride.status).toBe(503);
+      expect(responseOverride.header['Retry-After']).toBe('45');
+      expect(body.error.code).toBe('OVERLOADED');
+    });
+
+    test('still names a bad Idempotency-Key with 400 while shedding (a client mistake is not load)', () => {
+      const { body, responseOverride } = respond('nope', { shedding: 'true' });
+      expect(responseOverride.status).toBeUndefined();
+      expect(body.error.code).toBe('INVALID_IDEMPOTENCY_KEY');
+    });
+
+    test('answers 400 when not shedding', () => {
+      const { body, responseOverride } = respond(key, { shedding: 'false' });
+      expect(responseOverride.status).toBeUndefined();
+      expect(body.error.code).toBe('BAD_REQUEST');
     });
   });
 
@@ -187,6 +249,12 @@ describe('QueueProcessor', () => {
   test('fails if the batch size is over 10 without a batching window', () => {
     expect(() => build({ batchSize: 11, maxBatchingWindow: Duration.seconds(0) })).toThrow(
       'Maximum batch size must be between 1 and 10 inclusive (given 11)',
+    );
+  });
+
+  test('fails if the shedding Retry-After is over an hour', () => {
+    expect(() => build({ sheddingRetryAfter: Duration.hours(2) })).toThrow(
+      'Shedding Retry-After (seconds) must be between 1 and 3600 inclusive (given 7200)',
     );
   });
 

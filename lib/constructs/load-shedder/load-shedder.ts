@@ -1,0 +1,141 @@
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENVIRONMENT } from '../../../lambdas/shared/environment';
+import { handlerEntry } from '../../lambda-entries';
+import { ResilientFunction } from '../resilient-function';
+
+/** Properties of a {@link LoadShedder}. */
+export interface LoadShedderProps {
+  /** The queue whose backlog is bounded. */
+  readonly queue: sqs.IQueue;
+
+  /**
+   * The API stage whose shedding variable is switched. The async edge's mapping template (see
+   * `QueueProcessor`) answers 503 while the variable is `true`.
+   */
+  readonly stage: apigateway.IStage;
+
+  /**
+   * Age of the queue's oldest message above which new orders are shed: the longest an accepted order
+   * may wait before it is written. Whole seconds, 1 minute to 1 day.
+   * @default Duration.minutes(5)
+   */
+  readonly maxQueueAge?: Duration;
+
+  /**
+   * Period of the queue-age alarm: one breaching period starts shedding, one period under the bound
+   * stops it. Whole minutes (SQS publishes its metrics once a minute).
+   * @default Duration.minutes(1)
+   */
+  readonly alarmPeriod?: Duration;
+}
+
+/**
+ * Load shedding for the asynchronous path, driven by an alarm rather than by the request path: a
+ * CloudWatch alarm on the queue's `ApproximateAgeOfOldestMessage`, an EventBridge rule on its state
+ * changes, and a small function that sets the stage variable `shedding` to `true` (ALARM) or `false`
+ * (OK, INSUFFICIENT_DATA) with `UpdateStage`. The stage applies the variable to the next requests
+ * without a deployment, so the edge refuses new orders with 503 and `Retry-After` instead of growing
+ * the backlog without bound, and accepts them again once the alarm clears.
+ */
+export class LoadShedder extends Construct {
+  /** The queue-age alarm whose state drives shedding. */
+  public readonly alarm: cloudwatch.Alarm;
+  /** The function that switches the stage variable. */
+  public readonly switchFunction: ResilientFunction;
+  /** The EventBridge rule on the alarm's state changes. */
+  public readonly rule: events.Rule;
+  /** Where EventBridge puts state changes it could not deliver after its retries. */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: LoadShedderProps) {
+    super(scope, id);
+    const maxQueueAge = props.maxQueueAge ?? Duration.minutes(5);
+    validateWholeSeconds('Maximum queue age', maxQueueAge, 60, 86_400);
+    const alarmPeriod = props.alarmPeriod ?? Duration.minutes(1);
+    validateWholeSeconds('Alarm period', alarmPeriod, 60, 86_400, 60);
+
+    this.alarm = new cloudwatch.Alarm(this, 'QueueAgeAlarm', {
+      alarmDescription: `Load shedding: the oldest queued order is older than ${maxQueueAge.toSeconds()} seconds; the API answers 503 to new orders until it clears`,
+      metric: props.queue.metricApproximateAgeOfOldestMessage({ period: alarmPeriod, statistic: 'Maximum' }),
+      threshold: maxQueueAge.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // An empty queue publishes no age: that is no backlog, not an unknown one.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.switchFunction = new ResilientFunction(this, 'Switch', {
+      entry: handlerEntry('load-shedder'),
+      description: 'Sets the API stage variable shedding from the queue-age alarm state',
+      timeout: Duration.seconds(10),
+      // One switch at a time: two concurrent state changes cannot interleave their updates.
+      reservedConcurrentExecutions: 1,
+      environment: {
+        [ENVIRONMENT.restApiId]: props.stage.restApi.restApiId,
+        [ENVIRONMENT.stageName]: props.stage.stageName,
+      },
+    });
+    this.switchFunction.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['apigateway:PATCH'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'apigateway',
+            account: '',
+            resource: `/restapis/${props.stage.restApi.restApiId}/stages/${props.stage.stageName}`,
+          }),
+        ],
+      }),
+    );
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // cdk-nag only recognises queues that are another queue's dead-letter queue.
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the dead-letter queue of the alarm rule; an undelivered state change waits here for an operator.',
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is the dead-letter queue of the alarm rule; an undelivered state change waits here for an operator.',
+    });
+
+    this.rule = new events.Rule(this, 'AlarmStateChange', {
+      description: 'Switches load shedding when the queue-age alarm changes state',
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        resources: [this.alarm.alarmArn],
+      },
+      targets: [
+        new targets.LambdaFunction(this.switchFunction.function, {
+          retryAttempts: 4,
+          maxEventAge: Duration.minutes(10),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
+    });
+  }
+}
+
+function validateWholeSeconds(what: string, value: Duration, min: number, max: number, multiple = 1): void {
+  const seconds = value.toSeconds({ integral: false });
+  if (Token.isUnresolved(seconds)) return;
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max || seconds % multiple !== 0) {
+    const unit = multiple === 60 ? 'whole minutes' : 'whole seconds';
+    throw new Error(`${what} must be ${unit} from ${min} to ${max} seconds (given ${seconds} seconds)`);
+  }
+}

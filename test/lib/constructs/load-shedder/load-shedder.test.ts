@@ -1,0 +1,105 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { LoadShedder, type LoadShedderProps } from '../../../../lib/constructs/load-shedder';
+import { testStack } from '../../../helpers/app';
+
+function build(props: Partial<LoadShedderProps> = {}) {
+  const stack = testStack();
+  const queue = new sqs.Queue(stack, 'Queue');
+  const api = new apigateway.RestApi(stack, 'Api', { deployOptions: { stageName: 'prod' } });
+  api.root.addMethod('GET', new apigateway.MockIntegration());
+  const shedder = new LoadShedder(stack, 'Shedder', { queue, stage: api.deploymentStage, ...props });
+  return { shedder, template: () => Template.fromStack(stack) };
+}
+
+describe('LoadShedder', () => {
+  test('alarms when the oldest message is older than the bound, for one one-minute period', () => {
+    // GIVEN a 2-minute bound
+    const { template } = build({ maxQueueAge: Duration.minutes(2) });
+    // THEN the alarm watches the queue's maximum message age, and an empty queue does not breach
+    template().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 120,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('defaults to a 5-minute bound', () => {
+    build().template().hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 300 });
+  });
+
+  test("routes the alarm's state changes to the switch function, with retries", () => {
+    const { template, shedder } = build();
+    const stack = template();
+    const alarmLogicalId = stack.getResourceId('AWS::CloudWatch::Alarm', {});
+    stack.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        resources: [{ 'Fn::GetAtt': [alarmLogicalId, 'Arn'] }],
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: {
+            'Fn::GetAtt': [
+              Template.fromStack(shedder.switchFunction.function.stack).getResourceId(
+                'AWS::Lambda::Function',
+                { Properties: { ReservedConcurrentExecutions: 1 } },
+              ),
+              'Arn',
+            ],
+          },
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 600 },
+        }),
+      ],
+    });
+  });
+
+  test('lets the switch function PATCH only its stage, one invocation at a time', () => {
+    const stack = build().template();
+    stack.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 1,
+      Environment: {
+        Variables: Match.objectLike({
+          REST_API_ID: { Ref: Match.stringLikeRegexp('^Api') },
+          STAGE_NAME: Match.anyValue(),
+        }),
+      },
+    });
+    stack.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'apigateway:PATCH',
+            Resource: {
+              'Fn::Join': [
+                '',
+                Match.arrayWith([Match.stringLikeRegexp(':apigateway:[a-z0-9-]+::/restapis/$'), '/stages/']),
+              ],
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('fails if the bound is under a minute', () => {
+    expect(() => build({ maxQueueAge: Duration.seconds(30) })).toThrow(
+      'Maximum queue age must be whole seconds from 60 to 86400 seconds (given 30 seconds)',
+    );
+  });
+
+  test('fails if the alarm period is not whole minutes', () => {
+    expect(() => build({ alarmPeriod: Duration.seconds(90) })).toThrow(
+      'Alarm period must be whole minutes from 60 to 86400 seconds (given 90 seconds)',
+    );
+  });
+});

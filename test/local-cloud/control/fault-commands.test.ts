@@ -1,0 +1,22 @@
+import { parseFaultCommand } from '../../../local-cloud/control/fault-commands';
+
+describe('parseFaultCommand: alarm', () => {
+  test('forces an alarm state, in any letter case', () => {
+    expect(parseFaultCommand(['alarm', 'QueueAge', 'alarm'])).toEqual({
+      kind: 'alarm',
+      alarm: 'QueueAge',
+      state: 'ALARM',
+    });
+    expect(parseFaultCommand(['alarm', 'QueueAge', 'OK'])).toMatchObject({ state: 'OK' });
+  });
+
+  test('fails if the state is not an alarm state', () => {
+    expect(() => parseFaultCommand(['alarm', 'QueueAge', 'RED'])).toThrow(
+      'Alarm state must be one of OK, ALARM, INSUFFICIENT_DATA (given RED)',
+    );
+  });
+
+  test('fails if no alarm is named', () => {
+    expect(() => parseFaultCommand(['alarm'])).toThrow('alarm needs an alarm name or logical id');
+  });
+});
