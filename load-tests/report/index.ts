@@ -6,3 +6,4 @@ export * from './tables';
 export * from './charts';
 export * from './render';
 export * from './write-report';
+export * from './variant-results';

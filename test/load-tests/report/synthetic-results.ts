@@ -4,16 +4,8 @@
  */
 import { PRICES_US_EAST_1 } from '../../../load-tests/cost/prices-us-east-1';
 import type { VariantCost } from '../../../load-tests/cost/cost-model';
-import {
-  acknowledgedOrderIds,
-  lostAcknowledgements,
-  resilienceScore,
-  successRateTimeline,
-  summarizeFaults,
-  summarizeRequests,
-  type FaultWindow,
-  type RequestRecord,
-} from '../../../load-tests/metrics';
+import type { FaultWindow, RequestRecord } from '../../../load-tests/metrics';
+import { buildVariantResults } from '../../../load-tests/report/variant-results';
 import {
   RESULTS_SCHEMA_VERSION,
   type ExperimentResults,
@@ -77,36 +69,19 @@ function variantResults(
   cost: VariantCost,
 ): VariantResults {
   const { records, faults } = variantRecords(baseLatencyMs, faultFailureShare);
-  const summary = summarizeFaults(records, faults);
-  const timelineFault = faults[0];
-  const acknowledged = acknowledgedOrderIds(records);
-  return {
+  return buildVariantResults({
     variant,
+    records,
     loadLevels: LEVELS.map((rps, level) => ({
       name: `ramp-${level + 1}`,
       targetRps: rps,
-      metrics: summarizeRequests(records, {
-        startedAt: T0 + level * 10_000,
-        endedAt: T0 + (level + 1) * 10_000,
-      }),
+      window: { startedAt: T0 + level * 10_000, endedAt: T0 + (level + 1) * 10_000 },
     })),
-    faults: summary.faults.map((fault) => ({ ...fault, description: `synthetic ${fault.name}` })),
-    mttrMs: summary.mttrMs,
-    unrecoveredFaults: summary.unrecovered,
-    resilience: resilienceScore(records, faults),
-    timeline: {
-      fault: timelineFault.name,
-      faultFromSecond: 0,
-      faultToSecond: (timelineFault.endedAt - timelineFault.startedAt) / 1000,
-      buckets: successRateTimeline(records, {
-        from: timelineFault.startedAt - 5000,
-        to: timelineFault.endedAt + 10_000,
-        origin: timelineFault.startedAt,
-      }),
-    },
-    lostAcknowledgements: lostAcknowledgements(acknowledged, () => true),
+    faults: faults.map((fault) => ({ ...fault, description: `synthetic ${fault.name}` })),
+    timelineMarginSeconds: 5,
+    storedOrderIds: () => true,
     cost,
-  };
+  });
 }
 
 function syntheticCost(variant: string, perMillion: number): VariantCost {
