@@ -5,6 +5,7 @@
  *     [-c hostedZoneId=Z… -c zoneName=example.com -c domainName=api.example.com   (multi, all three)
  *      -c routing=latency|failover -c healthCheckIntervalSeconds=10|30 -c healthCheckFailureThreshold=3]
  *     [-c apiKeyValuesSecretName=<Secrets Manager secret with {"<tier>":"<key value>"}>]
+ *     [-c chaos=true   (AWS FIS experiment templates in every stack)]
  */
 import { App } from 'aws-cdk-lib';
 import { type AppConfig, PLACEHOLDER_ACCOUNT, resolveAppConfig } from '../lib/config';
@@ -32,6 +33,7 @@ function readConfig(): AppConfig {
       healthCheckIntervalSeconds: contextString('healthCheckIntervalSeconds'),
       healthCheckFailureThreshold: contextString('healthCheckFailureThreshold'),
       apiKeyValuesSecretName: contextString('apiKeyValuesSecretName'),
+      chaos: contextString('chaos'),
       account: process.env.CDK_DEFAULT_ACCOUNT,
       region: process.env.CDK_DEFAULT_REGION,
     });

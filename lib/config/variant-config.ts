@@ -54,6 +54,12 @@ export interface AppConfig {
    * works in every region. Undefined: API Gateway generates the values, which then differ per region.
    */
   readonly apiKeyValuesSecretName?: string;
+  /**
+   * Whether each stack gets its AWS FIS experiment templates (`ChaosExperiments`): the FIS extension
+   * on the handlers, a configuration bucket, and the templates. For AWS deployments only.
+   * @default false
+   */
+  readonly chaosExperiments?: boolean;
 }
 
 /** A global domain name in front of the multi variant's regions. */
@@ -96,6 +102,8 @@ export interface AppConfigInputs {
   readonly healthCheckFailureThreshold?: string;
   /** Secrets Manager secret name with the API key values by tier name. */
   readonly apiKeyValuesSecretName?: string;
+  /** `true` adds the AWS FIS chaos experiments to every stack; `false` (default) leaves them out. */
+  readonly chaos?: string;
 }
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -120,7 +128,13 @@ export function resolveAppConfig(inputs: AppConfigInputs): AppConfig {
     resilience: {},
     globalDns: parseGlobalDns(inputs, variant, regions),
     apiKeyValuesSecretName: parseSecretName(inputs.apiKeyValuesSecretName),
+    chaosExperiments: parseBoolean('chaos', inputs.chaos ?? 'false'),
   };
+}
+
+function parseBoolean(name: string, value: string): boolean {
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new Error(`${name} must be true or false (given ${JSON.stringify(value)})`);
 }
 
 const HOSTED_ZONE_ID_PATTERN = /^Z[A-Z0-9]{1,31}$/;

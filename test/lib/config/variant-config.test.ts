@@ -158,3 +158,15 @@ describe('resolveAppConfig: global DNS of the multi variant', () => {
     expect(() => resolveAppConfig(inputs)).toThrow(message);
   });
 });
+
+describe('resolveAppConfig: chaos experiments', () => {
+  test('are off unless asked for with chaos=true', () => {
+    expect(resolveAppConfig({}).chaosExperiments).toBe(false);
+    expect(resolveAppConfig({ chaos: 'false' }).chaosExperiments).toBe(false);
+    expect(resolveAppConfig({ variant: 'multi', chaos: 'true' }).chaosExperiments).toBe(true);
+  });
+
+  test('fails if chaos is neither true nor false', () => {
+    expect(() => resolveAppConfig({ chaos: 'yes' })).toThrow('chaos must be true or false (given "yes")');
+  });
+});
