@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Variant } from '../lib/config';
+import { VARIANTS, type Variant } from '../lib/config';
 import { startControlServer, type ControlServer } from '../local-cloud/control/control-server';
 import { startLocalCloud, type LocalCloud } from '../local-cloud/local-cloud';
 import { LOCAL_CLOUD_STATE_FILE, type LocalCloudState } from '../local-cloud/control/state-file';
@@ -15,7 +15,7 @@ import { synthesizeForLocalCloud } from '../local-cloud/synthesize';
 
 const USAGE = `Usage: npm run local -- [options]
 
-  --variants <list>        variants to run, comma-separated (default: sync,async)
+  --variants <list>        variants to run, comma-separated: sync, async, multi (default: sync,async)
   --outputs-file <path>    where to write the stack outputs (default: outputs.local.json)
   --assembly <dir>         cloud assembly to run; skips synthesis (default: synthesize into cdk.out/local)
   --synth                  synthesize even when the assembly looks fresh
@@ -23,18 +23,24 @@ const USAGE = `Usage: npm run local -- [options]
   --dynamodb-port <port>   port of DynamoDB Local (default: 8000)
   --sqs-port <port>        port of the SQS emulator (default: 9324)
   --control-port <port>    port of the control server that npm run chaos talks to (default: 3000)
+  --global-port <port>     port of the multi variant's global URL, the Route 53 stand-in
+                           (default: the port after the last API's)
+  --health-check-interval <ms>
+                           interval of the Route 53 health checks instead of the template's
+                           (10 s), to watch a failover sooner
   --state-file <path>      where to say how npm run chaos reaches this local cloud
                            (default: .local-cloud/state.json)
   Port 0 picks a free port.`;
 
-const LOCAL_VARIANTS: readonly Variant[] = ['sync', 'async'];
+/** The variants run when none are named: multi adds two regions (more processes, slower start). */
+const DEFAULT_VARIANTS: readonly Variant[] = ['sync', 'async'];
 
 const projectRoot = path.join(__dirname, '..');
 
 function parseCommandLine() {
   const { values } = parseArgs({
     options: {
-      variants: { type: 'string', default: LOCAL_VARIANTS.join(',') },
+      variants: { type: 'string', default: DEFAULT_VARIANTS.join(',') },
       'outputs-file': { type: 'string', default: 'outputs.local.json' },
       assembly: { type: 'string' },
       synth: { type: 'boolean', default: false },
@@ -42,6 +48,8 @@ function parseCommandLine() {
       'dynamodb-port': { type: 'string', default: '8000' },
       'sqs-port': { type: 'string', default: '9324' },
       'control-port': { type: 'string', default: '3000' },
+      'global-port': { type: 'string' },
+      'health-check-interval': { type: 'string' },
       'state-file': { type: 'string', default: path.join(projectRoot, LOCAL_CLOUD_STATE_FILE) },
       help: { type: 'boolean', default: false },
     },
@@ -50,7 +58,7 @@ function parseCommandLine() {
     console.log(USAGE);
     process.exit(0);
   }
-  const port = (name: 'api-port' | 'dynamodb-port' | 'sqs-port' | 'control-port'): number => {
+  const port = (name: 'api-port' | 'dynamodb-port' | 'sqs-port' | 'control-port' | 'global-port'): number => {
     const value = Number(values[name]);
     if (!Number.isInteger(value) || value < 0 || value > 65_535) {
       throw new Error(`--${name} must be a port number from 0 to 65535 (given ${values[name]})`);
@@ -59,16 +67,33 @@ function parseCommandLine() {
   };
   const variants = values.variants.split(',').map((variant) => variant.trim());
   for (const variant of variants) {
-    if (!(LOCAL_VARIANTS as readonly string[]).includes(variant)) {
-      throw new Error(`--variants takes ${LOCAL_VARIANTS.join(', ')} (given ${variant})`);
+    if (!(VARIANTS as readonly string[]).includes(variant)) {
+      throw new Error(`--variants takes ${VARIANTS.join(', ')} (given ${variant})`);
     }
+  }
+  const healthCheckInterval = values['health-check-interval'];
+  const healthCheckIntervalMillis =
+    healthCheckInterval === undefined ? undefined : Number(healthCheckInterval);
+  if (
+    healthCheckIntervalMillis !== undefined &&
+    !(Number.isInteger(healthCheckIntervalMillis) && healthCheckIntervalMillis >= 100)
+  ) {
+    throw new Error(
+      `--health-check-interval must be a whole number of milliseconds, 100 or more (given ${healthCheckInterval})`,
+    );
   }
   return {
     variants: variants as Variant[],
     outputsFile: path.resolve(values['outputs-file']),
     assembly: values.assembly,
     forceSynth: values.synth,
-    ports: { api: port('api-port'), dynamodb: port('dynamodb-port'), sqs: port('sqs-port') },
+    ports: {
+      api: port('api-port'),
+      dynamodb: port('dynamodb-port'),
+      sqs: port('sqs-port'),
+      global: values['global-port'] === undefined ? undefined : port('global-port'),
+    },
+    healthCheckIntervalMillis,
     controlPort: port('control-port'),
     stateFile: path.resolve(values['state-file']),
   };
@@ -90,6 +115,17 @@ function printStatus(cloud: LocalCloud): void {
   );
   const types = (resources: ReadonlyArray<{ type: string }>) =>
     [...new Set(resources.map((r) => r.type))].sort().join(', ');
+  for (const endpoint of cloud.globalEndpoints) {
+    const status = cloud.multiRegion.route53Status()?.names.find(({ name }) => name === endpoint.name);
+    console.log(
+      `Global URL (Route 53 stand-in for https://${endpoint.name}/): ${endpoint.url} → now ${status?.answerRegion ?? 'no region'}`,
+    );
+  }
+  for (const replication of cloud.multiRegion.replicationStatus()) {
+    console.log(
+      `Global table ${replication.tableName}: replicated between ${replication.replicas.map((replica) => replica.region).join(', ')} over DynamoDB Streams`,
+    );
+  }
   console.log(`Emulated: ${types(cloud.emulated)}`);
   console.log(`Not emulated (listed, not run): ${types(cloud.notEmulated)}`);
 }
@@ -113,11 +149,13 @@ async function main(): Promise<void> {
     );
   }
 
-  const stackNames = options.assembly
-    ? undefined
-    : options.variants.map((variant) => `ResilientApi-${variant}`);
   const startedAt = Date.now();
-  const cloud = await startLocalCloud({ assemblyDir, stackNames, ports: options.ports });
+  // The synthesized assembly holds only the chosen variants' stacks (multi has one per region).
+  const cloud = await startLocalCloud({
+    assemblyDir,
+    ports: options.ports,
+    healthCheckIntervalMillis: options.healthCheckIntervalMillis,
+  });
   let control: ControlServer | undefined;
   const { stateFile } = options;
   let stopping: Promise<void> | undefined;

@@ -14,6 +14,8 @@ import type {
 } from './apigateway';
 import type { InvokeFunction } from './apigateway/lambda-proxy';
 import type { SendSqsMessage } from './apigateway/mapped-integration';
+import { AlarmRegistry, type AlarmState } from './alarms/alarm-registry';
+import { startApiGatewayControlPlane } from './apigateway/control-plane';
 import { readCloudAssembly, type AssemblyStack } from './assembly/cloud-assembly';
 import { startDynamoDbLocal } from './emulators/dynamodb-local';
 import { assertPortFree } from './emulators/free-port';
@@ -36,6 +38,17 @@ import {
   type StackRuntime,
 } from './region-runtime';
 import type { EmulatedResource, NotEmulatedResource } from './resources/emulation-report';
+import { apiListenerOf, type ApiListener } from './faults/api-listener';
+import {
+  createGlobalTableReplicas,
+  customDomainNamesOf,
+  startMultiRegion,
+  viewOf,
+  type MultiRegionView,
+} from './multi-region';
+import { LocalSecrets } from './resources/local-secrets';
+import type { GlobalEndpoint } from './route53/local-route53';
+import { ROUTE53_RESOURCE_TYPES } from './route53/route53-model';
 
 /** Region of stacks synthesized without one. */
 const FALLBACK_REGION = 'us-east-1';
@@ -48,6 +61,12 @@ export interface LocalCloudPorts {
   readonly sqs?: number;
   /** Port of the first stack's API; each further stack takes the next port. @default 0 */
   readonly api?: number;
+  /**
+   * Port of the first global endpoint (the Route 53 stand-in's front door of a record name); each
+   * further name takes the next port.
+   * @default - the port after the last API's when `api` is set, else 0
+   */
+  readonly global?: number;
 }
 
 /** Options of {@link startLocalCloud}. */
@@ -97,6 +116,18 @@ export interface LocalCloudOptions {
    * @default 29 seconds, as API Gateway
    */
   readonly integrationTimeoutMillis?: number;
+  /**
+   * Interval of the Route 53 endpoint health checks instead of the template's `RequestInterval`
+   * (10 or 30 s), to watch a failover without waiting for real intervals; the template's
+   * `FailureThreshold` still applies.
+   * @default - each check's `RequestInterval`
+   */
+  readonly healthCheckIntervalMillis?: number;
+  /**
+   * Pause between two reads of the global tables' streams by the replication.
+   * @default 200 ms
+   */
+  readonly replicationPollIntervalMillis?: number;
 }
 
 /** One API stack running locally. */
@@ -115,7 +146,19 @@ export interface LocalCloudFaults {
   setDynamoDbFault(fault: DependencyFault, region?: string): Promise<void>;
   /** Makes a share of a function's invocations fail or adds latency; `{}` heals it. */
   setFunctionFault(functionReference: string, fault: FunctionFault): void;
-  /** Heals everything. */
+  /**
+   * Forces an alarm (name, ARN, logical id or `<stack>/<logical id>`) into a state; rules on its
+   * state changes run their functions (e.g. the load shedder) before this resolves.
+   */
+  setAlarmState(alarmReference: string, state: AlarmState): Promise<void>;
+  /**
+   * Takes a region's APIs down (connections refused, open ones dropped) or brings them back; its
+   * functions, queues and tables keep running behind them.
+   */
+  setRegionDown(region: string, down: boolean): Promise<void>;
+  /** Pauses or resumes the replication of every global table; changes wait in the streams. */
+  setReplicationPaused(paused: boolean): void;
+  /** Heals everything (alarms return to OK). */
   clear(): Promise<void>;
   /** The faults in force, for status output. */
   describe(): Record<string, unknown>;
@@ -132,6 +175,15 @@ export interface LocalCloud {
   readonly emulated: readonly EmulatedResource[];
   readonly notEmulated: readonly NotEmulatedResource[];
   readonly faults: LocalCloudFaults;
+  /** The stacks' CloudWatch alarms and the EventBridge rules on them. */
+  readonly alarms: AlarmRegistry;
+  /**
+   * The front doors of the Route 53 records' names; the stacks' `GlobalUrl` outputs point at them.
+   * Empty when no stack has Route 53 records.
+   */
+  readonly globalEndpoints: readonly GlobalEndpoint[];
+  /** Route 53 health and answers, replication status and lag (for status output and experiments). */
+  readonly multiRegion: MultiRegionView;
   /** Stops everything it started (no process is left); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -166,6 +218,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ? [{ endpoint: options.emulators.dynamodbEndpoint }, { endpoint: options.emulators.sqsEndpoint }]
       : await startEmulators(ports, cleanups);
 
+    // Functions that call API Gateway (the load shedder's UpdateStage) reach this local control plane.
+    const controlPlane = await startApiGatewayControlPlane();
+    cleanups.push(() => controlPlane.close());
     const regionNames = [...new Set(stacks.map(regionOf))];
     const dynamoDbProxies = new Map<string, FaultProxy>();
     const regions: RegionRuntime[] = [];
@@ -180,18 +235,33 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         // Functions reach DynamoDB through the fault proxy, so chaos can break it for them.
         dynamodbEndpoint: proxy.endpoint,
         sqsEndpoint: sqs.endpoint,
+        apiGatewayEndpoint: controlPlane.endpoint,
+        // The REST API's id and stage name, so functions may refer to them in their environment.
+        externalResourceValues: (stack, deployment) =>
+          apiGatewayLocalValues(stack.template, deployment),
         namePrefix: options.namePrefix,
         logSink: options.functionLogSink,
         onBatch: options.onBatch,
-        otherEmulators: Object.fromEntries(
-          EMULATED_RESOURCE_TYPES.map((type) => [type, 'local API Gateway']),
-        ),
+        otherEmulators: {
+          ...Object.fromEntries(EMULATED_RESOURCE_TYPES.map((type) => [type, 'local API Gateway'])),
+          // Alarm states are forced (chaos), not computed from metrics; rules react to their changes.
+          'AWS::CloudWatch::Alarm': 'alarm-registry',
+          'AWS::Events::Rule': 'alarm-registry',
+          ...Object.fromEntries(ROUTE53_RESOURCE_TYPES.map((type) => [type, 'local Route 53 stand-in'])),
+        },
       });
       cleanups.push(() => runtime.stop());
       regions.push(runtime);
     }
+    const replicaTables = await createGlobalTableReplicas(regions, {
+      dynamodbEndpoint: dynamoDb.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+      namePrefix: options.namePrefix,
+    });
 
     const sqsClients = new Map<string, SQSClient>();
+    const secrets = new LocalSecrets();
+    const apiListeners = new Map<string, ApiListener>();
     const localStacks: LocalStack[] = [];
     const outputs: Record<string, Record<string, string>> = {};
     for (const [index, stack] of stacks.entries()) {
@@ -208,17 +278,85 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       const { gateway, running } = await startGateway(stack, stackRuntime, runtime, sqsClient, {
         port: ports.api ? ports.api + index : 0,
         integrationTimeoutMillis: options.integrationTimeoutMillis,
+        apiKeyValues: secrets.apiKeyValuesOf(stack.template),
         onAccessLog: options.onAccessLog
           ? (entry) => options.onAccessLog?.(stack.stackName, entry)
           : undefined,
       });
-      cleanups.push(() => running.close());
+      const listener = apiListenerOf(gateway, running);
+      apiListeners.set(stack.stackName, listener);
+      cleanups.push(() => listener.close());
+      controlPlane.register(gateway);
       const stageName = gateway.stageNames[0];
       const apiUrl = `${running.url}/${stageName}/`;
       localStacks.push({ stackName: stack.stackName, region, apiUrl, runtime: stackRuntime, gateway });
       outputs[stack.stackName] = localOutputs(stack, stackRuntime, gateway, running.url);
     }
 
+    const alarms = new AlarmRegistry({
+      stacks: localStacks.map((stack) => ({
+        stack: stack.runtime.stack,
+        resolver: stack.runtime.resolver,
+        region: stack.region,
+        accountId: stack.runtime.resolver.resolveString({ Ref: 'AWS::AccountId' }, 'the account id'),
+      })),
+      namePrefix: options.namePrefix,
+      log,
+      invokeTarget: async (functionArn, event) => {
+        const result = await findLocalFunction(regions, functionArn).invoke(event);
+        if (result.status !== 'succeeded') {
+          throw new Error(
+            result.status === 'failed'
+              ? `${result.error.errorType}: ${result.error.errorMessage}`
+              : 'throttled',
+          );
+        }
+      },
+    });
+
+    const multiRegion = await startMultiRegion({
+      stacks: localStacks.map((stack) => ({
+        stack: stack.runtime.stack,
+        region: stack.region,
+        runtime: stack.runtime,
+        api: {
+          stackName: stack.stackName,
+          region: stack.region,
+          restApiId: stack.gateway.restApiId,
+          customDomainNames: customDomainNamesOf(stack.runtime),
+          origin: (apiListeners.get(stack.stackName) as ApiListener).url,
+          stageUrl: stack.apiUrl,
+        },
+      })),
+      replicaTables,
+      dynamodbEndpoints: new Map([...dynamoDbProxies].map(([region, proxy]) => [region, proxy.endpoint])),
+      credentials: LOCAL_CREDENTIALS,
+      alarmState: (alarm) => {
+        try {
+          return alarms.find(alarm.logicalId ? `${alarm.stackName}/${alarm.logicalId}` : alarm.alarmName)
+            .state;
+        } catch {
+          // An alarm outside the templates has no local state, as CloudWatch has no data for it.
+          return 'INSUFFICIENT_DATA';
+        }
+      },
+      healthCheckIntervalMillis: options.healthCheckIntervalMillis,
+      replicationPollIntervalMillis: options.replicationPollIntervalMillis,
+      port: ports.global ?? (ports.api ? ports.api + stacks.length : 0),
+      log,
+    });
+    cleanups.push(() => multiRegion.stop());
+    for (const stackOutputs of Object.values(outputs)) {
+      const endpoint = multiRegion.globalEndpoints.find(
+        ({ name }) => stackOutputs.GlobalUrl === `https://${name}/`,
+      );
+      if (endpoint) stackOutputs.GlobalUrl = endpoint.url;
+    }
+
+    const regionsDown = (): string[] =>
+      regionNames.filter((region) =>
+        localStacks.some((stack) => stack.region === region && apiListeners.get(stack.stackName)?.down),
+      );
     const functionFaults = new Map<string, FunctionFault>();
     const faults: LocalCloudFaults = {
       async setDynamoDbFault(fault, region) {
@@ -236,17 +374,53 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         functionFaults.set(`${fn.definition.stackName}/${fn.definition.logicalId}`, fault);
         log(`${new Date().toISOString()} fault lambda ${fn.definition.functionName} ${describeFault(fault)}`);
       },
+      async setAlarmState(reference, state) {
+        const alarm = await alarms.setState(reference, state, 'Forced by npm run chaos');
+        log(`${new Date().toISOString()} alarm ${alarm.stackName}/${alarm.logicalId} ${state}`);
+        // Route 53 reads alarm-based checks' states continuously; record the change at once.
+        multiRegion.route53?.evaluate();
+      },
+      async setRegionDown(region, down) {
+        const regionStacks = localStacks.filter((stack) => stack.region === region);
+        if (regionStacks.length === 0)
+          throw new Error(`No local region ${region} (running: ${regionNames.join(', ')})`);
+        for (const stack of regionStacks) await apiListeners.get(stack.stackName)?.setDown(down);
+        log(`${new Date().toISOString()} fault region ${region} ${down ? 'down' : 'up'}`);
+      },
+      setReplicationPaused(paused) {
+        if (multiRegion.replications.length === 0)
+          throw new Error('No global table has replicas in two local regions');
+        for (const replication of multiRegion.replications) {
+          if (paused) replication.pause();
+          else replication.resume();
+        }
+        log(`${new Date().toISOString()} fault replication ${paused ? 'paused' : 'resumed'}`);
+      },
       async clear() {
+        for (const alarm of alarms.list()) {
+          if (alarm.state !== 'OK') await faults.setAlarmState(alarm.alarmArn, 'OK');
+        }
         for (const [region, proxy] of dynamoDbProxies) {
           if (Object.keys(proxy.fault).length > 0) await faults.setDynamoDbFault({}, region);
         }
         for (const reference of [...functionFaults.keys()]) faults.setFunctionFault(reference, {});
         functionFaults.clear();
+        for (const region of regionsDown()) await faults.setRegionDown(region, false);
+        if (multiRegion.replications.some((replication) => replication.paused))
+          faults.setReplicationPaused(false);
       },
       describe() {
         return {
           dynamodb: Object.fromEntries([...dynamoDbProxies].map(([region, proxy]) => [region, proxy.fault])),
           lambda: Object.fromEntries(functionFaults),
+          alarms: Object.fromEntries(
+            alarms
+              .list()
+              .filter((alarm) => alarm.state !== 'OK')
+              .map((alarm) => [`${alarm.stackName}/${alarm.logicalId}`, alarm.state]),
+          ),
+          regionsDown: regionsDown(),
+          replicationPaused: multiRegion.replications.some((replication) => replication.paused),
         };
       },
     };
@@ -261,6 +435,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       emulated: regions.flatMap((region) => region.emulated),
       notEmulated: regions.flatMap((region) => region.notEmulated),
       faults,
+      alarms,
+      globalEndpoints: multiRegion.globalEndpoints,
+      multiRegion: viewOf(multiRegion),
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {
@@ -297,6 +474,8 @@ function regionOf(stack: AssemblyStack): string {
 
 interface GatewayOptions {
   readonly port: number;
+  /** Values of API keys by logical id (those the template reads from a secret). */
+  readonly apiKeyValues: ReadonlyMap<string, string>;
   readonly integrationTimeoutMillis?: number;
   readonly onAccessLog?: (entry: AccessLogEntry) => void;
 }
@@ -352,6 +531,7 @@ async function startGateway(
     resolve: (value) => stackRuntime.resolver.resolve(value),
     invokeFunction,
     sendSqsMessage,
+    apiKeyValues: options.apiKeyValues,
     integrationTimeoutMillis: options.integrationTimeoutMillis,
     onAccessLog: options.onAccessLog,
   });

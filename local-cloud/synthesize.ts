@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { resolveAppConfig, type Variant } from '../lib/config';
+import { resolveAppConfig, type AppConfigInputs, type CapacityConfig, type Variant } from '../lib/config';
 import { addVariantStacks } from '../lib/stacks';
 
 /** Options of {@link synthesizeForLocalCloud}. */
@@ -18,6 +18,11 @@ export interface SynthesizeOptions {
   readonly variants: readonly Variant[];
   /** Synthesize even when the assembly looks fresh. @default false */
   readonly force?: boolean;
+  /**
+   * Throttles and concurrency limits to synthesize with (the experiment raises the throttles).
+   * @default - DEFAULT_CAPACITY, as a deployment
+   */
+  readonly capacity?: CapacityConfig;
 }
 
 /** What {@link synthesizeForLocalCloud} did. */
@@ -28,15 +33,31 @@ export interface SynthesizeResult {
 }
 
 /** Everything an assembly is built from: when one of these is newer than the assembly, it is stale. */
-const SOURCES = ['lib', 'lambdas', 'cdk.json', 'package-lock.json'];
+const SOURCES = ['lib', 'lambdas', 'cdk.json', 'package-lock.json', 'local-cloud/synthesize.ts'];
+
+/**
+ * The multi variant runs locally as if deployed with a hosted zone and an API key secret, so that
+ * its Route 53 records and health checks exist for the local Route 53 stand-in, and a client's API
+ * key works in every region (the local cloud gives a secret's value to every region alike). The
+ * zone is a made-up one under the reserved `.test` top-level domain.
+ */
+export const LOCAL_MULTI_REGION_INPUTS: AppConfigInputs = {
+  hostedZoneId: 'Z0LOCAL',
+  zoneName: 'resilient-api.test',
+  domainName: 'api.resilient-api.test',
+  apiKeyValuesSecretName: 'resilient-api/api-keys',
+};
 
 const STAMP_FILE = 'local-cloud-variants.json';
 
 /** Synthesizes the variants into `outdir`, or reuses a fresh assembly of the same variants there. */
 export function synthesizeForLocalCloud(options: SynthesizeOptions): SynthesizeResult {
   const stampPath = path.join(options.outdir, STAMP_FILE);
-  const variants = [...options.variants].sort();
-  if (!options.force && isFresh(options, stampPath, variants)) {
+  // The stamp names what the assembly was built for: another capacity means another assembly.
+  const stamp = options.capacity
+    ? { variants: [...options.variants].sort(), capacity: options.capacity }
+    : [...options.variants].sort();
+  if (!options.force && isFresh(options, stampPath, stamp)) {
     return { assemblyDir: options.outdir, reused: true };
   }
   fs.rmSync(options.outdir, { recursive: true, force: true });
@@ -44,17 +65,20 @@ export function synthesizeForLocalCloud(options: SynthesizeOptions): SynthesizeR
     context?: Record<string, unknown>;
   };
   const app = new App({ outdir: options.outdir, context: cdkJson.context ?? {} });
-  for (const variant of variants) {
-    addVariantStacks(app, resolveAppConfig({ variant }));
+  for (const variant of [...options.variants].sort()) {
+    const config = resolveAppConfig(
+      variant === 'multi' ? { variant, ...LOCAL_MULTI_REGION_INPUTS } : { variant },
+    );
+    addVariantStacks(app, options.capacity ? { ...config, capacity: options.capacity } : config);
   }
   app.synth();
-  fs.writeFileSync(stampPath, JSON.stringify(variants));
+  fs.writeFileSync(stampPath, JSON.stringify(stamp));
   return { assemblyDir: options.outdir, reused: false };
 }
 
-function isFresh(options: SynthesizeOptions, stampPath: string, variants: string[]): boolean {
+function isFresh(options: SynthesizeOptions, stampPath: string, stamp: unknown): boolean {
   if (!fs.existsSync(stampPath)) return false;
-  if (fs.readFileSync(stampPath, 'utf8') !== JSON.stringify(variants)) return false;
+  if (fs.readFileSync(stampPath, 'utf8') !== JSON.stringify(stamp)) return false;
   const builtAt = fs.statSync(stampPath).mtimeMs;
   return SOURCES.every((source) => newestModification(path.join(options.projectRoot, source)) <= builtAt);
 }

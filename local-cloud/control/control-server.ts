@@ -70,6 +70,9 @@ export function statusOf(cloud: LocalCloud): Record<string, unknown> {
       apiUrl: stack.apiUrl,
     })),
     faults: cloud.faults.describe(),
+    ...(cloud.globalEndpoints.length === 0
+      ? {}
+      : { route53: cloud.multiRegion.route53Status(), replication: cloud.multiRegion.replicationStatus() }),
   };
 }
 

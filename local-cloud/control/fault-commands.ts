@@ -2,6 +2,7 @@
  * The chaos commands a running local cloud accepts, as data: parsed from the `npm run chaos`
  * command line, sent to the control server as JSON, applied to {@link LocalCloudFaults}.
  */
+import { ALARM_STATES, type AlarmState } from '../alarms/alarm-registry';
 import type { LocalCloud } from '../local-cloud';
 
 /** One fault command. */
@@ -12,6 +13,9 @@ export type FaultCommand =
       readonly function: string;
       readonly fault: { errorRate?: number; latencyMs?: number };
     }
+  | { readonly kind: 'alarm'; readonly alarm: string; readonly state: AlarmState }
+  | { readonly kind: 'region'; readonly region: string; readonly down: boolean }
+  | { readonly kind: 'replication'; readonly paused: boolean }
   | { readonly kind: 'clear' };
 
 interface DynamoDbFaultSpec {
@@ -30,8 +34,17 @@ export const CHAOS_USAGE = `Usage: npm run chaos -- <fault> [arguments]
   lambda-errors <function> <percent>  <percent> of the function's invocations fail
   lambda-latency <function> <ms>      every invocation of the function takes <ms> longer
   lambda-heal <function>              removes the function's faults
+  alarm <alarm> <ALARM|OK|INSUFFICIENT_DATA>
+                                      forces an alarm's state; rules on it run (the queue-age
+                                      alarm switches load shedding: npm run chaos -- alarm QueueAge ALARM)
+  region-down <region>                the region's APIs refuse connections (multi variant: the
+                                      global URL fails over once the health checks notice)
+  region-up <region>                  the region's APIs answer again
+  replication-pause                   global tables stop replicating; changes wait in the streams
+  replication-resume                  replication catches up (last writer wins)
   clear                               removes every fault
-  status                              shows the faults in force
+  status                              shows the faults in force (and, for multi, the Route 53
+                                      health checks, the region each name goes to, replication lag)
 
 <function> is a function's name, logical id, <stack>/<logical id>, or the start of its construct
 id when that is unique, e.g. CreateOrder or ResilientApi-async/ProcessOrders.`;
@@ -81,6 +94,24 @@ export function parseFaultCommand(args: readonly string[]): FaultCommand | 'stat
       };
     case 'lambda-heal':
       return { kind: 'lambda', function: fn(rest[0]), fault: {} };
+    case 'alarm': {
+      const state = rest[1]?.toUpperCase();
+      if (rest[0] === undefined) return fail('alarm needs an alarm name or logical id');
+      if (!ALARM_STATES.includes(state as AlarmState)) {
+        return fail(`Alarm state must be one of ${ALARM_STATES.join(', ')} (given ${rest[1] ?? 'nothing'})`);
+      }
+      return { kind: 'alarm', alarm: rest[0], state: state as AlarmState };
+    }
+    case 'region-down':
+    case 'region-up':
+      return {
+        kind: 'region',
+        region: rest[0] ?? fail(`${name} needs a region, e.g. us-east-1`),
+        down: name === 'region-down',
+      };
+    case 'replication-pause':
+    case 'replication-resume':
+      return { kind: 'replication', paused: name === 'replication-pause' };
     case 'clear':
       return { kind: 'clear' };
     case 'status':
@@ -98,6 +129,15 @@ export async function applyFaultCommand(cloud: LocalCloud, command: FaultCommand
       return;
     case 'lambda':
       cloud.faults.setFunctionFault(command.function, command.fault);
+      return;
+    case 'alarm':
+      await cloud.faults.setAlarmState(command.alarm, command.state);
+      return;
+    case 'region':
+      await cloud.faults.setRegionDown(command.region, command.down);
+      return;
+    case 'replication':
+      cloud.faults.setReplicationPaused(command.paused);
       return;
     case 'clear':
       await cloud.faults.clear();

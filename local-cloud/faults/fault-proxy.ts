@@ -134,11 +134,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 }
 
-function forward(
+/**
+ * Forwards a request to `target` and pipes the answer back. When the target is unreachable the
+ * client's connection is dropped, as a network failure would.
+ *
+ * @param path the path and query to request from the target (default: the request's own)
+ */
+export function forward(
   request: http.IncomingMessage,
   response: http.ServerResponse,
   target: URL,
   agent: http.Agent,
+  path = request.url,
 ): void {
   const upstream = http.request(
     {
@@ -146,7 +153,7 @@ function forward(
       hostname: target.hostname,
       port: target.port,
       method: request.method,
-      path: request.url,
+      path,
       headers: { ...request.headers, host: target.host },
       agent,
     },
@@ -156,7 +163,6 @@ function forward(
     },
   );
   upstream.on('error', () => {
-    // The dependency itself is unreachable: drop the client's connection, as a network failure would.
     response.destroy();
   });
   request.pipe(upstream);
