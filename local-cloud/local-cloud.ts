@@ -237,8 +237,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         sqsEndpoint: sqs.endpoint,
         apiGatewayEndpoint: controlPlane.endpoint,
         // The REST API's id and stage name, so functions may refer to them in their environment.
-        externalResourceValues: (stack, deployment) =>
-          apiGatewayLocalValues(stack.template, deployment),
+        externalResourceValues: (stack, deployment) => apiGatewayLocalValues(stack.template, deployment),
         namePrefix: options.namePrefix,
         logSink: options.functionLogSink,
         onBatch: options.onBatch,

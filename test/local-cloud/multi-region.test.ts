@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { apiGatewayLocalValues, type CloudFormationTemplate } from '../../local-cloud/apigateway';
+import { apiGatewayLocalValues } from '../../local-cloud/apigateway';
 import { readCloudAssembly } from '../../local-cloud/assembly/cloud-assembly';
 import { IntrinsicResolver } from '../../local-cloud/assembly/intrinsic-resolver';
 import { startLocalCloud, type LocalCloud } from '../../local-cloud/local-cloud';
@@ -115,10 +115,7 @@ describe('multi variant in the local cloud: replication, Route 53 stand-in, fail
         accountId: TEST_ACCOUNT,
       });
       const deployment = { stackName: stack.stackName, region, accountId: TEST_ACCOUNT };
-      for (const [logicalId, values] of apiGatewayLocalValues(
-        stack.template as CloudFormationTemplate,
-        deployment,
-      )) {
+      for (const [logicalId, values] of apiGatewayLocalValues(stack.template, deployment)) {
         resolver.register(logicalId, values);
       }
       return { stack, region, resolver };

@@ -126,7 +126,7 @@ describe('local Route 53 stand-in (HTTP front door, health checks on real listen
     expect(route53.events().at(-1)).toMatchObject({ kind: 'answer', region: 'us-east-1' });
   });
 
-  test('fails over at once when a region’s alarm-based check goes into ALARM', async () => {
+  test('fails over at once when a region’s alarm-based check goes into ALARM', () => {
     // WHEN the alarm that us-east-1's alarm check follows goes into ALARM
     alarmStates.set('Api-us-east-1-5xx', 'ALARM');
     route53.evaluate();
