@@ -5,6 +5,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENVIRONMENT } from '../../lambdas/shared/environment';
+import { LOAD_SHEDDING_STAGE_VARIABLE, NOT_SHEDDING } from '../../lambdas/shared/load-shedding';
 import { IDEMPOTENCY_KEY_HEADER, createOrderRequestSchema } from '../../lambdas/shared/order-schema';
 import {
   deriveBulkheads,
@@ -15,7 +16,9 @@ import {
   type OrderPath,
   type ResilienceConfig,
 } from '../config';
+import { ChaosExperiments, type ChaosExperimentsOptions } from '../constructs/chaos-experiments';
 import { IdempotencyTable } from '../constructs/idempotency-table';
+import { LoadShedder } from '../constructs/load-shedder';
 import { OrdersTable } from '../constructs/orders-table';
 import { QueueProcessor } from '../constructs/queue-processor';
 import { RegionalEndpoint } from '../constructs/regional-endpoint';
@@ -80,6 +83,14 @@ export interface OrderApiStackProps
    * @default - API Gateway generates the key values
    */
   readonly apiKeyValuesSecretName?: string;
+  /**
+   * AWS FIS experiment templates against this region ({@link ChaosExperiments}): Lambda delay and
+   * error on the order handlers (which then carry the FIS extension) and, in the stack that owns the
+   * global table, a replication pause; the SLO alarms stop them. `true` for the defaults. AWS only:
+   * the local cloud has its own chaos.
+   * @default - no experiments, and no FIS extension on the handlers
+   */
+  readonly chaosExperiments?: boolean | ChaosExperimentsOptions;
 }
 
 /**
@@ -91,9 +102,13 @@ export class OrderApiStack extends Stack {
   public readonly ordersTable: OrdersTable;
   public readonly idempotencyTable: IdempotencyTable;
   public readonly queueProcessor?: QueueProcessor;
+  /** The async path's load shedder (async only). */
+  public readonly loadShedder?: LoadShedder;
   public readonly monitoring: ResilienceMonitoring;
   /** This region's entry under the global name, when `globalDns` is set. */
   public readonly regionalEndpoint?: RegionalEndpoint;
+  /** The FIS experiment templates, when `chaosExperiments` is set. */
+  public readonly chaosExperiments?: ChaosExperiments;
 
   constructor(scope: Construct, id: string, props: OrderApiStackProps) {
     super(scope, id, props);
@@ -119,6 +134,8 @@ export class OrderApiStack extends Stack {
     this.idempotencyTable = new IdempotencyTable(this, 'Idempotency');
 
     this.api = new ResilientApi(this, 'OrderApi', {
+      stageVariables:
+        props.orderPath === 'async' ? { [LOAD_SHEDDING_STAGE_VARIABLE]: NOT_SHEDDING } : undefined,
       throttlingRateLimit: props.capacity.apiRateLimit,
       throttlingBurstLimit: props.capacity.apiBurstLimit,
       clientTiers: props.capacity.clientTiers,
@@ -200,10 +217,16 @@ export class OrderApiStack extends Stack {
         resource: orders,
         methodOptions: createOrderOptions,
         maxConcurrency: bulkheads.consumerMaxConcurrency,
+        sheddingRetryAfter: props.resilience?.loadSheddingRetryAfter,
+      });
+      this.loadShedder = new LoadShedder(this, 'LoadShedder', {
+        queue: this.queueProcessor.queue,
+        stage: this.api.stage,
+        maxQueueAge: props.resilience?.loadSheddingMaxQueueAge,
       });
       this.queueProcessor.queue.grant(healthCheck.function, 'sqs:GetQueueAttributes');
       healthCheck.addEnvironment(ENVIRONMENT.ordersQueueUrl, this.queueProcessor.queue.queueUrl);
-      functions.push(consumer);
+      functions.push(consumer, this.loadShedder.switchFunction);
     }
 
     this.monitoring = new ResilienceMonitoring(this, 'Monitoring', {
@@ -237,6 +260,14 @@ export class OrderApiStack extends Stack {
       });
     }
 
+    if (props.chaosExperiments) {
+      this.chaosExperiments = this.addChaosExperiments(
+        props,
+        // The order handlers; not the health check (a region outage is the local chaos's) nor the shedder's switch.
+        functions.filter((fn) => fn !== healthCheck && fn !== this.loadShedder?.switchFunction),
+      );
+    }
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the order API stage' });
     new CfnOutput(this, 'HealthUrl', { value: `${this.api.url}health`, description: 'Deep health check' });
     new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.table.tableName });
@@ -249,5 +280,30 @@ export class OrderApiStack extends Stack {
       new CfnOutput(this, 'QueueUrl', { value: this.queueProcessor.queue.queueUrl });
       new CfnOutput(this, 'DlqUrl', { value: this.queueProcessor.deadLetterQueue.queueUrl });
     }
+  }
+
+  private addChaosExperiments(props: OrderApiStackProps, handlers: ResilientFunction[]): ChaosExperiments {
+    const options = typeof props.chaosExperiments === 'object' ? props.chaosExperiments : {};
+    const ownsGlobalTable = (props.ordersReplicaRegions ?? []).length > 0 && !props.ordersReplicaOf;
+    const chaos = new ChaosExperiments(this, 'ChaosExperiments', {
+      ...options,
+      targetFunctions: handlers.map((handler) => handler.function),
+      stopConditionAlarms: this.monitoring.sloAlarms,
+      globalTable: ownsGlobalTable ? this.ordersTable.table : undefined,
+    });
+    const outputs = {
+      ChaosInvocationDelayTemplateId: chaos.invocationDelayTemplate,
+      ChaosInvocationErrorTemplateId: chaos.invocationErrorTemplate,
+      ChaosReplicationPauseTemplateId: chaos.replicationPauseTemplate,
+    };
+    for (const [outputId, template] of Object.entries(outputs)) {
+      if (template) {
+        new CfnOutput(this, outputId, {
+          value: template.attrId,
+          description: `Start it with: aws fis start-experiment --experiment-template-id <this value> --region ${this.region}`,
+        });
+      }
+    }
+    return chaos;
   }
 }

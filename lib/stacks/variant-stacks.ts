@@ -13,7 +13,8 @@ export const STACK_PREFIX = 'ResilientApi';
  * (primary) region's stack owns.
  */
 export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
-  const { variant, account, capacity, resilience, globalDns, apiKeyValuesSecretName } = config;
+  const { variant, account, capacity, resilience, globalDns, apiKeyValuesSecretName, chaosExperiments } =
+    config;
   if (variant === 'sync' || variant === 'async') {
     return [
       new OrderApiStack(scope, `${STACK_PREFIX}-${variant}`, {
@@ -23,6 +24,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
         capacity,
         resilience,
         apiKeyValuesSecretName,
+        chaosExperiments,
       }),
     ];
   }
@@ -37,6 +39,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
     capacity,
     resilience,
     apiKeyValuesSecretName,
+    chaosExperiments,
     globalDns,
     globalDnsFailover: route53.Failover.PRIMARY,
     ordersTableName,
@@ -52,6 +55,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
       capacity,
       resilience,
       apiKeyValuesSecretName,
+      chaosExperiments,
       globalDns,
       // Failover routing has exactly two regions (the config checks): this one is the secondary.
       globalDnsFailover: route53.Failover.SECONDARY,
