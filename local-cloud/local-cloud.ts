@@ -23,6 +23,7 @@ import type { LocalEmulator } from './emulators/local-emulator';
 import { startSqsEmulator } from './emulators/sqs-emulator';
 import {
   DYNAMODB_INTERNAL_ERROR,
+  SQS_INTERNAL_ERROR,
   startFaultProxy,
   type DependencyFault,
   type FaultProxy,
@@ -144,6 +145,11 @@ export interface LocalStack {
 export interface LocalCloudFaults {
   /** Breaks DynamoDB for the functions of one region (every region when omitted); `{}` heals it. */
   setDynamoDbFault(fault: DependencyFault, region?: string): Promise<void>;
+  /**
+   * Breaks SQS in one region (every region when omitted) for its API, its functions and its event
+   * source mappings; `{}` heals it. Messages already queued stay.
+   */
+  setQueueFault(fault: DependencyFault, region?: string): Promise<void>;
   /** Makes a share of a function's invocations fail or adds latency; `{}` heals it. */
   setFunctionFault(functionReference: string, fault: FunctionFault): void;
   /**
@@ -223,18 +229,23 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     cleanups.push(() => controlPlane.close());
     const regionNames = [...new Set(stacks.map(regionOf))];
     const dynamoDbProxies = new Map<string, FaultProxy>();
+    const sqsProxies = new Map<string, FaultProxy>();
     const regions: RegionRuntime[] = [];
     for (const region of regionNames) {
       const proxy = await startFaultProxy({ target: dynamoDb.endpoint, ...DYNAMODB_INTERNAL_ERROR });
       cleanups.push(() => proxy.stop());
       dynamoDbProxies.set(region, proxy);
+      const sqsProxy = await startFaultProxy({ target: sqs.endpoint, ...SQS_INTERNAL_ERROR });
+      cleanups.push(() => sqsProxy.stop());
+      sqsProxies.set(region, sqsProxy);
       const runtime = await startRegionRuntime({
         assemblyDir: options.assemblyDir,
         stackNames: stacks.filter((stack) => regionOf(stack) === region).map((stack) => stack.stackName),
         region,
         // Functions reach DynamoDB through the fault proxy, so chaos can break it for them.
         dynamodbEndpoint: proxy.endpoint,
-        sqsEndpoint: sqs.endpoint,
+        // The same for SQS: the region's functions and event source mappings go through its proxy.
+        sqsEndpoint: sqsProxy.endpoint,
         apiGatewayEndpoint: controlPlane.endpoint,
         // The REST API's id and stage name, so functions may refer to them in their environment.
         externalResourceValues: (stack, deployment) => apiGatewayLocalValues(stack.template, deployment),
@@ -269,7 +280,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       const stackRuntime = runtime.stacks.get(stack.stackName) as StackRuntime;
       let sqsClient = sqsClients.get(region);
       if (!sqsClient) {
-        sqsClient = new SQSClient({ endpoint: sqs.endpoint, region, credentials: LOCAL_CREDENTIALS });
+        // The gateway sends to the queue through the region's SQS fault proxy too.
+        sqsClient = new SQSClient({
+          endpoint: sqsProxies.get(region)?.endpoint,
+          region,
+          credentials: LOCAL_CREDENTIALS,
+          // fauxqs's queue URLs name its own host; the proxy must receive the request.
+          useQueueUrlAsEndpoint: false,
+        });
         sqsClients.set(region, sqsClient);
         const client = sqsClient;
         cleanups.push(() => Promise.resolve(client.destroy()));
@@ -367,6 +385,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           log(`${new Date().toISOString()} fault dynamodb ${target} ${describeFault(fault)}`);
         }
       },
+      async setQueueFault(fault, region) {
+        const targets = region === undefined ? [...sqsProxies.keys()] : [region];
+        for (const target of targets) {
+          const proxy = sqsProxies.get(target);
+          if (!proxy) throw new Error(`No local region ${target} (running: ${regionNames.join(', ')})`);
+          await proxy.setFault(fault);
+          log(`${new Date().toISOString()} fault sqs ${target} ${describeFault(fault)}`);
+        }
+      },
       setFunctionFault(reference, fault) {
         const fn = findLocalFunction(regions, reference);
         fn.setFault(fault);
@@ -402,6 +429,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         for (const [region, proxy] of dynamoDbProxies) {
           if (Object.keys(proxy.fault).length > 0) await faults.setDynamoDbFault({}, region);
         }
+        for (const [region, proxy] of sqsProxies) {
+          if (Object.keys(proxy.fault).length > 0) await faults.setQueueFault({}, region);
+        }
         for (const reference of [...functionFaults.keys()]) faults.setFunctionFault(reference, {});
         functionFaults.clear();
         for (const region of regionsDown()) await faults.setRegionDown(region, false);
@@ -411,6 +441,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       describe() {
         return {
           dynamodb: Object.fromEntries([...dynamoDbProxies].map(([region, proxy]) => [region, proxy.fault])),
+          sqs: Object.fromEntries([...sqsProxies].map(([region, proxy]) => [region, proxy.fault])),
           lambda: Object.fromEntries(functionFaults),
           alarms: Object.fromEntries(
             alarms

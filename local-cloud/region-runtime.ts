@@ -162,7 +162,13 @@ export async function startRegionRuntime(options: RegionRuntimeOptions): Promise
     region: options.region,
     credentials,
   });
-  const sqsClient = new SQSClient({ endpoint: options.sqsEndpoint, region: options.region, credentials });
+  const sqsClient = new SQSClient({
+    endpoint: options.sqsEndpoint,
+    region: options.region,
+    credentials,
+    // Queue URLs name the emulator's own host; a fault proxy at sqsEndpoint must see every call.
+    useQueueUrlAsEndpoint: false,
+  });
   const stackRuntimes = new Map<string, StackRuntime>();
   let pollers: SqsEventSourcePoller[] = [];
   let createPollers: () => SqsEventSourcePoller[] = () => [];

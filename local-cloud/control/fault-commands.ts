@@ -8,6 +8,7 @@ import type { LocalCloud } from '../local-cloud';
 /** One fault command. */
 export type FaultCommand =
   | { readonly kind: 'dynamodb'; readonly region?: string; readonly fault: DynamoDbFaultSpec }
+  | { readonly kind: 'sqs'; readonly region?: string; readonly fault: { readonly down?: boolean } }
   | {
       readonly kind: 'lambda';
       readonly function: string;
@@ -31,6 +32,8 @@ export const CHAOS_USAGE = `Usage: npm run chaos -- <fault> [arguments]
   dynamodb-up [region]                DynamoDB is healthy again
   dynamodb-latency <ms> [region]      every DynamoDB call takes <ms> longer
   dynamodb-errors <percent> [region]  <percent> of DynamoDB calls fail with a 500
+  sqs-down [region]                   SQS refuses connections for the API, functions and consumers
+  sqs-up [region]                     SQS is healthy again (queued messages were kept)
   lambda-errors <function> <percent>  <percent> of the function's invocations fail
   lambda-latency <function> <ms>      every invocation of the function takes <ms> longer
   lambda-heal <function>              removes the function's faults
@@ -68,6 +71,10 @@ export function parseFaultCommand(args: readonly string[]): FaultCommand | 'stat
       return { kind: 'dynamodb', region: rest[0], fault: { down: true } };
     case 'dynamodb-up':
       return { kind: 'dynamodb', region: rest[0], fault: {} };
+    case 'sqs-down':
+      return { kind: 'sqs', region: rest[0], fault: { down: true } };
+    case 'sqs-up':
+      return { kind: 'sqs', region: rest[0], fault: {} };
     case 'dynamodb-latency':
       return {
         kind: 'dynamodb',
@@ -126,6 +133,9 @@ export async function applyFaultCommand(cloud: LocalCloud, command: FaultCommand
   switch (command.kind) {
     case 'dynamodb':
       await cloud.faults.setDynamoDbFault(command.fault, command.region);
+      return;
+    case 'sqs':
+      await cloud.faults.setQueueFault(command.fault, command.region);
       return;
     case 'lambda':
       cloud.faults.setFunctionFault(command.function, command.fault);

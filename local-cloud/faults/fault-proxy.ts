@@ -59,6 +59,15 @@ export const DYNAMODB_INTERNAL_ERROR = {
   errorContentType: 'application/x-amz-json-1.0',
 } as const;
 
+/** The error body SQS (AWS JSON protocol) answers an internal failure with. */
+export const SQS_INTERNAL_ERROR = {
+  errorBody: JSON.stringify({
+    __type: 'com.amazonaws.sqs#InternalError',
+    message: 'Internal error (injected by the local cloud)',
+  }),
+  errorContentType: 'application/x-amz-json-1.0',
+} as const;
+
 /** Starts a fault proxy in front of `target`, with no fault in force. */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   validateTarget(options.target);

@@ -106,11 +106,13 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
       'AWS::SQS::Queue',
       'AWS::ApiGateway::Method',
       'AWS::DynamoDB::GlobalTable',
+      'AWS::CloudWatch::Alarm',
+      'AWS::Events::Rule',
     ]) {
       expect(emulatedTypes.has(type)).toBe(true);
     }
     const notEmulatedTypes = new Set(cloud.notEmulated.map((resource) => resource.type));
-    for (const type of ['AWS::IAM::Role', 'AWS::CloudWatch::Alarm', 'AWS::Logs::LogGroup']) {
+    for (const type of ['AWS::IAM::Role', 'AWS::Logs::LogGroup']) {
       expect(notEmulatedTypes.has(type)).toBe(true);
     }
   });
@@ -151,6 +153,36 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
       'the queued order to be written',
     );
     expect(order).toMatchObject({ orderId: key, status: 'CONFIRMED' });
+  });
+
+  test('async: with the queue-age alarm forced into ALARM, POSTs get 503 + Retry-After and nothing is queued; cleared, 202 again', async () => {
+    // GIVEN the load shedder's queue-age alarm in ALARM (the chaos command does the same)
+    await cloud.faults.setAlarmState(`${ASYNC}/LoadShedderQueueAgeAlarm`, 'ALARM');
+    const shedKey = randomUUID();
+    // WHEN an order is posted
+    const shed = await post(ASYNC, validOrder, shedKey);
+    // THEN it is shed with 503, a Retry-After and the JSON error shape
+    expect(shed.status).toBe(503);
+    expect(shed.headers.get('retry-after')).toBe('30');
+    expect(await shed.json()).toEqual({
+      error: expect.objectContaining({ code: 'OVERLOADED', requestId: expect.any(String) }),
+    });
+    // ...while a client mistake is still a 400, and reads are not shed
+    expect((await post(ASYNC, validOrder, 'not-a-uuid')).status).toBe(400);
+    expect((await getOrder(ASYNC, randomUUID())).status).toBe(404);
+
+    // WHEN the alarm clears
+    await cloud.faults.setAlarmState(`${ASYNC}/LoadShedderQueueAgeAlarm`, 'OK');
+    const acceptedKey = randomUUID();
+    const accepted = await post(ASYNC, validOrder, acceptedKey);
+    // THEN orders are accepted and written again; the shed order was never queued
+    expect(accepted.status).toBe(202);
+    await eventually(
+      async () => ((await getOrder(ASYNC, acceptedKey)).status === 200 ? true : undefined),
+      20_000,
+      'the order accepted after shedding to be written',
+    );
+    expect((await ordersInTable(ASYNC)).map((order) => order.orderId)).not.toContain(shedKey);
   });
 
   test('async: a duplicate Idempotency-Key is accepted twice and written once', async () => {

@@ -1,0 +1,150 @@
+/**
+ * The experiment behind `npm start`: every variant in the local cloud, one after the other, through
+ * the ramp and the fault timeline (Artillery drives the load, the local cloud's faults the chaos);
+ * then the metrics, the cost model and the report.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Variant } from '../../lib/config';
+import { readCloudAssembly } from '../../local-cloud/assembly/cloud-assembly';
+import { startLocalCloud, type LocalCloud, type LocalStack } from '../../local-cloud/local-cloud';
+import { estimateVariantCost, PRICES_US_EAST_1 } from '../cost';
+import {
+  buildVariantResults,
+  gitCommit,
+  machineInfo,
+  RESULTS_SCHEMA_VERSION,
+  writeReport,
+  type ExperimentResults,
+  type VariantResults,
+  type WrittenReport,
+} from '../report';
+import {
+  EXPERIMENT_VISIBILITY_TIMEOUT_SECONDS,
+  runVariant,
+  type VariantProgress,
+  type VariantRun,
+} from './run-variant';
+import type { ExperimentProfile } from './profiles';
+
+/** Options of {@link runExperiment}. */
+export interface ExperimentOptions {
+  readonly profile: ExperimentProfile;
+  /** Variants to run, in this order. */
+  readonly variants: readonly Variant[];
+  /** The synthesized cloud assembly holding the variants' stacks. */
+  readonly assemblyDir: string;
+  /** The project's root (for the git commit). */
+  readonly projectRoot: string;
+  /** Where `reports/<timestamp>/` goes. */
+  readonly reportsDirectory: string;
+  readonly onProgress?: (progress: VariantProgress) => void;
+  /** The local cloud's and the experiment's own log lines. */
+  readonly log?: (line: string) => void;
+}
+
+/** What {@link runExperiment} produced. */
+export interface ExperimentOutcome {
+  readonly results: ExperimentResults;
+  readonly report: WrittenReport;
+  readonly runs: ReadonlyMap<string, VariantRun>;
+}
+
+/** Stack names of a variant in the assembly, primary region first. */
+export function variantStacks(cloud: LocalCloud, variant: Variant): LocalStack[] {
+  const prefix = variant === 'multi' ? 'ResilientApi-multi-' : `ResilientApi-${variant}`;
+  const stacks = cloud.stacks.filter((stack) =>
+    variant === 'multi' ? stack.stackName.startsWith(prefix) : stack.stackName === prefix,
+  );
+  if (stacks.length === 0) throw new Error(`The local cloud runs no stack of the ${variant} variant`);
+  return stacks;
+}
+
+/** Where a variant takes traffic: its API, or the global (Route 53 stand-in) URL of `multi`. */
+export function variantTarget(
+  cloud: LocalCloud,
+  stacks: readonly LocalStack[],
+): { url: string; apiKey: string } {
+  const outputs = cloud.outputs[stacks[0].stackName];
+  const url = stacks.length > 1 ? outputs.GlobalUrl : outputs.ApiUrl;
+  if (!url)
+    throw new Error(
+      `Stack ${stacks[0].stackName} has no ${stacks.length > 1 ? 'GlobalUrl' : 'ApiUrl'} output`,
+    );
+  if (!outputs.ApiKeyValue) throw new Error(`Stack ${stacks[0].stackName} has no API key`);
+  return { url, apiKey: outputs.ApiKeyValue };
+}
+
+/** Runs the experiment and writes the report. */
+export async function runExperiment(options: ExperimentOptions): Promise<ExperimentOutcome> {
+  const log = options.log ?? (() => {});
+  const startedAt = new Date();
+  const workDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'resilient-api-experiment-'));
+  const assembly = readCloudAssembly(options.assemblyDir);
+  const cloud = await startLocalCloud({
+    assemblyDir: options.assemblyDir,
+    log,
+    functionLogSink: () => {},
+    healthCheckIntervalMillis: options.profile.healthCheckIntervalMillis,
+  });
+  const runs = new Map<string, VariantRun>();
+  const variants: VariantResults[] = [];
+  try {
+    for (const variant of options.variants) {
+      const stacks = variantStacks(cloud, variant);
+      const target = variantTarget(cloud, stacks);
+      log(`${new Date().toISOString()} experiment: ${variant} against ${target.url}`);
+      const run = await runVariant({
+        cloud,
+        variant,
+        stacks,
+        targetUrl: target.url,
+        apiKey: target.apiKey,
+        profile: options.profile,
+        workDirectory,
+        onProgress: options.onProgress,
+      });
+      runs.set(variant, run);
+      const templates = assembly.stacks
+        .filter((stack) => stacks.some((running) => running.stackName === stack.stackName))
+        .map((stack) => stack.template);
+      const cost = estimateVariantCost({ variant, templates, prices: PRICES_US_EAST_1 });
+      variants.push(buildVariantResults({ ...run.data, cost }));
+    }
+  } finally {
+    await cloud.stop();
+  }
+  const results: ExperimentResults = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    run: {
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      profile: options.profile.name,
+      gitCommit: gitCommit(options.projectRoot),
+      target: 'local cloud (DynamoDB Local, fauxqs, local API Gateway, Lambda workers and Route 53 stand-in)',
+      machine: machineInfo(),
+      notes: experimentNotes(options.profile, runs),
+    },
+    variants,
+  };
+  const report = await writeReport(results, options.reportsDirectory);
+  fs.rmSync(workDirectory, { recursive: true, force: true });
+  return { results, report, runs };
+}
+
+function experimentNotes(profile: ExperimentProfile, runs: ReadonlyMap<string, VariantRun>): string[] {
+  const notes = [
+    `Profile ${profile.name}: ramp levels of ${profile.rampLevels[0]?.durationSeconds ?? 0} s; each fault in force ${profile.faultSeconds} s, then ${profile.recoverySeconds} s of recovery, at ${profile.faultArrivalRate} orders/s.`,
+    'Everything ran on one machine: the load generator, the local cloud and its emulators share the CPU, so absolute latencies are this machine’s, not AWS’s; compare the variants side by side.',
+    'The experiment’s assembly is synthesized with the API throttles far above what one machine can send, so the ramp measures the paths (Lambda concurrency, the queue, DynamoDB), not the usage plans; `npm run load -- --scenario throttle` checks the 429s.',
+    `Queue visibility timeouts are shortened to ${EXPERIMENT_VISIBILITY_TIMEOUT_SECONDS} s (the template's: six times the consumer timeout) so failed batches are retried within the run.`,
+    `The Route 53 stand-in's health checks run every ${profile.healthCheckIntervalMillis / 1000} s instead of the template's interval; the failure threshold is the template's.`,
+  ];
+  for (const [variant, run] of runs) {
+    notes.push(
+      `${variant}: ${run.records} attempts; queues drained in ${run.drainMs === null ? 'more than the drain timeout' : `${(run.drainMs / 1000).toFixed(1)} s`}; ${run.deadLetters} dead letters; Artillery exit code ${run.artilleryExitCode}.`,
+    );
+  }
+  return notes;
+}

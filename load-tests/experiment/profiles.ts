@@ -1,0 +1,88 @@
+/**
+ * The experiment's profiles: how long each part runs and at what load. `quick` is what `npm start`
+ * runs by default (every variant within 5 minutes on a 2-core machine); `full` runs longer phases
+ * for steadier figures.
+ */
+
+/** One level of the ramp: an open-model arrival rate of new orders. */
+export interface RampLevel {
+  /** e.g. `ramp-3`. */
+  readonly name: string;
+  /** New orders per second (each is one `POST /orders`, plus its retries). */
+  readonly arrivalRate: number;
+  readonly durationSeconds: number;
+}
+
+/** The durations and loads of one experiment run. */
+export interface ExperimentProfile {
+  readonly name: ProfileName;
+  /** At least five levels, lowest first (latency against load: the research's Figure 1). */
+  readonly rampLevels: readonly RampLevel[];
+  /** Orders per second while the faults are injected. */
+  readonly faultArrivalRate: number;
+  /** Steady load before the first fault. */
+  readonly leadInSeconds: number;
+  /** How long each fault is in force. */
+  readonly faultSeconds: number;
+  /** Steady load after each fault is healed, before the next one (recovery is measured in it). */
+  readonly recoverySeconds: number;
+  /**
+   * Interval of the local Route 53 stand-in's health checks (the template says 10 s; a short run
+   * scales it down, and the report says so).
+   */
+  readonly healthCheckIntervalMillis: number;
+  /** Longest wait for the queues to drain (and replication to catch up) after the load. */
+  readonly drainTimeoutSeconds: number;
+}
+
+/** The profiles' names. */
+export const PROFILE_NAMES = ['quick', 'full'] as const;
+
+/** A profile's name. */
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+/** The ramp's arrival rates: the top levels are above what the synchronous path serves on 2 cores. */
+const RAMP_RATES = [10, 25, 50, 100, 150];
+
+function ramp(durationSeconds: number): RampLevel[] {
+  return RAMP_RATES.map((arrivalRate, index) => ({
+    name: `ramp-${index + 1}`,
+    arrivalRate,
+    durationSeconds,
+  }));
+}
+
+/** The profiles by name. */
+export const PROFILES: Readonly<Record<ProfileName, ExperimentProfile>> = {
+  quick: {
+    name: 'quick',
+    rampLevels: ramp(3),
+    faultArrivalRate: 20,
+    leadInSeconds: 2,
+    faultSeconds: 4,
+    recoverySeconds: 6,
+    healthCheckIntervalMillis: 1_000,
+    drainTimeoutSeconds: 60,
+  },
+  full: {
+    name: 'full',
+    rampLevels: ramp(20),
+    faultArrivalRate: 30,
+    leadInSeconds: 10,
+    faultSeconds: 20,
+    recoverySeconds: 20,
+    healthCheckIntervalMillis: 2_000,
+    drainTimeoutSeconds: 300,
+  },
+};
+
+/** The profile of a name; throws naming the profiles for an unknown one. */
+export function profileNamed(name: string): ExperimentProfile {
+  if ((PROFILE_NAMES as readonly string[]).includes(name)) return PROFILES[name as ProfileName];
+  throw new Error(`--profile must be one of ${PROFILE_NAMES.join(', ')} (given ${name})`);
+}
+
+/** Seconds the fault timeline of a variant with `faultCount` faults lasts. */
+export function faultTimelineSeconds(profile: ExperimentProfile, faultCount: number): number {
+  return profile.leadInSeconds + faultCount * (profile.faultSeconds + profile.recoverySeconds);
+}
