@@ -1,19 +1,24 @@
 /**
  * The Artillery processor of the order flows (`order-flows.yml`): it generates valid orders with UUID
- * Idempotency-Keys, decides the retries (capped exponential backoff with full jitter, see
- * `client/retry-policy.ts`) and the deliberate client duplicates, counts outcomes as Artillery
- * metrics for the scenarios' `ensure` checks, and, when `RESULTS_FILE` is set, appends one
- * {@link RequestRecord} per attempt to it (JSON Lines).
+ * Idempotency-Keys, sends them and reads them back with retries (capped exponential backoff with
+ * full jitter, see `client/retry-policy.ts`) and deliberate client duplicates, counts outcomes as
+ * Artillery metrics for the scenarios' `ensure` checks, and, when `RESULTS_FILE` is set, appends
+ * one {@link RequestRecord} per attempt to it (JSON Lines).
  *
- * Artillery's HTTP engine sends every attempt, so its own metrics, `expect` and
- * `metrics-by-endpoint` see the retries too. The flows loop (`loop` + `whileTrue`) while the hooks
- * here say another attempt is due, and wait `think: "{{ retryDelay }}"` first. A request that gets
- * no answer (timeout, refused or reset connection) ends the virtual user in Artillery's engine, so
- * it is recorded but cannot be retried.
+ * Artillery drives the virtual users: arrivals, the order and read loops (`loop` + `whileTrue`)
+ * and the waits between attempts (`think: "{{ retryDelay }}"`). The attempts the client retries
+ * (`POST /orders`, `GET /orders/{id}`) are sent by `function` steps with Node's `fetch`
+ * (`client/http-attempt.ts`), not by Artillery's HTTP engine: Artillery 2's engine ends the
+ * virtual user when a request gets no answer (a timeout, a refused or reset connection), and those
+ * are exactly the attempts a client must retry during a region outage. So these attempts report
+ * their own metrics (`client.requests`, `client.codes.<status>`, the `client.response_time`
+ * histogram) and their own functional checks (`client.unexpected_answers`); the health probe, never
+ * retried, stays on the HTTP engine with `expect` and `metrics-by-endpoint`.
  *
  * This file runs inside Artillery's worker threads, bundled by `artillery-runner.ts`; like a `bin/`
- * entry point it reads its own environment: `RESULTS_FILE` and `RUN_PHASE`.
+ * entry point it reads its own environment: `RESULTS_FILE`, `RUN_PHASE` and `RESILIENT_API_KEY`.
  */
+import { sendAttempt, type AttemptResult } from './client/http-attempt';
 import { generateOrder, newIdempotencyKey } from './client/order-generator';
 import { appendRequestRecord } from './client/request-log';
 import {
@@ -21,10 +26,10 @@ import {
   decideRetry,
   validateRetryPolicy,
   type AttemptOutcome,
-  type RetryDecision,
   type RetryPolicy,
 } from './client/retry-policy';
 import type { RequestRecord } from './metrics/request-record';
+import { API_KEY_ENVIRONMENT_VARIABLE } from './targets';
 
 /** The endpoints of the flows, as `RequestRecord.endpoint` and the requests' `name` spell them. */
 export const ENDPOINTS = {
@@ -45,6 +50,8 @@ const RETRYABLE_STATUSES = [408, 429, 500, 502, 503, 504];
  * names in its expressions by plain substring search.
  */
 export const CLIENT_COUNTERS = {
+  /** Every attempt, answered or not, of every flow (the records' count). */
+  requests: 'client.requests',
   ordersCreated: 'client.orders_created',
   ordersAcknowledged: 'client.orders_acknowledged',
   ordersAbandoned: 'client.orders_abandoned',
@@ -56,7 +63,23 @@ export const CLIENT_COUNTERS = {
   throttled: 'client.throttled_answers',
   retryAfterMissing: 'client.retry_after_missing',
   transportErrors: 'client.transport_errors',
+  /** Answers of the fetch-sent attempts that fail the functional checks (wrong status, not JSON). */
+  unexpectedAnswers: 'client.unexpected_answers',
 } as const;
+
+/**
+ * Histograms this processor adds: milliseconds from sending an attempt to the end of its answer,
+ * for every answered attempt of every flow. `ensure` thresholds name its aggregates
+ * (`client.response_time.p95`).
+ */
+export const CLIENT_HISTOGRAMS = {
+  responseTime: 'client.response_time',
+} as const;
+
+/** Counter of the answers with one status, e.g. `client.codes.201`. */
+export function statusCounter(status: number): string {
+  return `client.codes.${status}`;
+}
 
 /** The client's settings, from the scenario's or the command line's Artillery variables. */
 export interface ClientSettings {
@@ -71,6 +94,12 @@ export interface ClientSettings {
    */
   readonly readPollLimit: number;
   readonly readPollIntervalMs: number;
+  /**
+   * Milliseconds before an order or read attempt without a complete answer is given up as a
+   * timeout (and retried). The default matches `config.http.timeout` of `order-flows.yml` (10 s),
+   * which times the health probe.
+   */
+  readonly requestTimeoutMs: number;
 }
 
 /** Settings used for every variable a scenario leaves out. */
@@ -80,6 +109,7 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
   readBack: true,
   readPollLimit: 10,
   readPollIntervalMs: 500,
+  requestTimeoutMs: 10_000,
 };
 
 /** The Artillery variables {@link clientSettingsOf} reads. */
@@ -91,6 +121,7 @@ export interface ClientVariables {
   readonly readBack?: unknown;
   readonly readPollLimit?: unknown;
   readonly readPollIntervalMs?: unknown;
+  readonly requestTimeoutMs?: unknown;
 }
 
 /**
@@ -123,6 +154,10 @@ export function clientSettingsOf(vars: ClientVariables): ClientSettings {
   if (!(readPollIntervalMs >= 0)) {
     throw new Error(`readPollIntervalMs must be 0 or more (given ${String(vars.readPollIntervalMs)})`);
   }
+  const requestTimeoutMs = number(vars.requestTimeoutMs, defaults.requestTimeoutMs);
+  if (!(requestTimeoutMs > 0)) {
+    throw new Error(`requestTimeoutMs must be more than 0 (given ${String(vars.requestTimeoutMs)})`);
+  }
   return {
     retryPolicy,
     duplicateShare,
@@ -130,20 +165,23 @@ export function clientSettingsOf(vars: ClientVariables): ClientSettings {
       vars.readBack === undefined ? defaults.readBack : vars.readBack !== false && vars.readBack !== 'false',
     readPollLimit,
     readPollIntervalMs,
+    requestTimeoutMs,
   };
 }
 
 /** The state of one virtual user's order, kept in its Artillery variables. */
 interface OrderFlowState {
   settings: ClientSettings;
+  /** Artillery's target: the API stage's base URL, without the trailing slash. */
+  readonly target: string;
   /** Random (version 4) UUID: the Idempotency-Key and the order id. */
   orderId: string;
   order: unknown;
-  /** Attempt number of the request in flight (1 for a first attempt). */
+  /** Number of the latest attempt of the request in hand (1 for a first attempt). */
   attempt: number;
-  /** Epoch milliseconds when the request in flight was sent. */
-  attemptStartedAt: number;
-  /** Whether the `POST /orders` in flight repeats an acknowledged one on purpose. */
+  /** Epoch milliseconds when the health probe in flight was sent. */
+  healthCheckStartedAt: number;
+  /** Whether the `POST /orders` in hand repeats an acknowledged one on purpose. */
   duplicate: boolean;
   /** Whether the order loop must send `POST /orders` again. */
   orderPending: boolean;
@@ -155,7 +193,7 @@ interface OrderFlowState {
   readPolls: number;
   /** Wait before the next attempt, as Artillery's `think` reads it (`"120ms"`). */
   retryDelay: string;
-  /** Statuses the functional checks (`expect`) accept for `POST /orders`. */
+  /** Statuses the functional checks accept for `POST /orders`. */
   orderAnswerStatuses: number[];
   /** Statuses the functional checks accept for `GET /orders/{id}`. */
   readAnswerStatuses: number[];
@@ -168,7 +206,7 @@ export interface VirtualUserContext {
 
 /** The events object Artillery passes to hooks (its metrics). */
 export interface ArtilleryEvents {
-  emit(type: 'counter', name: string, value: number): unknown;
+  emit(type: 'counter' | 'histogram', name: string, value: number): unknown;
 }
 
 /** The request parameters Artillery passes to `beforeRequest` and `afterResponse` hooks. */
@@ -186,14 +224,8 @@ export interface ArtilleryResponse {
 
 type Done = (error?: Error) => void;
 
-/** An Artillery `afterResponse` hook. */
-type AfterResponseHook = (
-  request: ArtilleryRequest,
-  response: ArtilleryResponse,
-  context: VirtualUserContext,
-  events: ArtilleryEvents,
-  done: Done,
-) => void;
+/** An Artillery `function` step. */
+type FunctionStep = (context: VirtualUserContext, events: ArtilleryEvents, done: Done) => void;
 
 function stateOf(context: VirtualUserContext): OrderFlowState {
   return context.vars as unknown as OrderFlowState;
@@ -201,6 +233,19 @@ function stateOf(context: VirtualUserContext): OrderFlowState {
 
 function count(events: ArtilleryEvents, name: string, value = 1): void {
   events.emit('counter', name, value);
+}
+
+/**
+ * A `function` step that runs `work`. Written in callback style because Artillery calls a step
+ * whose constructor is `Function` with a callback and awaits any other; an error ends the user.
+ */
+function functionStep(work: (state: OrderFlowState, events: ArtilleryEvents) => Promise<void>): FunctionStep {
+  return (context, events, done) => {
+    work(stateOf(context), events).then(
+      () => done(),
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+    );
+  };
 }
 
 /**
@@ -233,81 +278,53 @@ export function startOrder(context: VirtualUserContext, events: ArtilleryEvents,
     retryDelay: '0ms',
     orderAnswerStatuses: [...ACKNOWLEDGING_STATUSES, ...RETRYABLE_STATUSES],
     readAnswerStatuses: [200, ...RETRYABLE_STATUSES],
-  } satisfies Omit<OrderFlowState, 'settings' | 'attemptStartedAt'>);
+  } satisfies Omit<OrderFlowState, 'settings' | 'target' | 'healthCheckStartedAt'>);
   count(events, CLIENT_COUNTERS.ordersCreated);
   done();
 }
 
-/** `beforeRequest` of every request: numbers the attempt and notes when it was sent. */
-export function startAttempt(
-  _request: ArtilleryRequest,
-  context: VirtualUserContext,
-  _events: ArtilleryEvents,
-  done: Done,
-): void {
-  const state = stateOf(context);
-  state.attempt = (state.attempt ?? 0) + 1;
-  state.attemptStartedAt = Date.now();
-  done();
-}
+/** What one attempt came to, as the record and the counters see it. */
+type AttemptFields = Pick<RequestRecord, 'startedAt' | 'latencyMs' | 'status' | 'failure' | 'retryAfter'>;
 
-function headerOf(response: ArtilleryResponse, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
+/**
+ * Records an attempt: the request metrics (`client.requests`, `client.codes.<status>`,
+ * `client.response_time`, `client.transport_errors`), what an answer says about the service
+ * (5xx, 429, a 429 without `Retry-After`), and the {@link RequestRecord} when `RESULTS_FILE` is set.
+ * Returns the attempt as the retry policy sees it.
+ */
 function record(
-  request: ArtilleryRequest,
+  endpoint: string,
   state: OrderFlowState,
-  result: Pick<RequestRecord, 'status' | 'failure' | 'retryAfter'>,
-): void {
+  fields: AttemptFields,
+  events: ArtilleryEvents,
+): AttemptOutcome {
+  count(events, CLIENT_COUNTERS.requests);
+  const { status } = fields;
+  if (status === null) {
+    count(events, CLIENT_COUNTERS.transportErrors);
+  } else {
+    count(events, statusCounter(status));
+    events.emit('histogram', CLIENT_HISTOGRAMS.responseTime, fields.latencyMs);
+    if (status >= 500) count(events, CLIENT_COUNTERS.serverErrors);
+    if (status === 429) {
+      count(events, CLIENT_COUNTERS.throttled);
+      if (!fields.retryAfter) count(events, CLIENT_COUNTERS.retryAfterMissing);
+    }
+  }
   // Read at each record, not at load, so a test can set them; reading the environment is cheap.
   const resultsFile = process.env.RESULTS_FILE || undefined;
   const runPhase = process.env.RUN_PHASE || undefined;
-  if (resultsFile === undefined) return;
-  const endpoint = request.name ?? request.url;
-  appendRequestRecord(resultsFile, {
-    startedAt: state.attemptStartedAt,
-    latencyMs: Date.now() - state.attemptStartedAt,
-    ...result,
-    endpoint,
-    attempt: state.attempt,
-    ...(endpoint === ENDPOINTS.createOrder && state.duplicate ? { duplicate: true } : {}),
-    ...(endpoint === ENDPOINTS.health ? {} : { orderId: state.orderId }),
-    ...(runPhase === undefined ? {} : { phase: runPhase }),
-  });
-}
-
-/** Records an answer and counts what it says about the service; returns it as an attempt outcome. */
-function recordAnswer(
-  request: ArtilleryRequest,
-  response: ArtilleryResponse,
-  state: OrderFlowState,
-  events: ArtilleryEvents,
-): AttemptOutcome {
-  const status = response.statusCode;
-  const retryAfter = headerOf(response, 'retry-after') !== undefined;
-  record(request, state, { status, retryAfter });
-  if (status >= 500) count(events, CLIENT_COUNTERS.serverErrors);
-  if (status === 429) {
-    count(events, CLIENT_COUNTERS.throttled);
-    if (!retryAfter) count(events, CLIENT_COUNTERS.retryAfterMissing);
+  if (resultsFile !== undefined) {
+    appendRequestRecord(resultsFile, {
+      ...fields,
+      endpoint,
+      attempt: state.attempt,
+      ...(endpoint === ENDPOINTS.createOrder && state.duplicate ? { duplicate: true } : {}),
+      ...(endpoint === ENDPOINTS.health ? {} : { orderId: state.orderId }),
+      ...(runPhase === undefined ? {} : { phase: runPhase }),
+    });
   }
-  return { status };
-}
-
-/** Records an answer and decides, by the retry policy, whether the request is sent again. */
-function recordAndDecide(
-  request: ArtilleryRequest,
-  response: ArtilleryResponse,
-  state: OrderFlowState,
-  events: ArtilleryEvents,
-): RetryDecision {
-  return decideRetry(
-    recordAnswer(request, response, state, events),
-    state.attempt,
-    state.settings.retryPolicy,
-  );
+  return status === null ? { failure: fields.failure ?? 'connection' } : { status };
 }
 
 /** A 4xx other than 408 and 429: the client's own mistake, which a retry would repeat. */
@@ -315,13 +332,82 @@ function isClientMistake(status: number): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
-function orderIdInBody(body: unknown): unknown {
-  if (typeof body !== 'string') return undefined;
+function parsedBody(body: string): unknown {
   try {
-    return (JSON.parse(body) as { orderId?: unknown }).orderId;
+    return JSON.parse(body) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The functional checks of a fetch-sent attempt, as `expect` would make them (`statusCode` one of
+ * `statuses`, `contentType: json`): a failed one is counted and printed.
+ */
+function checkAnswer(
+  endpoint: string,
+  result: AttemptResult,
+  statuses: readonly number[],
+  events: ArtilleryEvents,
+): void {
+  if (!('status' in result)) return;
+  const contentType = result.headers['content-type'] ?? '';
+  const problems = [
+    ...(statuses.includes(result.status)
+      ? []
+      : [`status ${result.status}, expected one of ${statuses.join(', ')}`]),
+    ...(/\bjson\b|\+json\b/.test(contentType) && typeof parsedBody(result.body) === 'object'
+      ? []
+      : [`not a JSON answer (content-type ${contentType || 'missing'})`]),
+  ];
+  if (problems.length === 0) return;
+  count(events, CLIENT_COUNTERS.unexpectedAnswers);
+  console.log(`unexpected answer to ${endpoint}: ${problems.join('; ')}`);
+}
+
+/** Sends one attempt of `endpoint` as the next attempt of the request in hand, records and checks it. */
+async function attempt(
+  state: OrderFlowState,
+  events: ArtilleryEvents,
+  endpoint: string,
+  request: {
+    readonly method: 'GET' | 'POST';
+    readonly path: string;
+    readonly headers?: Record<string, string>;
+    readonly body?: string;
+  },
+  answerStatuses: readonly number[],
+): Promise<{ outcome: AttemptOutcome; result: AttemptResult }> {
+  const apiKey = process.env[API_KEY_ENVIRONMENT_VARIABLE];
+  state.attempt += 1;
+  const result = await sendAttempt({
+    method: request.method,
+    url: `${state.target}${request.path}`,
+    headers: { ...(apiKey === undefined ? {} : { 'x-api-key': apiKey }), ...request.headers },
+    body: request.body,
+    timeoutMs: state.settings.requestTimeoutMs,
+  });
+  const outcome = record(
+    endpoint,
+    state,
+    'status' in result
+      ? {
+          startedAt: result.startedAt,
+          latencyMs: result.latencyMs,
+          status: result.status,
+          retryAfter: result.headers['retry-after'] !== undefined,
+        }
+      : {
+          startedAt: result.startedAt,
+          latencyMs: result.latencyMs,
+          status: null,
+          failure: result.failure,
+          retryAfter: false,
+        },
+    events,
+  );
+  checkAnswer(endpoint, result, answerStatuses, events);
+  return { outcome, result };
 }
 
 function scheduleRetry(state: OrderFlowState, events: ArtilleryEvents, delayMs: number): void {
@@ -330,36 +416,45 @@ function scheduleRetry(state: OrderFlowState, events: ArtilleryEvents, delayMs: 
 }
 
 /**
- * `afterResponse` of `POST /orders`: records the attempt and decides what the order loop does next:
- * retry (408, 429, 5xx), stop (acknowledged, or a client mistake, or out of attempts), or, for a
- * `duplicateShare` of the acknowledged orders, send the same request once more as a duplicate.
+ * Function step of the order loop: sends `POST /orders` once and decides what the loop does next:
+ * retry (408, 429, 5xx, no answer), stop (acknowledged, or a client mistake, or out of attempts),
+ * or, for a `duplicateShare` of the acknowledged orders, send the same request once more as a
+ * duplicate.
  */
-export const finishOrderAttempt: AfterResponseHook = (request, response, context, events, done) => {
-  const state = stateOf(context);
-  const status = response.statusCode;
-  const decision = recordAndDecide(request, response, state, events);
+export const sendOrderAttempt: FunctionStep = functionStep(async (state, events) => {
+  const { outcome, result } = await attempt(
+    state,
+    events,
+    ENDPOINTS.createOrder,
+    {
+      method: 'POST',
+      path: '/orders',
+      headers: { 'content-type': 'application/json', 'idempotency-key': state.orderId },
+      body: JSON.stringify(state.order),
+    },
+    state.orderAnswerStatuses,
+  );
+  const decision = decideRetry(outcome, state.attempt, state.settings.retryPolicy);
   state.orderPending = decision.retry;
   if (decision.retry) {
     scheduleRetry(state, events, decision.delayMs);
-    done();
     return;
   }
-  if (isClientMistake(status)) count(events, CLIENT_COUNTERS.clientErrors);
-  if (!state.duplicate) {
-    if (ACKNOWLEDGING_STATUSES.includes(status)) {
-      acknowledge(state, status, response.body, events);
-    } else {
-      count(events, CLIENT_COUNTERS.ordersAbandoned);
-    }
+  if ('status' in outcome && isClientMistake(outcome.status)) count(events, CLIENT_COUNTERS.clientErrors);
+  if (state.duplicate) return;
+  if ('status' in result && ACKNOWLEDGING_STATUSES.includes(result.status)) {
+    acknowledge(state, result.status, result.body, events);
+  } else {
+    count(events, CLIENT_COUNTERS.ordersAbandoned);
   }
-  done();
-};
+});
 
 /** Counts an acknowledged order, checks the id it was acknowledged under, and maybe sends it again. */
-function acknowledge(state: OrderFlowState, status: number, body: unknown, events: ArtilleryEvents): void {
+function acknowledge(state: OrderFlowState, status: number, body: string, events: ArtilleryEvents): void {
   state.acknowledgedWith = status;
   count(events, CLIENT_COUNTERS.ordersAcknowledged);
-  if (orderIdInBody(body) !== state.orderId) count(events, CLIENT_COUNTERS.ackMismatches);
+  const orderId = (parsedBody(body) as { orderId?: unknown } | undefined)?.orderId;
+  if (orderId !== state.orderId) count(events, CLIENT_COUNTERS.ackMismatches);
   // A replay must be answered like the original: from now on the functional checks accept only that.
   state.orderAnswerStatuses = [status, ...RETRYABLE_STATUSES];
   if (Math.random() < state.settings.duplicateShare) {
@@ -373,9 +468,8 @@ export function orderAttemptPending(context: VirtualUserContext, next: (again: b
   next(stateOf(context).orderPending);
 }
 
-/** `ifTrue` of `GET /orders/{id}`: reads back only acknowledged orders, when the scenario reads back. */
-export function readWanted(vars: Record<string, unknown>): boolean {
-  const state = vars as unknown as OrderFlowState;
+/** Whether the order is (still) to be read: only acknowledged orders, when the scenario reads back. */
+function readWanted(state: OrderFlowState): boolean {
   return state.settings.readBack && state.acknowledgedWith !== undefined && state.readPending;
 }
 
@@ -391,17 +485,27 @@ export function startRead(context: VirtualUserContext, _events: ArtilleryEvents,
 }
 
 /**
- * `afterResponse` of `GET /orders/{id}`: records the attempt; retries like `POST /orders`; after an
- * async acknowledgement, repeats a 404 up to `readPollLimit` times as a new first attempt.
+ * Function step of the read loop: sends `GET /orders/{id}` once, if the order is to be read;
+ * retries like `POST /orders`; after an async acknowledgement, repeats a 404 up to `readPollLimit`
+ * times as a new first attempt.
  */
-export const finishReadAttempt: AfterResponseHook = (request, response, context, events, done) => {
-  const state = stateOf(context);
+export const sendReadAttempt: FunctionStep = functionStep(async (state, events) => {
+  // Artillery runs a loop's steps once before it asks `whileTrue`.
+  if (!readWanted(state)) return;
   const { settings } = state;
-  const decision = recordAndDecide(request, response, state, events);
+  const { outcome } = await attempt(
+    state,
+    events,
+    ENDPOINTS.getOrder,
+    { method: 'GET', path: `/orders/${state.orderId}` },
+    state.readAnswerStatuses,
+  );
+  const decision = decideRetry(outcome, state.attempt, settings.retryPolicy);
   if (decision.retry) {
     scheduleRetry(state, events, decision.delayMs);
   } else if (
-    response.statusCode === 404 &&
+    'status' in outcome &&
+    outcome.status === 404 &&
     state.acknowledgedWith === 202 &&
     state.readPolls < settings.readPollLimit
   ) {
@@ -411,47 +515,80 @@ export const finishReadAttempt: AfterResponseHook = (request, response, context,
       retryDelay: `${settings.readPollIntervalMs}ms`,
     });
   } else {
-    if (isClientMistake(response.statusCode)) count(events, CLIENT_COUNTERS.clientErrors);
+    if ('status' in outcome && isClientMistake(outcome.status)) count(events, CLIENT_COUNTERS.clientErrors);
     state.readPending = false;
   }
-  done();
-};
+});
 
 /** `whileTrue` of the read loop: whether `GET /orders/{id}` is due again. */
 export function readAttemptPending(context: VirtualUserContext, next: (again: boolean) => void): void {
-  next(readWanted(context.vars));
+  next(readWanted(stateOf(context)));
 }
 
-/** `afterResponse` of `GET /health`: records the attempt (health probes are not retried). */
-export const finishHealthCheck: AfterResponseHook = (request, response, context, events, done) => {
+/** `beforeRequest` of `GET /health`: each probe is a first attempt of its own. */
+export function startHealthCheck(
+  _request: ArtilleryRequest,
+  context: VirtualUserContext,
+  _events: ArtilleryEvents,
+  done: Done,
+): void {
   const state = stateOf(context);
-  recordAnswer(request, response, state, events);
-  // Each probe is a first attempt of its own.
-  state.attempt = 0;
+  state.attempt = 1;
+  state.healthCheckStartedAt = Date.now();
   done();
-};
+}
 
-/** Error codes of a request that got no answer because it timed out. */
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+function healthCheckTiming(state: OrderFlowState): Pick<AttemptFields, 'startedAt' | 'latencyMs'> {
+  return { startedAt: state.healthCheckStartedAt, latencyMs: Date.now() - state.healthCheckStartedAt };
+}
 
-/**
- * Scenario `onError`: a request that got no answer (timeout, refused or reset connection) is
- * recorded with `status: null`; Artillery then ends the virtual user, so an order in flight is
- * abandoned.
- */
-export function recordFailedAttempt(
-  error: Error & { code?: unknown },
-  request: ArtilleryRequest,
+/** `afterResponse` of `GET /health` (sent by Artillery's HTTP engine): records the probe. */
+export function finishHealthCheck(
+  _request: ArtilleryRequest,
+  response: ArtilleryResponse,
   context: VirtualUserContext,
   events: ArtilleryEvents,
   done: Done,
 ): void {
   const state = stateOf(context);
-  if (typeof error.code === 'string' && state.attemptStartedAt !== undefined) {
+  record(
+    ENDPOINTS.health,
+    state,
+    {
+      ...healthCheckTiming(state),
+      status: response.statusCode,
+      retryAfter: response.headers['retry-after'] !== undefined,
+    },
+    events,
+  );
+  done();
+}
+
+/** Error codes of a request that got no answer because it timed out. */
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+
+/**
+ * Scenario `onError` of the health probe: a probe that got no answer (timeout, refused or reset
+ * connection) is recorded with `status: null`. Health probes are not retried, so Artillery's
+ * engine ending the virtual user there loses nothing.
+ */
+export function recordHealthCheckFailure(
+  error: Error & { code?: unknown },
+  _request: ArtilleryRequest,
+  context: VirtualUserContext,
+  events: ArtilleryEvents,
+  done: Done,
+): void {
+  const state = stateOf(context);
+  // Errors of the processor's own hooks have no code and are no attempt.
+  if (typeof error.code === 'string' && state.healthCheckStartedAt !== undefined) {
     const failure = TIMEOUT_CODES.has(error.code) || error.name === 'TimeoutError' ? 'timeout' : 'connection';
-    record(request, state, { status: null, failure, retryAfter: false });
-    count(events, CLIENT_COUNTERS.transportErrors);
-    if (state.orderPending && !state.duplicate) count(events, CLIENT_COUNTERS.ordersAbandoned);
+    record(
+      ENDPOINTS.health,
+      state,
+      { ...healthCheckTiming(state), status: null, failure, retryAfter: false },
+      events,
+    );
   }
   done();
 }

@@ -95,10 +95,25 @@ describe('scenario files', () => {
     expect(names.filter((name) => typeof processorExports[name] !== 'function')).toEqual([]);
   });
 
-  test('the flows name their requests by route, as the records and metrics-by-endpoint expect', async () => {
+  test('the HTTP engine sends only the health probe, named by its route; orders and reads are function steps', async () => {
     const script = await mergedScript('smoke');
     expect(new Set(valuesOf(script.scenarios, 'name').filter((name) => /^(GET|POST) /.test(name)))).toEqual(
-      new Set(Object.values(processor.ENDPOINTS)),
+      new Set([processor.ENDPOINTS.health]),
+    );
+    expect(valuesOf(script.scenarios, 'function')).toEqual(
+      expect.arrayContaining(['sendOrderAttempt', 'sendReadAttempt']),
+    );
+  });
+
+  test("the order client's default timeout is the HTTP engine's (config.http.timeout)", async () => {
+    const { http } = (await mergedScript('smoke')).config as { http?: { timeout?: number } };
+    expect((http?.timeout ?? Number.NaN) * 1000).toBe(processor.DEFAULT_CLIENT_SETTINGS.requestTimeoutMs);
+  });
+
+  test.each(SCENARIOS)('%s: fails on a failed functional check of the orders and reads', async (scenario) => {
+    const conditions = (await mergedScript(scenario)).config.ensure?.conditions ?? [];
+    expect(conditions.map(({ expression }) => expression)).toContain(
+      `${processor.CLIENT_COUNTERS.unexpectedAnswers} == 0`,
     );
   });
 
@@ -130,7 +145,7 @@ describe('scenario files', () => {
     expect(rates[rates.length - 1]).toBeLessThan(peak / 5);
   });
 
-  test('ensure expressions name only metrics that exist: Artillery metrics or the processor counters', async () => {
+  test('ensure expressions name only metrics that exist: Artillery metrics or the processor counters and histograms', async () => {
     const known = new Set<string>(Object.values(processor.CLIENT_COUNTERS));
     for (const scenario of SCENARIOS) {
       const { ensure } = (await mergedScript(scenario)).config;
@@ -143,7 +158,7 @@ describe('scenario files', () => {
       const unknown = names.filter(
         (name) =>
           !known.has(name) &&
-          !/^http\.(requests|codes\.\d{3}|response_time\.(p50|p95|p99|max|median))$/.test(name),
+          !/^(http|client)\.(requests|codes\.\d{3}|response_time\.(p50|p95|p99|max|median))$/.test(name),
       );
       expect({ scenario, unknown }).toEqual({ scenario, unknown: [] });
     }

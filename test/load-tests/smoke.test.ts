@@ -141,7 +141,7 @@ describe('npm run load against the local cloud', () => {
     const overrides = {
       config: {
         phases: [{ duration: 1, arrivalRate: 2 }],
-        ensure: { thresholds: [{ 'http.response_time.p95': 0 }] },
+        ensure: { thresholds: [{ 'client.response_time.p95': 0 }] },
       },
     };
 
@@ -158,7 +158,7 @@ describe('npm run load against the local cloud', () => {
     ]);
 
     // THEN the check fails and so does the run
-    expect(output).toContain('fail: http.response_time.p95 < 0');
+    expect(output).toContain('fail: client.response_time.p95 < 0');
     expect(exitCode).not.toBe(0);
   }, 60_000);
 });
