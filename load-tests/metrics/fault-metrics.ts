@@ -1,4 +1,10 @@
 /** Availability during faults, recovery time, MTTR and the success-rate timeline. */
+import {
+  groupOperations,
+  operationAvailability,
+  operationsStartedWithin,
+  type Operation,
+} from './operations';
 import { successRate, tallySuccesses } from './outcome';
 import type { FaultWindow, RequestRecord } from './request-record';
 import { startedWithin } from './request-metrics';
@@ -25,10 +31,21 @@ export interface FaultMetrics {
   readonly name: string;
   readonly startedAt: number;
   readonly endedAt: number;
-  /** Attempts started inside the fault window. */
+  /** Attempts started inside the fault window (retries included). */
   readonly requests: number;
-  /** Success rate (see `successRate`) of the attempts started inside the fault window; `null` if none. */
+  /** Client operations whose first attempt started inside the fault window. */
+  readonly operations: number;
+  /**
+   * Availability as a client with a retry policy sees it (see `availabilityDuring`): of the
+   * operations whose first attempt started inside the window, the share that eventually succeeded,
+   * client mistakes left out; `null` if none.
+   */
   readonly availability: number | null;
+  /**
+   * Success rate (see `successRate`) of the attempts started inside the fault window: how often the
+   * API itself answered 2xx, whatever the client's retries made of it; `null` if none.
+   */
+  readonly attemptSuccessRate: number | null;
   /**
    * Milliseconds from the fault's start to the start of the first complete window that reached the
    * threshold; `null` if none did before the observation ended (never recovered).
@@ -45,8 +62,27 @@ export interface FaultSummary {
   readonly unrecovered: number;
 }
 
-/** Availability during a fault: the success rate of the attempts started inside its window. */
+/**
+ * Availability during a fault, as the client experiences it: attempts are grouped into operations
+ * (see `groupOperations`), and of the operations whose first attempt started inside the window —
+ * wherever their retries landed, even after the window's end — the share that eventually succeeded
+ * (some attempt 2xx), the operations that ended with the client's own mistake left out (see
+ * `operationAvailability`). During a region outage with DNS failover, the attempts sent before the
+ * failover fail, yet the operations whose retries reached the surviving region succeeded. `null`
+ * when no operation started in the window.
+ */
 export function availabilityDuring(records: readonly RequestRecord[], fault: FaultWindow): number | null {
+  return operationAvailability(operationsStartedWithin(groupOperations(records), fault));
+}
+
+/**
+ * The attempt-level figure kept beside availability: the success rate (see `successRate`) of the
+ * attempts started inside the fault window, retries counted as attempts of their own.
+ */
+export function attemptSuccessRateDuring(
+  records: readonly RequestRecord[],
+  fault: FaultWindow,
+): number | null {
   return successRate(startedWithin(records, fault));
 }
 
@@ -54,7 +90,8 @@ export function availabilityDuring(records: readonly RequestRecord[], fault: Fau
  * Recovery time of a fault: sliding windows of `windowMs` start at the fault's start and every
  * `stepMs` after it; the recovery time is the offset of the first complete window with at least
  * `minRequests` counted attempts whose success rate reaches `threshold`. A fault the API never
- * noticed recovers at 0. `null` when no window qualified.
+ * noticed recovers at 0. `null` when no window qualified. Measured on attempts, not operations: it
+ * is the moment the API itself answers again, which client retries would blur.
  */
 export function recoveryTime(
   records: readonly RequestRecord[],
@@ -81,8 +118,8 @@ export function recoveryTime(
 }
 
 /**
- * Availability and recovery time of every fault, and the MTTR: the mean recovery time of the faults
- * that recovered. A fault that never recovered has no recovery time to average; it is counted in
+ * Availability (operations), attempt success rate and recovery time of every fault, and the MTTR:
+ * the mean recovery time of the faults that recovered. A fault that never recovered has no recovery time to average; it is counted in
  * `unrecovered` (and shown as such in the report) rather than guessed.
  */
 export function summarizeFaults(
@@ -90,14 +127,19 @@ export function summarizeFaults(
   faults: readonly FaultWindow[],
   options: RecoveryOptions = {},
 ): FaultSummary {
-  const metrics = faults.map((fault) => {
-    const requests = startedWithin(records, fault).length;
+  // Grouped once for all the faults: the grouping sorts every operation's attempts.
+  const operations: readonly Operation[] = groupOperations(records);
+  const metrics = faults.map((fault): FaultMetrics => {
+    const attempts = startedWithin(records, fault);
+    const started = operationsStartedWithin(operations, fault);
     return {
       name: fault.name,
       startedAt: fault.startedAt,
       endedAt: fault.endedAt,
-      requests,
-      availability: availabilityDuring(records, fault),
+      requests: attempts.length,
+      operations: started.length,
+      availability: operationAvailability(started),
+      attemptSuccessRate: successRate(attempts),
       recoveryMs: recoveryTime(records, fault, options),
     };
   });

@@ -3,6 +3,7 @@ export * from './request-record';
 export * from './outcome';
 export * from './latency';
 export * from './request-metrics';
+export * from './operations';
 export * from './fault-metrics';
 export * from './resilience-score';
 export * from './lost-acknowledgements';

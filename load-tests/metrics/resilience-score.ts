@@ -1,4 +1,5 @@
 /** The resilience score and its three factors. */
+import { groupOperations, operationAvailability, type Operation } from './operations';
 import { isGracefulFailure, isServiceFailure, isSuccess, successRate } from './outcome';
 import type { FaultWindow, RequestRecord } from './request-record';
 import { isStartedWithin } from './request-metrics';
@@ -8,11 +9,18 @@ export interface ResilienceScore {
   /** availabilityDuringFaults × gracefulShare × retrySuccessRate, in [0, 1]. */
   readonly score: number;
   /**
-   * Success rate (see `successRate`) of every attempt started inside any fault window, pooled (a
-   * request-weighted mean over the faults). With no attempt inside a fault window, the success rate
-   * of the whole run.
+   * Availability of the client operations (see `operationAvailability`) whose first attempt started
+   * inside any fault window, pooled (an operation-weighted mean over the faults). With no operation
+   * started inside a fault window, the availability of every operation of the run; 1 when there is
+   * nothing to count at all.
    */
   readonly availabilityDuringFaults: number;
+  /**
+   * Not a factor of the score, kept beside it: the success rate (see `successRate`) of every
+   * attempt started inside any fault window, pooled. With no attempt inside a fault window, the
+   * success rate of the whole run; `null` when there is nothing to count at all.
+   */
+  readonly attemptSuccessRateDuringFaults: number | null;
   /** Graceful failures ÷ service failures over the whole run; 1 when nothing failed. */
   readonly gracefulShare: number;
   /** Retried operations that ended in a 2xx ÷ retried operations; 1 when nothing was retried. */
@@ -23,50 +31,18 @@ export interface ResilienceScore {
   readonly retriedOperations: number;
 }
 
-/** One client operation: a first attempt and the retries that followed it. */
-export interface Operation {
-  readonly attempts: readonly RequestRecord[];
-}
-
 /**
- * Groups attempts into operations. Attempts of one operation share the endpoint, the order id and
- * the duplicate flag; sorted by start time, each first attempt (`attempt === 1`) opens a new
- * operation and the retries after it join it. Records without an order id cannot be tied to their
- * retries and are left out.
+ * Retry success rate: of the operations (see `groupOperations`) that needed a retry (more than one
+ * attempt), the share whose last attempt succeeded (2xx). 1 when no operation was retried.
  */
-export function groupOperations(records: readonly RequestRecord[]): Operation[] {
-  const byKey = new Map<string, RequestRecord[]>();
-  for (const record of records) {
-    if (record.orderId === undefined) continue;
-    const key = `${record.endpoint} ${record.orderId} ${record.duplicate === true ? 'duplicate' : 'original'}`;
-    const list = byKey.get(key) ?? [];
-    list.push(record);
-    byKey.set(key, list);
-  }
-  const operations: RequestRecord[][] = [];
-  for (const list of byKey.values()) {
-    list.sort((a, b) => a.startedAt - b.startedAt || a.attempt - b.attempt);
-    let current: RequestRecord[] | undefined;
-    for (const record of list) {
-      if (record.attempt === 1 || current === undefined) {
-        current = [];
-        operations.push(current);
-      }
-      current.push(record);
-    }
-  }
-  return operations.map((attempts) => ({ attempts }));
-}
-
-/**
- * Retry success rate: of the operations that needed a retry (more than one attempt), the share whose
- * last attempt succeeded (2xx). 1 when no operation was retried.
- */
-export function retrySuccessRate(records: readonly RequestRecord[]): {
+export function retrySuccessRate(
+  records: readonly RequestRecord[],
+  operations: readonly Operation[] = groupOperations(records),
+): {
   rate: number;
   retriedOperations: number;
 } {
-  const retried = groupOperations(records).filter((operation) => operation.attempts.length > 1);
+  const retried = operations.filter((operation) => operation.attempts.length > 1);
   if (retried.length === 0) return { rate: 1, retriedOperations: 0 };
   const recovered = retried.filter((operation) =>
     isSuccess(operation.attempts[operation.attempts.length - 1]),
@@ -85,21 +61,24 @@ export function gracefulShare(records: readonly RequestRecord[]): { share: numbe
 }
 
 /**
- * The resilience score, in [0, 1]: availability during faults × graceful share × retry success
- * rate (each defined on `ResilienceScore`). A run with no counted attempt at all scores 1 on
- * availability (there was nothing to fail).
+ * The resilience score, in [0, 1]: availability during faults (of operations, as the client sees
+ * it) × graceful share × retry success rate (each defined on `ResilienceScore`). A run with no
+ * counted operation at all scores 1 on availability (there was nothing to fail).
  */
 export function resilienceScore(
   records: readonly RequestRecord[],
   faults: readonly FaultWindow[],
 ): ResilienceScore {
-  const duringFaults = records.filter((record) => faults.some((fault) => isStartedWithin(record, fault)));
-  const availability = successRate(duringFaults) ?? successRate(records) ?? 1;
+  const inAnyFault = (record: RequestRecord) => faults.some((fault) => isStartedWithin(record, fault));
+  const operations = groupOperations(records);
+  const operationsInFaults = operations.filter((operation) => inAnyFault(operation.attempts[0]));
+  const availability = operationAvailability(operationsInFaults) ?? operationAvailability(operations) ?? 1;
   const graceful = gracefulShare(records);
-  const retries = retrySuccessRate(records);
+  const retries = retrySuccessRate(records, operations);
   return {
     score: availability * graceful.share * retries.rate,
     availabilityDuringFaults: availability,
+    attemptSuccessRateDuringFaults: successRate(records.filter(inAnyFault)) ?? successRate(records),
     gracefulShare: graceful.share,
     retrySuccessRate: retries.rate,
     failures: graceful.failures,

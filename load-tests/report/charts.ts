@@ -6,6 +6,7 @@ import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { compile } from 'vega-lite';
 import type { ExperimentResults } from './results';
+import { AVAILABILITY_DEFINITIONS } from './tables';
 
 /** A figure of the report. */
 export interface ReportChart {
@@ -77,9 +78,8 @@ function availabilityPerFault(results: ExperimentResults): ReportChart {
   );
   return {
     id: 'figure-2',
-    title: 'Figure 2 — Availability per fault event per variant',
-    caption:
-      'Share of the attempts started during each fault window that succeeded (2xx), client 4xx mistakes left out.',
+    title: 'Figure 2 — Availability (operations) per fault event per variant',
+    caption: `${AVAILABILITY_DEFINITIONS.operations} The attempt success rate is beside it in the "Every fault" table.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       width: 560,
@@ -93,7 +93,7 @@ function availabilityPerFault(results: ExperimentResults): ReportChart {
         y: {
           field: 'availability',
           type: 'quantitative',
-          title: 'Availability (%)',
+          title: 'Availability, operations (%)',
           scale: { domain: [0, 100] },
         },
         color: { field: 'variant', type: 'nominal', title: 'Variant' },
@@ -126,7 +126,7 @@ function failoverTimeline(results: ExperimentResults): ReportChart {
   return {
     id: 'figure-3',
     title: 'Figure 3 — Failover timeline',
-    caption: `Success rate per 1 s bucket around the fault (${faults || 'none recorded'}); the shaded band is the fault window.`,
+    caption: `Attempt success rate per 1 s bucket around the fault (${faults || 'none recorded'}); the shaded band is the fault window.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       width: 560,

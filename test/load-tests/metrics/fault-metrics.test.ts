@@ -1,4 +1,5 @@
 import {
+  attemptSuccessRateDuring,
   availabilityDuring,
   recoveryTime,
   successRateTimeline,
@@ -23,12 +24,57 @@ const dependencyOutage = fault('dependency-outage', 10_000, 20_000);
 const unnoticed = fault('latency-injection', 22_000, 25_000);
 const regionOutage = fault('region-outage', 30_000, 35_000);
 
+// GIVEN a region outage from 10 s to 20 s with DNS failover: 4 orders whose first attempts (11–14 s)
+// failed with connection errors and whose retries, after the window, reached the surviving region
+const outage = fault('region-outage', 10_000, 20_000);
+const failedOver = [11_000, 12_000, 13_000, 14_000].flatMap((at, index) => [
+  request({ at, orderId: `o${index}`, status: null, failure: 'connection' }),
+  request({ at: at + 10_000, orderId: `o${index}`, status: 201, attempt: 2 }),
+]);
+
 describe('availabilityDuring', () => {
-  test('is the success rate of the attempts started in the fault window', () => {
-    // THEN 100 attempts in [10 s, 20 s): 40 + 1 failures → 59/100
+  test('counts an operation whose retries succeeded after the window as available', () => {
+    // THEN 4 operations started in the window, all eventually acknowledged → 1;
+    // while the 4 attempts started in the window all failed → 0
+    expect(availabilityDuring(failedOver, outage)).toBe(1);
+    expect(attemptSuccessRateDuring(failedOver, outage)).toBe(0);
+  });
+
+  test("counts operations that gave up as failed, leaves the client's mistakes out, and each health probe alone", () => {
+    // GIVEN in the same window, besides the 4 failed-over orders:
+    const more = [
+      // o5 gave up after maxAttempts = 3
+      request({ at: 15_000, orderId: 'o5', status: 500 }),
+      request({ at: 15_100, orderId: 'o5', status: null, failure: 'timeout', attempt: 2 }),
+      request({ at: 15_300, orderId: 'o5', status: 500, attempt: 3 }),
+      // o6 a 400, o7 a 503 answered 422 on retry: both ended with the client's mistake
+      request({ at: 16_000, orderId: 'o6', status: 400 }),
+      request({ at: 16_500, orderId: 'o7', status: 503 }),
+      request({ at: 16_600, orderId: 'o7', status: 422, attempt: 2 }),
+      // o8 started before the window; its retry inside the window succeeded
+      request({ at: 9000, orderId: 'o8', status: null, failure: 'timeout' }),
+      request({ at: 10_500, orderId: 'o8', status: 201, attempt: 2 }),
+      // two health probes (no order id): a 503 and a retry answered 200
+      request({ at: 17_000, endpoint: 'GET /health', status: 503 }),
+      request({ at: 17_500, endpoint: 'GET /health', status: 200, attempt: 2 }),
+    ];
+    const all = [...failedOver, ...more];
+    // THEN operations started in the window: o0–o3 (succeeded), o5 (failed), o6 and o7 (left out),
+    // the two probes (one failed, one succeeded); o8 belongs to before the window → 5 / 7
+    expect(availabilityDuring(all, outage)).toBeCloseTo(5 / 7, 12);
+    // attempts started in the window: 4 + 3 (o5) + 1 (o6) + 2 (o7) + 1 (o8's retry) + 2 (probes) = 13,
+    // less the 400 and the 422 = 11 counted; successes: o8's retry and the 200 → 2 / 11
+    expect(attemptSuccessRateDuring(all, outage)).toBeCloseTo(2 / 11, 12);
+    expect(summarizeFaults(all, [outage]).faults[0]).toMatchObject({ operations: 9, requests: 13 });
+  });
+
+  test('is the attempt success rate when no record carries an order id (every attempt its own operation)', () => {
+    // THEN 100 attempts in [10 s, 20 s): 40 + 1 failures → 59/100 either way
     expect(availabilityDuring(records, dependencyOutage)).toBeCloseTo(0.59, 12);
+    expect(attemptSuccessRateDuring(records, dependencyOutage)).toBeCloseTo(0.59, 12);
     expect(availabilityDuring(records, unnoticed)).toBe(1);
     expect(availabilityDuring(records, fault('no-traffic', 50_000, 60_000))).toBeNull();
+    expect(attemptSuccessRateDuring(records, fault('no-traffic', 50_000, 60_000))).toBeNull();
   });
 });
 
@@ -83,11 +129,31 @@ describe('summarizeFaults', () => {
     // THEN recoveries 5000, 0 and never → MTTR (5000 + 0) / 2 = 2500, one unrecovered
     expect(summary.mttrMs).toBe(2500);
     expect(summary.unrecovered).toBe(1);
-    expect(summary.faults.map((f) => [f.name, f.requests, f.availability, f.recoveryMs])).toEqual([
-      ['dependency-outage', 100, 0.59, 5000],
-      ['latency-injection', 30, 1, 0],
-      ['region-outage', 50, 0, null],
+    expect(
+      summary.faults.map((f) => [
+        f.name,
+        f.requests,
+        f.operations,
+        f.availability,
+        f.attemptSuccessRate,
+        f.recoveryMs,
+      ]),
+    ).toEqual([
+      ['dependency-outage', 100, 100, 0.59, 0.59, 5000],
+      ['latency-injection', 30, 30, 1, 1, 0],
+      ['region-outage', 50, 50, 0, 0, null],
     ]);
+  });
+
+  test('availability counts operations and recovery time attempts: failed-over retries do not hide the outage', () => {
+    // GIVEN the failed-over orders, and a success every 500 ms from 15 s to 29.5 s
+    const run = [...failedOver, ...requestsEvery(500, 15_000, 30)];
+    // WHEN
+    const [metrics] = summarizeFaults(run, [outage]).faults;
+    // THEN in the window: the 4 failed-over orders (their 4 attempts failed, their operations
+    // succeeded) and the 10 successes from 15 s → 14 of 14 operations available, 10 of 14 attempts; the first 5 s window with ≥ 99% success starts at 15 s, after the last failure at 14 s → 5000 ms
+    expect(metrics).toMatchObject({ operations: 14, requests: 14, availability: 1, recoveryMs: 5000 });
+    expect(metrics.attemptSuccessRate).toBeCloseTo(10 / 14, 12);
   });
 
   test('MTTR is null when no fault recovered', () => {

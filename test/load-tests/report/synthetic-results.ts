@@ -45,19 +45,29 @@ function variantRecords(
     startedAt: T0 + 60_000 + index * 20_000,
     endedAt: T0 + 70_000 + index * 20_000,
   }));
-  for (let at = T0 + 55_000; at < T0 + 115_000; at += 100) {
-    const fault = faults.find((f) => at >= f.startedAt && at < f.endedAt);
+  // The fault traffic, 10 orders/s: inside a fault, attempts fail for the first `faultFailureShare`
+  // of its 10 s. A failed attempt is retried once (maxAttempts 2) when its 3 s timeout ends; the
+  // retry succeeds once the failing part is over, so operations fare better than attempts.
+  const attemptAt = (at: number, orderId: string, attempt: number, fault?: FaultWindow): RequestRecord => {
     const failing = fault !== undefined && at < fault.startedAt + 10_000 * faultFailureShare;
-    records.push({
+    const answered = fault?.name === 'dependency-outage';
+    return {
       startedAt: at,
       latencyMs: failing ? 3000 : baseLatencyMs,
-      status: failing ? (fault.name === 'dependency-outage' ? 503 : null) : 201,
-      failure: failing && fault.name !== 'dependency-outage' ? 'timeout' : undefined,
-      retryAfter: failing && fault.name === 'dependency-outage',
+      status: failing ? (answered ? 503 : null) : 201,
+      failure: failing && !answered ? 'timeout' : undefined,
+      retryAfter: failing && answered,
       endpoint: 'POST /orders',
-      attempt: 1,
-      orderId: `order-${(id += 1)}`,
-    });
+      attempt,
+      orderId,
+    };
+  };
+  for (let at = T0 + 55_000; at < T0 + 115_000; at += 100) {
+    const fault = faults.find((f) => at >= f.startedAt && at < f.endedAt);
+    const orderId = `order-${(id += 1)}`;
+    const first = attemptAt(at, orderId, 1, fault);
+    records.push(first);
+    if (first.status !== 201) records.push(attemptAt(at + first.latencyMs, orderId, 2, fault));
   }
   return { records, faults };
 }

@@ -40,11 +40,14 @@ describe('buildVariantResults', () => {
       successes: 100,
       throughputPerSecond: 10,
     });
-    // the fault: 50 attempts, 20 failed → 60%; first clean 5 s window starts 2 s in
+    // the fault: 50 orders of one attempt each, 20 failed → 60% of operations and of attempts;
+    // first clean 5 s window starts 2 s in
     expect(results.faults[0]).toMatchObject({
       description: 'DynamoDB down',
       requests: 50,
+      operations: 50,
       availability: 0.6,
+      attemptSuccessRate: 0.6,
       recoveryMs: 2000,
     });
     expect(results.mttrMs).toBe(2000);

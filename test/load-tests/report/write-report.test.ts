@@ -84,6 +84,26 @@ describe('writeReport', () => {
     expect(markdown).toContain('0123456789abcdef0123456789abcdef01234567');
   });
 
+  test('shows availability of operations beside the attempt success rate, with their definitions', () => {
+    // GIVEN sync fails the first 4 s of each 10 s fault at 10 orders/s and retries each failure once
+    // after 3 s: the retries sent in the last 1 s of the failing part fail (10), the later ones succeed (30)
+    const markdown = fs.readFileSync(report.markdown, 'utf8');
+    // THEN per fault: 100 operations, 60 + 30 succeeded → 90.00%; 140 attempts, 90 succeeded → 64.29%
+    expect(markdown).toContain(
+      '| sync | region-outage | synthetic region-outage | 10.0 | 100 | 90.00% | 140 | 64.29% | 4.0 |',
+    );
+    // Table 2 pools the three faults: 270 / 300 operations, 270 / 420 attempts
+    expect(markdown).toMatch(/\| sync \(ours\) \| 90\.00% \| 64\.29% \|/);
+    expect(markdown).toContain(
+      '| Availability (operations) during faults | Attempt success rate during faults |',
+    );
+    expect(markdown).toContain(
+      '| Operations | Availability (operations) | Attempts | Attempt success rate |',
+    );
+    expect(markdown).toContain('Availability (operations) = of the client operations');
+    expect(markdown).toContain('Attempt success rate = 2xx ÷ (attempts started inside the fault window');
+  });
+
   test('report.html is self-contained: no script, no external reference', () => {
     const html = fs.readFileSync(report.html, 'utf8');
     expect(html).not.toMatch(/<script|<link|src="http|href="http/i);
@@ -131,7 +151,7 @@ describe('report.html in Chromium', () => {
     const figure = page.locator('#figure-2 svg');
     expect(await figure.locator('.mark-rect.role-mark path').count()).toBe(3 * FAULTS.length);
     const titles = await figure.locator('.role-axis-title text').allTextContents();
-    expect(titles).toEqual(expect.arrayContaining(['Fault', 'Availability (%)']));
+    expect(titles).toEqual(expect.arrayContaining(['Fault', 'Availability, operations (%)']));
   });
 
   test('Figure 3 shades the fault window and draws the success rate over time', async () => {
@@ -173,11 +193,12 @@ describe('summaryRows', () => {
   test('has one row per variant with the headline figures', () => {
     const rows = summaryRows(results);
     expect(rows.map((row) => row.variant)).toEqual(['sync', 'async', 'multi']);
-    // sync fails the first 4 s of each fault → recovery 4.0 s, MTTR 4.0 s; nothing lost
+    // sync fails the first 4 s of each fault → recovery 4.0 s, MTTR 4.0 s; nothing lost; 90% of the
+    // operations started in the faults succeeded (the attempts: 64.29%)
     expect(rows[0]).toMatchObject({
       'MTTR (s)': '4.0',
       'lost acks': '0',
-      'availability in faults': '60.00%',
+      'availability in faults': '90.00%',
     });
   });
 });
