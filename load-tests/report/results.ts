@@ -7,8 +7,11 @@ import type { FaultMetrics, TimelineBucket } from '../metrics/fault-metrics';
 import type { RequestMetrics } from '../metrics/request-metrics';
 import type { ResilienceScore } from '../metrics/resilience-score';
 
-/** Version of the `results.json` shape; raise it when the shape changes incompatibly. */
-export const RESULTS_SCHEMA_VERSION = 1;
+/**
+ * Version of the `results.json` shape; raise it when the shape changes incompatibly. 2: a fault's
+ * `availability` is per client operation (the attempt-level figure moved to `attemptSuccessRate`).
+ */
+export const RESULTS_SCHEMA_VERSION = 2;
 
 /** The machine the run happened on. */
 export interface MachineInfo {
