@@ -525,6 +525,14 @@ export function readAttemptPending(context: VirtualUserContext, next: (again: bo
   next(readWanted(stateOf(context)));
 }
 
+/**
+ * `ifTrue` of `GET /health`: the probe is sent unless the variable `healthProbes` is false (the
+ * experiment turns probes off: it measures the orders, and Route 53's own checks run anyway).
+ */
+export function healthProbeWanted(vars: Record<string, unknown>): boolean {
+  return vars.healthProbes !== false && vars.healthProbes !== 'false';
+}
+
 /** `beforeRequest` of `GET /health`: each probe is a first attempt of its own. */
 export function startHealthCheck(
   _request: ArtilleryRequest,

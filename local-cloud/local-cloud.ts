@@ -280,19 +280,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       const stackRuntime = runtime.stacks.get(stack.stackName) as StackRuntime;
       let sqsClient = sqsClients.get(region);
       if (!sqsClient) {
-        // The gateway sends to the queue through the region's SQS fault proxy too.
-        sqsClient = new SQSClient({
-          endpoint: sqsProxies.get(region)?.endpoint,
-          region,
-          credentials: LOCAL_CREDENTIALS,
-          // fauxqs's queue URLs name its own host; the proxy must receive the request.
-          useQueueUrlAsEndpoint: false,
-        });
+        // The gateway sends straight to the emulator: its requests are the async accept path, which
+        // an extra proxy hop in this process would slow down; sendSqsMessage checks the region's
+        // SQS fault itself instead.
+        sqsClient = new SQSClient({ endpoint: sqs.endpoint, region, credentials: LOCAL_CREDENTIALS });
         sqsClients.set(region, sqsClient);
         const client = sqsClient;
         cleanups.push(() => Promise.resolve(client.destroy()));
       }
-      const { gateway, running } = await startGateway(stack, stackRuntime, runtime, sqsClient, {
+      const sqsProxy = sqsProxies.get(region) as FaultProxy;
+      const { gateway, running } = await startGateway(stack, stackRuntime, runtime, sqsClient, sqsProxy, {
         port: ports.api ? ports.api + index : 0,
         integrationTimeoutMillis: options.integrationTimeoutMillis,
         apiKeyValues: secrets.apiKeyValuesOf(stack.template),
@@ -374,26 +371,24 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       regionNames.filter((region) =>
         localStacks.some((stack) => stack.region === region && apiListeners.get(stack.stackName)?.down),
       );
+    /** Sets a dependency's fault in one region, or in every region when none is named. */
+    const setProxyFault = async (
+      proxies: ReadonlyMap<string, FaultProxy>,
+      dependency: string,
+      fault: DependencyFault,
+      region: string | undefined,
+    ): Promise<void> => {
+      for (const target of region === undefined ? [...proxies.keys()] : [region]) {
+        const proxy = proxies.get(target);
+        if (!proxy) throw new Error(`No local region ${target} (running: ${regionNames.join(', ')})`);
+        await proxy.setFault(fault);
+        log(`${new Date().toISOString()} fault ${dependency} ${target} ${describeFault(fault)}`);
+      }
+    };
     const functionFaults = new Map<string, FunctionFault>();
     const faults: LocalCloudFaults = {
-      async setDynamoDbFault(fault, region) {
-        const targets = region === undefined ? [...dynamoDbProxies.keys()] : [region];
-        for (const target of targets) {
-          const proxy = dynamoDbProxies.get(target);
-          if (!proxy) throw new Error(`No local region ${target} (running: ${regionNames.join(', ')})`);
-          await proxy.setFault(fault);
-          log(`${new Date().toISOString()} fault dynamodb ${target} ${describeFault(fault)}`);
-        }
-      },
-      async setQueueFault(fault, region) {
-        const targets = region === undefined ? [...sqsProxies.keys()] : [region];
-        for (const target of targets) {
-          const proxy = sqsProxies.get(target);
-          if (!proxy) throw new Error(`No local region ${target} (running: ${regionNames.join(', ')})`);
-          await proxy.setFault(fault);
-          log(`${new Date().toISOString()} fault sqs ${target} ${describeFault(fault)}`);
-        }
-      },
+      setDynamoDbFault: (fault, region) => setProxyFault(dynamoDbProxies, 'dynamodb', fault, region),
+      setQueueFault: (fault, region) => setProxyFault(sqsProxies, 'sqs', fault, region),
       setFunctionFault(reference, fault) {
         const fn = findLocalFunction(regions, reference);
         fn.setFault(fault);
@@ -515,6 +510,8 @@ async function startGateway(
   stackRuntime: StackRuntime,
   runtime: RegionRuntime,
   sqsClient: SQSClient,
+  /** The region's SQS fault proxy, whose fault the gateway's sends honour. */
+  sqsFault: Pick<FaultProxy, 'fault'>,
   options: GatewayOptions,
 ): Promise<{ gateway: ApiGatewayEmulator; running: RunningApiGateway }> {
   const template = stack.template as CloudFormationTemplate;
@@ -535,6 +532,11 @@ async function startGateway(
   };
 
   const sendSqsMessage: SendSqsMessage = async (queueLogicalId, message) => {
+    if (sqsFault.fault.down) {
+      throw Object.assign(new Error(`connect ECONNREFUSED (SQS is down in ${runtime.region})`), {
+        code: 'ECONNREFUSED',
+      });
+    }
     const queue = stackRuntime.queues.find((candidate) => candidate.logicalId === queueLogicalId);
     if (!queue) throw new Error(`No local queue ${queueLogicalId} in ${stack.stackName}`);
     const result = await sqsClient.send(

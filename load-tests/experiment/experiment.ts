@@ -8,7 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Variant } from '../../lib/config';
 import { readCloudAssembly } from '../../local-cloud/assembly/cloud-assembly';
-import { startLocalCloud, type LocalCloud, type LocalStack } from '../../local-cloud/local-cloud';
+import {
+  startLocalCloud,
+  type LocalCloud,
+  type LocalCloudOptions,
+  type LocalStack,
+} from '../../local-cloud/local-cloud';
 import { estimateVariantCost, PRICES_US_EAST_1 } from '../cost';
 import {
   buildVariantResults,
@@ -42,6 +47,11 @@ export interface ExperimentOptions {
   readonly onProgress?: (progress: VariantProgress) => void;
   /** The local cloud's and the experiment's own log lines. */
   readonly log?: (line: string) => void;
+  /**
+   * More options of the local cloud, e.g. emulators that already run (the tests').
+   * @default - it starts its own DynamoDB Local and SQS emulator
+   */
+  readonly localCloud?: Pick<LocalCloudOptions, 'emulators' | 'namePrefix'>;
 }
 
 /** What {@link runExperiment} produced. */
@@ -87,6 +97,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     log,
     functionLogSink: () => {},
     healthCheckIntervalMillis: options.profile.healthCheckIntervalMillis,
+    ...options.localCloud,
   });
   const runs = new Map<string, VariantRun>();
   const variants: VariantResults[] = [];
@@ -129,6 +140,12 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     variants,
   };
   const report = await writeReport(results, options.reportsDirectory);
+  // The raw attempts go beside the report, so every figure can be recomputed from them.
+  for (const variant of runs.keys()) {
+    const records = path.join(workDirectory, `${variant}.records.jsonl`);
+    if (fs.existsSync(records))
+      fs.copyFileSync(records, path.join(report.directory, `${variant}.records.jsonl`));
+  }
   fs.rmSync(workDirectory, { recursive: true, force: true });
   return { results, report, runs };
 }
@@ -139,11 +156,13 @@ function experimentNotes(profile: ExperimentProfile, runs: ReadonlyMap<string, V
     'Everything ran on one machine: the load generator, the local cloud and its emulators share the CPU, so absolute latencies are this machine’s, not AWS’s; compare the variants side by side.',
     'The experiment’s assembly is synthesized with the API throttles far above what one machine can send, so the ramp measures the paths (Lambda concurrency, the queue, DynamoDB), not the usage plans; `npm run load -- --scenario throttle` checks the 429s.',
     `Queue visibility timeouts are shortened to ${EXPERIMENT_VISIBILITY_TIMEOUT_SECONDS} s (the template's: six times the consumer timeout) so failed batches are retried within the run.`,
+    'Before each variant runs, the workers of its order-writing functions are started up to their reserved concurrency, as provisioned concurrency would (a storm of local cold starts on 2 cores is not what the ramp measures); a 20 orders/s warm-up precedes the ramp and is not measured.',
+    'During the ramp the consumers are paused (orders wait in the queue, as behind a busy consumer): in AWS they run on their own compute, here they would take the CPU of the accept path being measured. They resume for the fault timeline, where the backlog drains.',
     `The Route 53 stand-in's health checks run every ${profile.healthCheckIntervalMillis / 1000} s instead of the template's interval; the failure threshold is the template's.`,
   ];
   for (const [variant, run] of runs) {
     notes.push(
-      `${variant}: ${run.records} attempts; queues drained in ${run.drainMs === null ? 'more than the drain timeout' : `${(run.drainMs / 1000).toFixed(1)} s`}; ${run.deadLetters} dead letters; Artillery exit code ${run.artilleryExitCode}.`,
+      `${variant}: ${run.records} attempts; queues drained in ${run.drainMs === null ? 'more than the drain timeout' : `${(run.drainMs / 1000).toFixed(1)} s`}; ${run.deadLetters} dead letters; Artillery exit codes ${run.artilleryExitCodes.ramp} (ramp) and ${run.artilleryExitCodes.faults} (faults).`,
     );
   }
   return notes;

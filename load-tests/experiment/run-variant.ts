@@ -10,12 +10,18 @@ import { readRequestRecords } from '../client/request-log';
 import type { FaultWindow, RequestRecord, TimeWindow } from '../metrics';
 import type { VariantRunData } from '../report/variant-results';
 import { faultPlan, type PlannedFault, type VariantLayout } from './fault-plan';
-import { faultTimelineSeconds, type ExperimentProfile } from './profiles';
+import { faultTimelineSeconds, WARM_UP_ARRIVAL_RATE, type ExperimentProfile } from './profiles';
 import { storedOrderIds, waitForDrain, shortenVisibilityTimeouts, queueDepths } from './queue-drain';
 import { RecordTail } from './record-tail';
 
-/** Visibility timeout of the variant's queues during the run (the template's is 180 s). */
-export const EXPERIMENT_VISIBILITY_TIMEOUT_SECONDS = 5;
+/**
+ * Visibility timeout of the variant's queues during the run: just above the consumer's 30 s timeout
+ * (the template's is six times it, 180 s), so a failed batch comes back within the run but never
+ * while Powertools still holds its idempotency record "in progress" (which expires with the
+ * invocation's timeout); shorter, a redelivered duplicate would fail as in progress until the
+ * message reached the dead-letter queue.
+ */
+export const EXPERIMENT_VISIBILITY_TIMEOUT_SECONDS = 35;
 
 /** What the progress display shows, once a second. */
 export interface VariantProgress {
@@ -51,7 +57,8 @@ export interface RunVariantOptions {
 /** What one variant's run produced, for the report and the console. */
 export interface VariantRun {
   readonly data: Omit<VariantRunData, 'cost'>;
-  readonly artilleryExitCode: number;
+  /** Exit codes of the two Artillery runs (non-zero when a functional check failed; see the log). */
+  readonly artilleryExitCodes: { readonly ramp: number; readonly faults: number };
   /** Milliseconds the queues took to drain after the load, or `null` if they did not in time. */
   readonly drainMs: number | null;
   readonly deadLetters: number;
@@ -69,46 +76,80 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
   const faults = faultPlan(cloud, layout);
   const rampSeconds = profile.rampLevels.reduce((sum, level) => sum + level.durationSeconds, 0);
   const faultSeconds = faultTimelineSeconds(profile, faults.length);
-  const totalSeconds = rampSeconds + faultSeconds;
+  const totalSeconds = profile.warmUpSeconds + rampSeconds + faultSeconds;
   const resultsFile = path.join(options.workDirectory, `${variant}.records.jsonl`);
   await shortenVisibilityTimeouts(cloud, stacks, EXPERIMENT_VISIBILITY_TIMEOUT_SECONDS);
 
+  // The ramp measures the accept paths. In AWS the consumer runs on its own compute; here it would
+  // take CPU from the API it is measured against, so the event source mappings pause during the
+  // ramp (orders wait in the queue) and resume for the fault timeline, where the backlog drains.
+  const regions = cloud.regions.filter((region) => layout.regions.includes(region.region));
+  const hasConsumer = stacks.some((stack) => stack.runtime.eventSources.length > 0);
+  if (hasConsumer) await Promise.all(regions.map((region) => region.setEventSourcesEnabled(false)));
+  // Start the order-writing functions' workers up to their reserved concurrency before the load,
+  // as provisioned concurrency would: on 2 cores, dozens of cold starts at once would otherwise be
+  // what the first levels measure.
+  for (const stack of stacks) {
+    for (const fn of stack.runtime.functions.values()) {
+      if (/^(CreateOrder|ProcessOrders)/.test(fn.definition.logicalId)) await fn.prewarm(fn.concurrencyLimit);
+    }
+  }
   const tail = new RecordTail(resultsFile);
   const startedAt = Date.now();
   const faultWindows: Array<FaultWindow & { description: string }> = [];
   let phase = 'starting';
-  let loadStartedAt: number | undefined;
-  let timeline: Promise<void> | undefined;
+  // Each run's first record marks when its load started: the ramp's windows and the faults follow
+  // that clock, not the moment Artillery was launched.
+  let runStartedAt: number | undefined;
+  let onFirstRecord: ((at: number) => void) | undefined;
+  let seenRecords = 0;
+  let loadSeconds = 0;
   const progress = setInterval(() => {
     const polled = tail.poll();
-    if (loadStartedAt === undefined && polled.firstStartedAt !== undefined) {
-      loadStartedAt = polled.firstStartedAt;
-      timeline = runTimeline(loadStartedAt);
+    if (polled.total > seenRecords && onFirstRecord) {
+      const first = Math.min(...polled.latest.map((record) => record.startedAt));
+      runStartedAt = first;
+      onFirstRecord(first);
+      onFirstRecord = undefined;
     }
-    const elapsedLoad = loadStartedAt === undefined ? 0 : (Date.now() - loadStartedAt) / 1000;
+    seenRecords = polled.total;
+    const elapsedRun = runStartedAt === undefined ? 0 : (Date.now() - runStartedAt) / 1000;
     options.onProgress?.({
       variant,
       phase,
       elapsedSeconds: Math.round((Date.now() - startedAt) / 1000),
       requestsPerSecond: polled.latest.length,
       errors: polled.serviceFailures,
-      done: Math.min(1, elapsedLoad / totalSeconds),
+      done: Math.min(1, (loadSeconds + Math.min(elapsedRun, currentRunSeconds)) / totalSeconds),
     });
   }, 1000);
+  let currentRunSeconds = 0;
+  const loadStarts = (): Promise<number> =>
+    new Promise<number>((resolve) => {
+      // Whatever the previous run wrote is read now, so only the next run's records start it.
+      seenRecords = tail.poll().total;
+      runStartedAt = undefined;
+      onFirstRecord = resolve;
+    });
 
   const sleepUntil = (epochMs: number) =>
     new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, epochMs - Date.now())));
 
-  // Faults follow the ramp on the load's own clock: the first record marks the ramp's start.
-  const runTimeline = async (origin: number): Promise<void> => {
-    let levelStart = origin;
+  const rampTimeline = async (origin: number): Promise<void> => {
+    phase = 'warm-up';
+    let levelStart = origin + profile.warmUpSeconds * 1000;
+    await sleepUntil(levelStart);
     for (const level of profile.rampLevels) {
       phase = level.name;
       levelStart += level.durationSeconds * 1000;
       await sleepUntil(levelStart);
     }
+    phase = 'ramp retries';
+  };
+
+  const faultTimeline = async (origin: number): Promise<void> => {
     phase = 'lead-in';
-    let next = levelStart + profile.leadInSeconds * 1000;
+    let next = origin + profile.leadInSeconds * 1000;
     for (const fault of faults) {
       await sleepUntil(next);
       phase = fault.name;
@@ -119,48 +160,77 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     }
   };
 
-  const artilleryLog: string[] = [];
-  let artilleryExitCode: number;
-  try {
-    const result = await runArtillery({
+  const artillery = (
+    phases: Array<Record<string, unknown>>,
+    variables: Record<string, string | number | boolean>,
+  ) =>
+    runArtillery({
       scenario: 'failover',
       target: options.targetUrl.replace(/\/$/, ''),
       apiKey: options.apiKey,
       resultsFile,
       phase: variant,
       variables: {
-        // The experiment measures the order path; reads would halve the orders a level offers.
+        // The experiment measures the order path; reads would halve the orders a level offers,
+        // and health probes are not client operations (Route 53's own checks run anyway).
         readBack: false,
+        healthProbes: false,
         duplicateShare: 0.05,
-        maxAttempts: 6,
-        retryBaseDelayMs: 100,
-        retryMaxDelayMs: 2000,
+        // An attempt with no answer after 5 s is a timeout and is retried (the API's own limit is 29 s).
+        requestTimeoutMs: 5000,
+        ...variables,
       },
-      overrides: {
-        config: {
-          phases: [
-            ...profile.rampLevels.map((level) => ({
-              name: level.name,
-              duration: level.durationSeconds,
-              arrivalRate: level.arrivalRate,
-            })),
-            { name: 'faults', duration: faultSeconds, arrivalRate: profile.faultArrivalRate },
-          ],
-          // The experiment judges the run by its metrics, not by the scenario's pass/fail checks.
-          ensure: { thresholds: [], conditions: [] },
-        },
-      },
-      onOutput: (text) => {
-        artilleryLog.push(text);
-        options.onArtilleryOutput?.(text);
-      },
+      // The experiment judges the run by its metrics, not by the scenario's pass/fail checks.
+      overrides: { config: { phases, ensure: { thresholds: [], conditions: [] } } },
+      onOutput: options.onArtilleryOutput ?? (() => {}),
     });
-    artilleryExitCode = result.exitCode;
-    await timeline;
+
+  let rampExitCode: number;
+  let faultsExitCode: number;
+  let rampOrigin: number | undefined;
+  try {
+    // 1. The ramp, with a short retry budget: it measures latency against load, and a long one
+    //    would keep a saturated path's retries running into the faults.
+    currentRunSeconds = profile.warmUpSeconds + rampSeconds;
+    const rampStarted = loadStarts().then((origin) => {
+      rampOrigin = origin;
+      return rampTimeline(origin);
+    });
+    const ramp = await artillery(
+      [
+        {
+          name: 'warm-up',
+          duration: profile.warmUpSeconds,
+          arrivalRate: WARM_UP_ARRIVAL_RATE,
+        },
+        ...profile.rampLevels.map((level) => ({
+          name: level.name,
+          duration: level.durationSeconds,
+          arrivalRate: level.arrivalRate,
+        })),
+      ],
+      { maxAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 1000 },
+    );
+    rampExitCode = ramp.exitCode;
+    await rampStarted;
+    loadSeconds = currentRunSeconds;
+    if (hasConsumer) await Promise.all(regions.map((region) => region.setEventSourcesEnabled(true)));
+
+    // 2. Steady load while the faults are injected and healed, with the failover scenario's
+    //    client: about 30 s of retrying covers a failover's detection time.
+    currentRunSeconds = faultSeconds;
+    const faultsStarted = loadStarts().then(faultTimeline);
+    const steady = await artillery(
+      [{ name: 'faults', duration: faultSeconds, arrivalRate: profile.faultArrivalRate }],
+      { maxAttempts: 10, retryBaseDelayMs: 200, retryMaxDelayMs: 5000 },
+    );
+    faultsExitCode = steady.exitCode;
+    await faultsStarted;
   } finally {
     clearInterval(progress);
     // A fault left in force by a failed run must not leak into the next variant.
     await cloud.faults.clear();
+    if (hasConsumer) await Promise.all(regions.map((region) => region.setEventSourcesEnabled(true)));
   }
 
   phase = 'draining';
@@ -184,9 +254,9 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
   );
 
   const records: RequestRecord[] = readRequestRecords(resultsFile);
-  const origin = loadStartedAt ?? startedAt;
+  const origin = rampOrigin ?? startedAt;
   const loadLevels: Array<{ name: string; targetRps: number; window: TimeWindow }> = [];
-  let from = origin;
+  let from = origin + profile.warmUpSeconds * 1000;
   for (const level of profile.rampLevels) {
     const to = from + level.durationSeconds * 1000;
     loadLevels.push({
@@ -205,7 +275,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
       timelineFault: faults.some((fault) => fault.name === 'region-outage') ? 'region-outage' : undefined,
       storedOrderIds: stored,
     },
-    artilleryExitCode,
+    artilleryExitCodes: { ramp: rampExitCode, faults: faultsExitCode },
     drainMs,
     deadLetters,
     records: records.length,

@@ -248,12 +248,32 @@ export class LocalFunction {
     };
   }
 
+  /**
+   * Starts workers until `count` (at most the concurrency limit) are warm, `parallel` at a time, like
+   * provisioned concurrency: the invocations that follow find them warm instead of starting cold.
+   * Resolves with the number of warm workers.
+   */
+  public async prewarm(count: number, parallel = 2): Promise<number> {
+    const target = Math.min(count, this.concurrencyLimit);
+    while (!this.stopped && this.workers.size < target) {
+      const batch = Math.min(parallel, target - this.workers.size);
+      const started = await Promise.all(Array.from({ length: batch }, () => this.startWorker()));
+      for (const worker of started) this.release(worker);
+    }
+    return this.workers.size;
+  }
+
   /** A warm idle worker, or a new one once its bundle is loaded (a cold start). */
   private async acquireWorker(): Promise<FunctionWorker> {
     for (let worker = this.idleWorkers.pop(); worker !== undefined; worker = this.idleWorkers.pop()) {
       if (worker.alive) return worker;
       this.workers.delete(worker);
     }
+    return this.startWorker();
+  }
+
+  /** A new worker, once its bundle is loaded (a cold start). */
+  private async startWorker(): Promise<FunctionWorker> {
     const logStreamName = `local/[$LATEST]${randomUUID().replace(/-/g, '')}`;
     const worker = new FunctionWorker({
       functionName: this.definition.functionName,

@@ -13,6 +13,7 @@ import {
   CLIENT_HISTOGRAMS,
   clientSettingsOf,
   finishHealthCheck,
+  healthProbeWanted,
   orderAttemptPending,
   readAttemptPending,
   recordHealthCheckFailure,
@@ -535,5 +536,14 @@ describe('health checks', () => {
       }),
     ]);
     expect(user.counters.get(CLIENT_COUNTERS.transportErrors)).toBe(1);
+  });
+});
+
+describe('healthProbeWanted', () => {
+  test('probes by default and not when the variable healthProbes is false', () => {
+    expect(healthProbeWanted({})).toBe(true);
+    expect(healthProbeWanted({ healthProbes: true })).toBe(true);
+    expect(healthProbeWanted({ healthProbes: false })).toBe(false);
+    expect(healthProbeWanted({ healthProbes: 'false' })).toBe(false);
   });
 });

@@ -38,12 +38,12 @@ describe('faultPlan', () => {
     // THEN all five events hit the primary region, and each heal undoes its injection
     expect(plan.map((fault) => fault.name)).toEqual([...FAULT_NAMES]);
     expect(calls).toEqual([
+      'lambda ["ResilientApi-multi-us-east-1/ProcessOrders",{"errorRate":0.3}]',
+      'lambda ["ResilientApi-multi-us-east-1/ProcessOrders",{}]',
       'dynamodb [{"down":true},"us-east-1"]',
       'dynamodb [{},"us-east-1"]',
       'dynamodb [{"latencyMs":400},"us-east-1"]',
       'dynamodb [{},"us-east-1"]',
-      'lambda ["ResilientApi-multi-us-east-1/ProcessOrders",{"errorRate":0.3}]',
-      'lambda ["ResilientApi-multi-us-east-1/ProcessOrders",{}]',
       'sqs [{"down":true},"us-east-1"]',
       'sqs [{},"us-east-1"]',
       'region ["us-east-1",true]',
@@ -59,9 +59,9 @@ describe('faultPlan', () => {
       stackNames: ['ResilientApi-sync'],
     });
     expect(plan.map((fault) => fault.name)).toEqual([
+      'function-crash',
       'dependency-outage',
       'latency-injection',
-      'function-crash',
       'region-outage',
     ]);
     expect(plan.find((fault) => fault.name === 'function-crash')?.description).toMatch(/CreateOrder/);

@@ -14,16 +14,17 @@ describe('experiment profiles', () => {
   test('quick keeps every variant’s load within the 5-minute budget of npm start', () => {
     // GIVEN the quick profile: sync and async have four faults, multi five
     const quick = PROFILES.quick;
-    const ramp = quick.rampLevels.reduce((sum, level) => sum + level.durationSeconds, 0);
+    const ramp =
+      quick.warmUpSeconds + quick.rampLevels.reduce((sum, level) => sum + level.durationSeconds, 0);
     const load = 3 * ramp + 2 * faultTimelineSeconds(quick, 4) + faultTimelineSeconds(quick, 5);
     // THEN the load leaves at least a minute for synthesis, startup and draining
     expect(load).toBeLessThanOrEqual(240);
   });
 
-  test('the fault timeline is the lead-in plus each fault and its recovery', () => {
+  test('the fault timeline is the lead-in, each fault and its recovery, and a 2 s tail', () => {
     expect(
       faultTimelineSeconds({ ...PROFILES.quick, leadInSeconds: 2, faultSeconds: 3, recoverySeconds: 4 }, 5),
-    ).toBe(2 + 5 * 7);
+    ).toBe(2 + 5 * 7 + 2);
   });
 
   test('fails if the profile is unknown, naming the profiles', () => {

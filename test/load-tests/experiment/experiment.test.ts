@@ -1,0 +1,104 @@
+/**
+ * The experiment end to end on a tiny profile: the async variant in the local cloud, Artillery's
+ * load through warm-up, ramp and the fault timeline, then the report files. What `npm start` runs,
+ * only shorter.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runExperiment, type ExperimentOutcome } from '../../../load-tests/experiment/experiment';
+import type { ExperimentProfile } from '../../../load-tests/experiment/profiles';
+import type { ExperimentResults } from '../../../load-tests/report';
+import { localEndpoints } from '../../harness/local-aws';
+import {
+  synthesizeAssembly,
+  uniqueNamePrefix,
+  type TestAssembly,
+} from '../../local-cloud/synthesized-assembly';
+
+/** Seconds, not minutes: five low levels (under the default throttles) and short faults. */
+const TINY: ExperimentProfile = {
+  name: 'test',
+  warmUpSeconds: 1,
+  rampLevels: [2, 4, 6, 8, 10].map((arrivalRate, index) => ({
+    name: `ramp-${index + 1}`,
+    arrivalRate,
+    durationSeconds: 1,
+  })),
+  faultArrivalRate: 10,
+  leadInSeconds: 1,
+  faultSeconds: 2,
+  recoverySeconds: 3,
+  healthCheckIntervalMillis: 1000,
+  drainTimeoutSeconds: 60,
+};
+
+describe('runExperiment (async variant, tiny profile)', () => {
+  let assembly: TestAssembly;
+  let reports: string;
+  let outcome: ExperimentOutcome;
+
+  beforeAll(async () => {
+    assembly = synthesizeAssembly({ variants: ['async'], bundle: true });
+    reports = fs.mkdtempSync(path.join(os.tmpdir(), 'experiment-reports-'));
+    outcome = await runExperiment({
+      profile: TINY,
+      variants: ['async'],
+      assemblyDir: assembly.directory,
+      projectRoot: path.join(__dirname, '../../..'),
+      reportsDirectory: reports,
+      localCloud: {
+        emulators: { dynamodbEndpoint: localEndpoints().dynamoDb, sqsEndpoint: localEndpoints().sqs },
+        namePrefix: uniqueNamePrefix(),
+      },
+    });
+  }, 240_000);
+
+  afterAll(() => {
+    assembly?.remove();
+    if (reports) fs.rmSync(reports, { recursive: true, force: true });
+  });
+
+  test('measures every ramp level and injects the single-region faults in order', () => {
+    const [async] = outcome.results.variants;
+    expect(async.variant).toBe('async');
+    expect(async.loadLevels.map((level) => level.targetRps)).toEqual([2, 4, 6, 8, 10]);
+    for (const level of async.loadLevels) expect(level.metrics.requests).toBeGreaterThan(0);
+    expect(async.faults.map((fault) => fault.name)).toEqual([
+      'function-crash',
+      'dependency-outage',
+      'latency-injection',
+      'region-outage',
+    ]);
+    for (const fault of async.faults) {
+      expect(fault.endedAt - fault.startedAt).toBeGreaterThanOrEqual(2000);
+    }
+  });
+
+  test('the queue buffers orders through DynamoDB and consumer faults: available throughout', () => {
+    const [async] = outcome.results.variants;
+    for (const name of ['dependency-outage', 'latency-injection', 'function-crash']) {
+      expect(async.faults.find((fault) => fault.name === name)?.availability).toBe(1);
+    }
+    // With its only region partitioned, attempts fail until it is back.
+    expect(async.faults.find((fault) => fault.name === 'region-outage')?.attemptSuccessRate).toBe(0);
+  });
+
+  test('loses no acknowledged order once the queue has drained', () => {
+    const [async] = outcome.results.variants;
+    expect(async.lostAcknowledgements.acknowledged).toBeGreaterThan(50);
+    expect(async.lostAcknowledgements.lostIds).toEqual([]);
+    expect(outcome.runs.get('async')?.drainMs).not.toBeNull();
+  });
+
+  test('writes results.json, report.md, report.html and the raw records', () => {
+    const { report } = outcome;
+    const written = JSON.parse(fs.readFileSync(report.resultsJson, 'utf8')) as ExperimentResults;
+    expect(written.run.profile).toBe('test');
+    expect(written.variants[0].cost?.perMillionRequestsUsd).toBeGreaterThan(0);
+    expect(fs.readFileSync(report.markdown, 'utf8')).toContain('Table 2');
+    expect(fs.readFileSync(report.html, 'utf8')).toContain('<svg');
+    const records = fs.readFileSync(path.join(report.directory, 'async.records.jsonl'), 'utf8');
+    expect(records.trim().split('\n').length).toBe(outcome.runs.get('async')?.records);
+  });
+});
