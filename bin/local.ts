@@ -15,7 +15,7 @@ import { synthesizeForLocalCloud } from '../local-cloud/synthesize';
 
 const USAGE = `Usage: npm run local -- [options]
 
-  --variants <list>        variants to run, comma-separated: sync, async, multi (default: sync,async)
+  --variants <list>        variants to run, comma-separated: sync, async, multi (default: sync,async,multi)
   --outputs-file <path>    where to write the stack outputs (default: outputs.local.json)
   --assembly <dir>         cloud assembly to run; skips synthesis (default: synthesize into cdk.out/local)
   --synth                  synthesize even when the assembly looks fresh
@@ -33,7 +33,7 @@ const USAGE = `Usage: npm run local -- [options]
   Port 0 picks a free port.`;
 
 /** The variants run when none are named: multi adds two regions (more processes, slower start). */
-const DEFAULT_VARIANTS: readonly Variant[] = ['sync', 'async'];
+const DEFAULT_VARIANTS: readonly Variant[] = ['sync', 'async', 'multi'];
 
 const projectRoot = path.join(__dirname, '..');
 

@@ -163,7 +163,7 @@ describe('QueueProcessor', () => {
           ResponseTemplates: Record<string, string>;
         }>
       ).find((response) => response.StatusCode === '400')!;
-      const responseOverride = { header: {} as Record<string, unknown> } as {
+      const responseOverride = { header: {} } as {
         status?: unknown;
         header: Record<string, unknown>;
       };
