@@ -247,8 +247,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         // The same for SQS: the region's functions and event source mappings go through its proxy.
         sqsEndpoint: sqsProxy.endpoint,
         apiGatewayEndpoint: controlPlane.endpoint,
-        // The REST API's id and stage name, so functions may refer to them in their environment.
-        externalResourceValues: (stack, deployment) => apiGatewayLocalValues(stack.template, deployment),
         namePrefix: options.namePrefix,
         logSink: options.functionLogSink,
         onBatch: options.onBatch,

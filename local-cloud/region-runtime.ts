@@ -7,6 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { readCloudAssembly, stackByName, type AssemblyStack } from './assembly/cloud-assembly';
+import { apiGatewayLocalValues } from './apigateway';
 import { IntrinsicResolver, type LocalResourceValues } from './assembly/intrinsic-resolver';
 import {
   sqsEventSourceDefinitionsOf,
@@ -51,9 +52,9 @@ export interface RegionRuntimeOptions {
    */
   readonly apiGatewayEndpoint?: string;
   /**
-   * Local values of resources emulated outside this runtime (e.g. the REST API's id), registered
-   * before the functions' environments are resolved so that they may refer to them.
-   * @default - none
+   * Local values of resources emulated outside this runtime, registered before the functions'
+   * environments are resolved so that they may refer to them.
+   * @default - the REST APIs' and stages' local ids, as the API Gateway emulator names them
    */
   readonly externalResourceValues?: (
     stack: AssemblyStack,
@@ -253,7 +254,7 @@ async function startStack(
     region: options.region,
     accountId,
   });
-  const external = options.externalResourceValues?.(stack, {
+  const external = (options.externalResourceValues ?? apiGatewayLocalValuesOf)(stack, {
     stackName: stack.stackName,
     region: options.region,
     accountId,
@@ -297,6 +298,14 @@ async function startStack(
     functions,
     eventSources: sqsEventSourceDefinitionsOf(stack, resolver, queues),
   };
+}
+
+/** The local ids of a stack's API Gateway resources (a function's environment may name its REST API). */
+function apiGatewayLocalValuesOf(
+  stack: AssemblyStack,
+  deployment: { readonly stackName: string; readonly region: string; readonly accountId: string },
+): ReadonlyMap<string, LocalResourceValues> {
+  return apiGatewayLocalValues(stack.template, deployment);
 }
 
 /** Finds a function by logical id, `<stackName>/<logicalId>`, name or ARN. */

@@ -288,7 +288,10 @@ async function injectFor(
 ): Promise<FaultWindow & { description: string }> {
   await fault.inject();
   const startedAt = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, durationMs));
+  // A timer may fire a millisecond early by Date.now(); the fault stays at least its duration.
+  for (let left = durationMs; left > 0; left = startedAt + durationMs - Date.now()) {
+    await new Promise((resolve) => setTimeout(resolve, left));
+  }
   await fault.heal();
   return { name: fault.name, description: fault.description, startedAt, endedAt: Date.now() };
 }

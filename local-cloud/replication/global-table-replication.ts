@@ -199,7 +199,9 @@ export async function startGlobalTableReplication(
   let errors = 0;
   let lastError: string | undefined;
   let wake: (() => void) | undefined;
-  const waiters: Array<{ requestedAt: number; resolve: () => void }> = [];
+  // A stream read can come back empty while records are still on their way (DynamoDB Streams
+  // returns empty pages), so "caught up" takes several empty rounds in a row.
+  const waiters: Array<{ requestedAt: number; emptyRounds: number; resolve: () => void }> = [];
 
   /** Writes `item` into `target` unless `target` holds a later version; compare-and-set on the version read. */
   const applyPut = async (target: Replica, item: Item): Promise<'applied' | 'superseded' | 'identical'> => {
@@ -300,9 +302,13 @@ export async function startGlobalTableReplication(
     }
     if (found === 0 && !failed) {
       for (const waiter of waiters.filter((candidate) => candidate.requestedAt <= startedAt)) {
+        waiter.emptyRounds += 1;
+        if (waiter.emptyRounds < EMPTY_ROUNDS_WHEN_CAUGHT_UP) continue;
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
+    } else {
+      for (const waiter of waiters) waiter.emptyRounds = 0;
     }
   };
 
@@ -351,6 +357,7 @@ export async function startGlobalTableReplication(
       return new Promise<void>((resolve, reject) => {
         const waiter = {
           requestedAt: Date.now(),
+          emptyRounds: 0,
           resolve: () => {
             clearTimeout(timer);
             resolve();
@@ -376,6 +383,9 @@ export async function startGlobalTableReplication(
       })()),
   };
 }
+
+/** Empty rounds in a row after which replication counts as caught up. */
+const EMPTY_ROUNDS_WHEN_CAUGHT_UP = 3;
 
 /** Negative when `a` is older than `b`: timestamp first (a missing one is oldest), then content. */
 function compareVersions(
