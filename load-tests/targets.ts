@@ -66,8 +66,7 @@ export function isLocalUrl(url: string): boolean {
 }
 
 /** Stack names of a variant: `ResilientApi-sync`, `ResilientApi-async`, `ResilientApi-multi-<region>…`. */
-function stacksOf(outputs: StackOutputs, variant: Variant): string[] {
-  const names = Object.keys(outputs);
+export function variantStackNames(names: readonly string[], variant: Variant): string[] {
   return variant === 'multi'
     ? names.filter((name) => name.startsWith('ResilientApi-multi-'))
     : names.filter((name) => name === `ResilientApi-${variant}`);
@@ -83,7 +82,7 @@ function stacksOf(outputs: StackOutputs, variant: Variant): string[] {
  */
 export function resolveLoadTarget(options: LoadTargetOptions): LoadTarget {
   const { outputs, variant, outputsFile } = options;
-  const stackNames = stacksOf(outputs, variant);
+  const stackNames = variantStackNames(Object.keys(outputs), variant);
   if (stackNames.length === 0) {
     const wanted = variant === 'multi' ? 'ResilientApi-multi-<region>' : `ResilientApi-${variant}`;
     throw new LoadTargetError(

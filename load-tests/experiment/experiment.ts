@@ -15,6 +15,7 @@ import {
   type LocalStack,
 } from '../../local-cloud/local-cloud';
 import { estimateVariantCost, PRICES_US_EAST_1 } from '../cost';
+import { resolveLoadTarget, variantStackNames } from '../targets';
 import {
   buildVariantResults,
   gitCommit,
@@ -25,12 +26,7 @@ import {
   type VariantResults,
   type WrittenReport,
 } from '../report';
-import {
-  EXPERIMENT_VISIBILITY_TIMEOUT_SECONDS,
-  runVariant,
-  type VariantProgress,
-  type VariantRun,
-} from './run-variant';
+import { runVariant, VISIBILITY_MARGIN_SECONDS, type VariantProgress, type VariantRun } from './run-variant';
 import type { ExperimentProfile } from './profiles';
 
 /** Options of {@link runExperiment}. */
@@ -61,29 +57,14 @@ export interface ExperimentOutcome {
   readonly runs: ReadonlyMap<string, VariantRun>;
 }
 
-/** Stack names of a variant in the assembly, primary region first. */
-export function variantStacks(cloud: LocalCloud, variant: Variant): LocalStack[] {
-  const prefix = variant === 'multi' ? 'ResilientApi-multi-' : `ResilientApi-${variant}`;
-  const stacks = cloud.stacks.filter((stack) =>
-    variant === 'multi' ? stack.stackName.startsWith(prefix) : stack.stackName === prefix,
+/** The variant's stacks in the local cloud, primary region first. */
+function variantStacks(cloud: LocalCloud, variant: Variant): LocalStack[] {
+  const names = variantStackNames(
+    cloud.stacks.map((stack) => stack.stackName),
+    variant,
   );
-  if (stacks.length === 0) throw new Error(`The local cloud runs no stack of the ${variant} variant`);
-  return stacks;
-}
-
-/** Where a variant takes traffic: its API, or the global (Route 53 stand-in) URL of `multi`. */
-export function variantTarget(
-  cloud: LocalCloud,
-  stacks: readonly LocalStack[],
-): { url: string; apiKey: string } {
-  const outputs = cloud.outputs[stacks[0].stackName];
-  const url = stacks.length > 1 ? outputs.GlobalUrl : outputs.ApiUrl;
-  if (!url)
-    throw new Error(
-      `Stack ${stacks[0].stackName} has no ${stacks.length > 1 ? 'GlobalUrl' : 'ApiUrl'} output`,
-    );
-  if (!outputs.ApiKeyValue) throw new Error(`Stack ${stacks[0].stackName} has no API key`);
-  return { url, apiKey: outputs.ApiKeyValue };
+  if (names.length === 0) throw new Error(`The local cloud runs no stack of the ${variant} variant`);
+  return cloud.stacks.filter((stack) => names.includes(stack.stackName));
 }
 
 /** Runs the experiment and writes the report. */
@@ -104,7 +85,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   try {
     for (const variant of options.variants) {
       const stacks = variantStacks(cloud, variant);
-      const target = variantTarget(cloud, stacks);
+      // The target `npm run load` would pick from the local outputs (GlobalUrl for multi).
+      const target = resolveLoadTarget({
+        outputs: cloud.outputs,
+        variant,
+        outputsFile: 'the local cloud outputs',
+        outputsFileExplicit: false,
+      });
       log(`${new Date().toISOString()} experiment: ${variant} against ${target.url}`);
       const run = await runVariant({
         cloud,
@@ -155,14 +142,14 @@ function experimentNotes(profile: ExperimentProfile, runs: ReadonlyMap<string, V
     `Profile ${profile.name}: ramp levels of ${profile.rampLevels[0]?.durationSeconds ?? 0} s; each fault in force ${profile.faultSeconds} s, then ${profile.recoverySeconds} s of recovery, at ${profile.faultArrivalRate} orders/s.`,
     'Everything ran on one machine: the load generator, the local cloud and its emulators share the CPU, so absolute latencies are this machine’s, not AWS’s; compare the variants side by side.',
     'The experiment’s assembly is synthesized with the API throttles far above what one machine can send, so the ramp measures the paths (Lambda concurrency, the queue, DynamoDB), not the usage plans; `npm run load -- --scenario throttle` checks the 429s.',
-    `Queue visibility timeouts are shortened to ${EXPERIMENT_VISIBILITY_TIMEOUT_SECONDS} s (the template's: six times the consumer timeout) so failed batches are retried within the run.`,
+    `Queue visibility timeouts are shortened to the consumer's timeout + ${VISIBILITY_MARGIN_SECONDS} s (the template's: six times the consumer timeout) so failed batches are retried within the run.`,
     'Before each variant runs, the workers of its order-writing functions are started up to their reserved concurrency, as provisioned concurrency would (a storm of local cold starts on 2 cores is not what the ramp measures); a 20 orders/s warm-up precedes the ramp and is not measured.',
     'During the ramp the consumers are paused (orders wait in the queue, as behind a busy consumer): in AWS they run on their own compute, here they would take the CPU of the accept path being measured. They resume for the fault timeline, where the backlog drains.',
     `The Route 53 stand-in's health checks run every ${profile.healthCheckIntervalMillis / 1000} s instead of the template's interval; the failure threshold is the template's.`,
   ];
   for (const [variant, run] of runs) {
     notes.push(
-      `${variant}: ${run.records} attempts; queues drained in ${run.drainMs === null ? 'more than the drain timeout' : `${(run.drainMs / 1000).toFixed(1)} s`}; ${run.deadLetters} dead letters; Artillery exit codes ${run.artilleryExitCodes.ramp} (ramp) and ${run.artilleryExitCodes.faults} (faults).`,
+      `${variant}: ${run.records} attempts; queues drained in ${run.drainMs === null ? 'more than the drain timeout' : `${(run.drainMs / 1000).toFixed(1)} s`}; ${run.deadLetters} dead letters${run.visibilityTimeoutSeconds === undefined ? '' : `; visibility timeout ${run.visibilityTimeoutSeconds} s`}; Artillery exit codes ${run.artilleryExitCodes.ramp} (ramp) and ${run.artilleryExitCodes.faults} (faults).`,
     );
   }
   return notes;

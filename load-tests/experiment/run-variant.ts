@@ -14,14 +14,28 @@ import { faultTimelineSeconds, WARM_UP_ARRIVAL_RATE, type ExperimentProfile } fr
 import { storedOrderIds, waitForDrain, shortenVisibilityTimeouts, queueDepths } from './queue-drain';
 import { RecordTail } from './record-tail';
 
+/** Seconds the run's visibility timeout exceeds the consumer's timeout. */
+export const VISIBILITY_MARGIN_SECONDS = 5;
+
 /**
- * Visibility timeout of the variant's queues during the run: just above the consumer's 30 s timeout
- * (the template's is six times it, 180 s), so a failed batch comes back within the run but never
- * while Powertools still holds its idempotency record "in progress" (which expires with the
- * invocation's timeout); shorter, a redelivered duplicate would fail as in progress until the
- * message reached the dead-letter queue.
+ * Visibility timeout of the variant's queues during the run: the longest consumer timeout plus
+ * {@link VISIBILITY_MARGIN_SECONDS} (the template's is six times it), so a failed batch comes back
+ * within the run but never while Powertools still holds its idempotency record "in progress"
+ * (which expires with the invocation's timeout); shorter, a redelivered duplicate would fail as in
+ * progress until the message reached the dead-letter queue. `undefined` without a consumer.
  */
-export const EXPERIMENT_VISIBILITY_TIMEOUT_SECONDS = 35;
+export function experimentVisibilityTimeoutSeconds(stacks: readonly LocalStack[]): number | undefined {
+  const consumers = new Set(
+    stacks.flatMap((stack) => stack.runtime.eventSources.map((source) => source.functionReference)),
+  );
+  const timeouts = stacks
+    .flatMap((stack) => [...stack.runtime.functions.values()])
+    .filter(
+      ({ definition }) => consumers.has(definition.functionName) || consumers.has(definition.functionArn),
+    )
+    .map(({ definition }) => definition.timeoutSeconds);
+  return timeouts.length === 0 ? undefined : Math.max(...timeouts) + VISIBILITY_MARGIN_SECONDS;
+}
 
 /** What the progress display shows, once a second. */
 export interface VariantProgress {
@@ -63,6 +77,8 @@ export interface VariantRun {
   readonly drainMs: number | null;
   readonly deadLetters: number;
   readonly records: number;
+  /** The queues' visibility timeout during the run; `undefined` without a consumer (sync). */
+  readonly visibilityTimeoutSeconds?: number;
 }
 
 /** Runs the ramp and the fault timeline against a variant; see the module comment. */
@@ -78,13 +94,14 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
   const faultSeconds = faultTimelineSeconds(profile, faults.length);
   const totalSeconds = profile.warmUpSeconds + rampSeconds + faultSeconds;
   const resultsFile = path.join(options.workDirectory, `${variant}.records.jsonl`);
-  await shortenVisibilityTimeouts(cloud, stacks, EXPERIMENT_VISIBILITY_TIMEOUT_SECONDS);
+  const visibilityTimeoutSeconds = experimentVisibilityTimeoutSeconds(stacks);
+  const hasConsumer = visibilityTimeoutSeconds !== undefined;
+  if (hasConsumer) await shortenVisibilityTimeouts(cloud, stacks, visibilityTimeoutSeconds);
 
   // The ramp measures the accept paths. In AWS the consumer runs on its own compute; here it would
   // take CPU from the API it is measured against, so the event source mappings pause during the
   // ramp (orders wait in the queue) and resume for the fault timeline, where the backlog drains.
   const regions = cloud.regions.filter((region) => layout.regions.includes(region.region));
-  const hasConsumer = stacks.some((stack) => stack.runtime.eventSources.length > 0);
   if (hasConsumer) await Promise.all(regions.map((region) => region.setEventSourcesEnabled(false)));
   // Start the order-writing functions' workers up to their reserved concurrency before the load,
   // as provisioned concurrency would: on 2 cores, dozens of cold starts at once would otherwise be
@@ -103,7 +120,9 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
   let runStartedAt: number | undefined;
   let onFirstRecord: ((at: number) => void) | undefined;
   let seenRecords = 0;
+  /** Seconds of load of the runs that ended, and of the one running: the progress bar's share. */
   let loadSeconds = 0;
+  let currentRunSeconds = 0;
   const progress = setInterval(() => {
     const polled = tail.poll();
     if (polled.total > seenRecords && onFirstRecord) {
@@ -123,7 +142,6 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
       done: Math.min(1, (loadSeconds + Math.min(elapsedRun, currentRunSeconds)) / totalSeconds),
     });
   }, 1000);
-  let currentRunSeconds = 0;
   const loadStarts = (): Promise<number> =>
     new Promise<number>((resolve) => {
       // Whatever the previous run wrote is read now, so only the next run's records start it.
@@ -279,6 +297,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     drainMs,
     deadLetters,
     records: records.length,
+    visibilityTimeoutSeconds,
   };
 }
 

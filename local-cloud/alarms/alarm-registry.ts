@@ -8,6 +8,7 @@
  */
 import { resourcesOfType, type AssemblyStack } from '../assembly/cloud-assembly';
 import type { IntrinsicResolver } from '../assembly/intrinsic-resolver';
+import { findByReference, qualifiedIdOf } from '../resource-reference';
 import { localResourceName } from '../resources/local-names';
 
 /** The states of a CloudWatch alarm. */
@@ -108,26 +109,18 @@ export class AlarmRegistry {
    */
   public find(reference: string): LocalAlarm {
     const all = this.list();
-    const exact = all.filter(
-      (alarm) =>
-        alarm.alarmName === reference ||
-        alarm.alarmArn === reference ||
-        `${alarm.stackName}/${alarm.logicalId}` === reference,
-    );
-    const byLogicalId = all.filter((alarm) => alarm.logicalId === reference);
-    const byPrefix = all.filter(
-      (alarm) =>
-        alarm.logicalId.startsWith(reference) ||
-        `${alarm.stackName}/${alarm.logicalId}`.startsWith(reference),
-    );
-    const byPart = all.filter((alarm) => alarm.logicalId.includes(reference));
-    const candidateLists = [exact, byLogicalId, byPrefix, byPart];
-    const [match] = candidateLists.find((candidates) => candidates.length === 1) ?? [];
-    if (match) return match;
-    const matches = candidateLists.find((candidates) => candidates.length > 1);
-    const names = (matches ?? all).map((alarm) => `${alarm.stackName}/${alarm.logicalId}`).join(', ');
+    const targetOf = (alarm: LocalAlarm) => ({
+      stackName: alarm.stackName,
+      logicalId: alarm.logicalId,
+      names: [alarm.alarmName, alarm.alarmArn],
+    });
+    const { matches } = findByReference(all, targetOf, reference, { allowPrefix: true, allowPart: true });
+    if (matches.length === 1) return matches[0];
+    const names = (matches.length > 1 ? matches : all)
+      .map((alarm) => qualifiedIdOf(targetOf(alarm)))
+      .join(', ');
     throw new Error(
-      matches
+      matches.length > 1
         ? `Alarm reference ${reference} is ambiguous; it matches ${names}`
         : `No local alarm ${reference} (alarms: ${names || 'none'})`,
     );

@@ -1,7 +1,8 @@
 /**
  * How callers name a local function: its name, ARN, logical id or `<stack>/<logical id>`, and, where
- * allowed, the start of its logical id. One place for the region runtime and the chaos commands.
+ * allowed, the start of its logical id (the shared mechanism is `../resource-reference.ts`).
  */
+import { findByReference, qualifiedIdOf } from '../resource-reference';
 import type { LocalFunction } from './local-function';
 
 /** Options of {@link findFunctionByReference}. */
@@ -24,21 +25,13 @@ export function findFunctionByReference(
   reference: string,
   options: FunctionReferenceOptions = {},
 ): LocalFunction {
-  const qualifiedId = (fn: LocalFunction) => `${fn.definition.stackName}/${fn.definition.logicalId}`;
-  const exact = functions.filter(({ definition }) =>
-    [
-      definition.logicalId,
-      `${definition.stackName}/${definition.logicalId}`,
-      definition.functionName,
-      definition.functionArn,
-    ].includes(reference),
-  );
-  const matches =
-    exact.length > 0 || !options.allowPrefix
-      ? exact
-      : functions.filter(
-          (fn) => fn.definition.logicalId.startsWith(reference) || qualifiedId(fn).startsWith(reference),
-        );
+  const targetOf = ({ definition }: LocalFunction) => ({
+    stackName: definition.stackName,
+    logicalId: definition.logicalId,
+    names: [definition.functionName, definition.functionArn],
+  });
+  const qualifiedId = (fn: LocalFunction) => qualifiedIdOf(targetOf(fn));
+  const { matches } = findByReference(functions, targetOf, reference, { allowPrefix: options.allowPrefix });
   if (matches.length === 0) {
     const known = functions.map(qualifiedId).join(', ');
     throw new Error(`No local function ${reference} (known: ${known || 'none'})`);
