@@ -17,7 +17,7 @@ import {
   type OrderPlacement,
   type PlaceOrderInput,
 } from '../shared/order-placement';
-import { requestOwnerId } from '../shared/order-owner';
+import { requestOwner } from '../shared/order-owner';
 import { IDEMPOTENCY_KEY_HEADER, MAX_REQUEST_BODY_BYTES } from '../shared/order-schema';
 import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
 
@@ -83,8 +83,8 @@ export function parseCreateOrderRequest(event: CreateOrderEvent): PlaceOrderInpu
       details: validation.details,
     });
   }
-  const ownerId = requestOwnerId(event);
-  return { orderId, request: validation.request, ...(ownerId === undefined ? {} : { ownerId }) };
+  const owner = requestOwner(event);
+  return { orderId, request: validation.request, ...owner };
 }
 
 /**

@@ -7,6 +7,7 @@ import { DependencyUnavailableError } from '../shared/data-access';
 import { ApiError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { Order, OwnedOrder } from '../shared/order';
+import { isOwnedBy, type RequestOwner } from '../shared/order-owner';
 import { isIdempotencyKey } from '../shared/order-validation';
 import type { OrdersRepository } from '../shared/orders-repository';
 import type { LastGoodCopies } from './last-good-copies';
@@ -41,7 +42,7 @@ export interface OrderRead {
 }
 
 /**
- * Reads one order of `ownerId`. An order of another owner is answered exactly like an unknown one
+ * Reads one order of `owner`. An order of another owner is answered exactly like an unknown one
  * (404), so ids cannot be probed across owners. When the table fails (or the breaker is open) the
  * last good copy is served if there is one young enough; otherwise the failure stands (503), also
  * for orders never read: without the table nobody can tell that an order does not exist.
@@ -53,7 +54,7 @@ export interface OrderRead {
 export async function getOrder(
   dependencies: GetOrderDependencies,
   orderId: string | undefined,
-  ownerId: string | undefined,
+  owner: RequestOwner | undefined,
 ): Promise<OrderRead> {
   if (orderId === undefined || !isIdempotencyKey(orderId)) {
     throw new ApiError('VALIDATION_FAILED', 'The order id must be a UUID', {
@@ -68,11 +69,11 @@ export async function getOrder(
     if (!(error instanceof DependencyUnavailableError)) throw error;
     const copy = lastGoodCopies.recall(orderId);
     // Another owner's copy is treated as no copy: the answer must not reveal that the order exists.
-    if (copy === undefined || copy.owned.ownerId !== ownerId) throw error;
+    if (copy === undefined || !isOwnedBy(copy.owned.ownerId, owner)) throw error;
     logger.warn('Serving the last good copy of an order', { orderId, ageSeconds: copy.ageSeconds, error });
     return { order: copy.owned.order, stale: { ageSeconds: copy.ageSeconds } };
   }
-  if (owned === undefined || owned.ownerId !== ownerId) {
+  if (owned === undefined || !isOwnedBy(owned.ownerId, owner)) {
     throw new ApiError('NOT_FOUND', `Order ${orderId} does not exist`);
   }
   lastGoodCopies.remember(owned);

@@ -7,7 +7,7 @@ import { DependencyCircuitBreaker, readCircuitBreakerSettings } from '../shared/
 import { documentClient } from '../shared/clients';
 import { ENVIRONMENT, requireEnvironment } from '../shared/environment';
 import { jsonResponse } from '../shared/http';
-import { requestOwnerId } from '../shared/order-owner';
+import { requestOwner } from '../shared/order-owner';
 import { OrdersRepository } from '../shared/orders-repository';
 import { getOrder, staleResponseHeaders, type GetOrderDependencies } from './get-order';
 import { LastGoodCopies, readLastGoodCopiesSettings } from './last-good-copies';
@@ -23,7 +23,7 @@ const dependencies: GetOrderDependencies = {
 /** Lambda entry point of `GET /orders/{orderId}`. */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   return handleApiRequest(event, context, async () => {
-    const read = await getOrder(dependencies, event.pathParameters?.orderId, requestOwnerId(event));
+    const read = await getOrder(dependencies, event.pathParameters?.orderId, requestOwner(event));
     return jsonResponse(200, read.order, read.stale ? staleResponseHeaders(read.stale.ageSeconds) : {});
   });
 }

@@ -2,9 +2,9 @@
  * The logic of the queue consumer (asynchronous variant).
  *
  * API Gateway writes each accepted `POST /orders` straight to SQS: the message body is the raw
- * request body and the message attributes `idempotencyKey`, `requestId` and `apiKeyId` carry the
- * `Idempotency-Key` header, API Gateway's request id and the id of the request's API key (the
- * order's owner). The edge validates the body against the
+ * request body and the message attributes `idempotencyKey`, `requestId`, `apiKey` and `apiKeyId`
+ * carry the `Idempotency-Key` header, API Gateway's request id and the request's API key (whose
+ * value names the order's owner, see `order-owner.ts`). The edge validates the body against the
  * same schema, but it cannot look up earlier requests, so it cannot tell that a key was already used
  * with a different body: that is detected here, where the first order is kept and the reuse is
  * logged and counted (the client already had its 202, there is nobody to answer 422 to).
@@ -20,6 +20,7 @@ import {
   type PlaceOrderInput,
 } from '../shared/order-placement';
 import { ORDER_MESSAGE_ATTRIBUTES } from '../shared/order-message';
+import { ownerOf } from '../shared/order-owner';
 import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
 
 export { ORDER_MESSAGE_ATTRIBUTES };
@@ -43,7 +44,8 @@ export type OrderMessageOutcome = 'placed' | 'key-reused';
 
 /**
  * Reads the order out of a message: the key attribute (a UUID), the body (JSON matching the schema)
- * and the owner (the `apiKeyId` attribute; an order without one has no owner).
+ * and the owner (derived from the `apiKey` attribute, see `order-owner.ts`; an order without one
+ * has no owner).
  *
  * @throws InvalidOrderMessageError when either is missing or invalid
  */
@@ -62,8 +64,12 @@ export function parseOrderMessage(record: SQSRecord): PlaceOrderInput {
   if (!validation.valid) {
     throw new InvalidOrderMessageError('Message body does not match the order schema', validation.details);
   }
-  const ownerId = record.messageAttributes?.[ORDER_MESSAGE_ATTRIBUTES.apiKeyId]?.stringValue;
-  return { orderId, request: validation.request, ...(ownerId ? { ownerId } : {}) };
+  const attributes = record.messageAttributes ?? {};
+  const owner = ownerOf({
+    apiKey: attributes[ORDER_MESSAGE_ATTRIBUTES.apiKey]?.stringValue,
+    apiKeyId: attributes[ORDER_MESSAGE_ATTRIBUTES.apiKeyId]?.stringValue,
+  });
+  return { orderId, request: validation.request, ...owner };
 }
 
 /**

@@ -8,6 +8,11 @@ export const ORDER_MESSAGE_ATTRIBUTES = {
   idempotencyKey: 'idempotencyKey',
   /** API Gateway's request id: the correlation id in logs. */
   requestId: 'requestId',
-  /** Id of the API key the request was made with: the order's owner. */
+  /**
+   * Value of the API key the request was made with: the consumer derives the order's owner from it
+   * (see `order-owner.ts`) and never stores or logs it. The queue is encrypted at rest.
+   */
+  apiKey: 'apiKey',
+  /** Regional id of that API key: the owner of orders queued by earlier versions, and for logs. */
   apiKeyId: 'apiKeyId',
 } as const;

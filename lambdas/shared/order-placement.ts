@@ -22,6 +22,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Context } from 'aws-lambda';
 import { DependencyUnavailableError } from './data-access';
 import { buildOrder, canonicalOrder, isSameOrderRequest, type Order } from './order';
+import { isOwnedBy } from './order-owner';
 import type { CreateOrderRequest } from './order-schema';
 import type { OrdersRepository } from './orders-repository';
 
@@ -46,6 +47,11 @@ export interface PlaceOrderInput {
   readonly orderId: string;
   readonly request: CreateOrderRequest;
   readonly ownerId?: string;
+  /**
+   * Earlier owners of the same credentials (see `RequestOwner.formerOwnerIds`): an existing order
+   * stored under one of them is the same owner's. Not part of the idempotency payload.
+   */
+  readonly formerOwnerIds?: readonly string[];
 }
 
 /** The idempotency key already belongs to an order with a different body or another owner. */
@@ -74,7 +80,11 @@ export async function placeOrder(repository: OrdersRepository, input: PlaceOrder
   const result = await repository.createIfAbsent(order, input.ownerId);
   if (result.created) return result.order;
   const { existing } = result;
-  if (existing.ownerId === input.ownerId && isSameOrderRequest(existing.order, input.request)) {
+  const owner =
+    input.ownerId === undefined
+      ? undefined
+      : { ownerId: input.ownerId, formerOwnerIds: input.formerOwnerIds ?? [] };
+  if (isOwnedBy(existing.ownerId, owner) && isSameOrderRequest(existing.order, input.request)) {
     return existing.order;
   }
   throw new IdempotencyKeyReusedError(input.orderId);

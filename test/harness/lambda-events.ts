@@ -34,6 +34,32 @@ export interface ApiRequest {
   readonly pathParameters?: Record<string, string>;
 }
 
+/** An API key as API Gateway holds it in one region: one value, and an id of that region's. */
+export interface TestApiKey {
+  readonly value: string;
+  readonly id: string;
+}
+
+/**
+ * The API key of client `name` in `region`: the same value in every region (as the multi variant's
+ * shared key values are), an id that differs per region (as API Gateway's do).
+ */
+export function testApiKey(name: string, region = 'us-east-1'): TestApiKey {
+  return { value: `${name}-value-0123456789abcdef`, id: `${name}-id-${region}` };
+}
+
+/** The event as API Gateway passes it for a request made with `key`. */
+export function withApiKey(event: APIGatewayProxyEvent, key: TestApiKey): APIGatewayProxyEvent {
+  const { requestContext } = event;
+  return {
+    ...event,
+    requestContext: {
+      ...requestContext,
+      identity: { ...requestContext.identity, apiKey: key.value, apiKeyId: key.id },
+    },
+  };
+}
+
 /** An API Gateway (REST, v1) proxy event. */
 export function apiGatewayEvent(request: ApiRequest = {}): APIGatewayProxyEvent {
   const method = request.method ?? 'GET';

@@ -112,7 +112,13 @@ export const IDEMPOTENCY_KEY_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.idempotencyKey
 /** Message attribute that carries the API Gateway request id (the correlation id). */
 export const REQUEST_ID_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.requestId;
 
-/** Message attribute that carries the id of the API key the request was made with (the order's owner). */
+/**
+ * Message attribute that carries the value of the API key the request was made with: the consumer
+ * derives the order's owner from it, the same in every region (an API key's id is regional).
+ */
+export const API_KEY_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.apiKey;
+
+/** Message attribute that carries the regional id of the API key the request was made with. */
 export const API_KEY_ID_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.apiKeyId;
 
 /**
@@ -252,6 +258,7 @@ export class QueueProcessor extends Construct {
 const KEY_PARAM = `$input.params('${IDEMPOTENCY_KEY_HEADER}')`;
 const SHEDDING_CONDITION = `$stageVariables.${LOAD_SHEDDING_STAGE_VARIABLE} == '${SHEDDING}'`;
 // Null (a method without an API key) is false in a Velocity #if; an empty string is not, so both are checked.
+const API_KEY_PARAM = '$context.identity.apiKey';
 const API_KEY_ID_PARAM = '$context.identity.apiKeyId';
 
 /**
@@ -261,9 +268,9 @@ const API_KEY_ID_PARAM = '$context.identity.apiKeyId';
  * no byte length), it leaves out `MessageBody`, SQS refuses the request with 400 and nothing is
  * queued; the 4XX response template then names the problem. While the stage sheds load (stage
  * variable `shedding` is `true`), valid requests are refused the same way and the response template
- * turns the refusal into 503 with `Retry-After`. The API key id (the order's owner) is added only
- * when there is one: a method without `apiKeyRequired` has none, and SQS refuses a message attribute
- * with an empty value.
+ * turns the refusal into 503 with `Retry-After`. The API key's value (from which the consumer
+ * derives the order's owner) and its id are added only when there is a key: a method without
+ * `apiKeyRequired` has none, and SQS refuses a message attribute with an empty value.
  */
 function sendMessageTemplate(): string {
   return [
@@ -277,10 +284,13 @@ function sendMessageTemplate(): string {
       `&MessageAttribute.2.Name=${REQUEST_ID_ATTRIBUTE}` +
       '&MessageAttribute.2.Value.DataType=String' +
       '&MessageAttribute.2.Value.StringValue=$util.urlEncode($context.requestId)' +
-      `#if(${API_KEY_ID_PARAM} && ${API_KEY_ID_PARAM} != '')` +
-      `&MessageAttribute.3.Name=${API_KEY_ID_ATTRIBUTE}` +
+      `#if(${API_KEY_PARAM} && ${API_KEY_PARAM} != '')` +
+      `&MessageAttribute.3.Name=${API_KEY_ATTRIBUTE}` +
       '&MessageAttribute.3.Value.DataType=String' +
-      `&MessageAttribute.3.Value.StringValue=$util.urlEncode(${API_KEY_ID_PARAM})` +
+      `&MessageAttribute.3.Value.StringValue=$util.urlEncode(${API_KEY_PARAM})` +
+      `&MessageAttribute.4.Name=${API_KEY_ID_ATTRIBUTE}` +
+      '&MessageAttribute.4.Value.DataType=String' +
+      `&MessageAttribute.4.Value.StringValue=$util.urlEncode(${API_KEY_ID_PARAM})` +
       '#end',
     '#else',
     'Action=SendMessage',

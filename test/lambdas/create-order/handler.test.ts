@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import type * as CreateOrderHandlerModule from '../../../lambdas/create-order/handler';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
 import type { Order } from '../../../lambdas/shared/order';
 import { MAX_REQUEST_BODY_BYTES } from '../../../lambdas/shared/order-schema';
-import { apiGatewayEvent, createOrderEvent, lambdaContext } from '../../harness/lambda-events';
+import { apiKeyOwnerId } from '../../../lambdas/shared/order-owner';
+import {
+  apiGatewayEvent,
+  createOrderEvent,
+  lambdaContext,
+  testApiKey,
+  withApiKey,
+} from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
 import { errorOf, parseBody } from '../../harness/responses';
 import { testDocumentClient } from '../../harness/local-aws';
@@ -18,16 +25,10 @@ let tables: TestTables;
 let createOrder: Handler;
 let getOrder: typeof GetOrderHandlerModule.handler;
 
-const ORDER = { customerId: 'customer-1', items: [{ sku: 'SKU-1', quantity: 2 }], note: 'leave at the door' };
+const KEY_A = testApiKey('client-a');
+const KEY_B = testApiKey('client-b');
 
-/** The event as API Gateway passes it for a request made with the given API key. */
-function withApiKey(event: APIGatewayProxyEvent, apiKeyId: string): APIGatewayProxyEvent {
-  const { requestContext } = event;
-  return {
-    ...event,
-    requestContext: { ...requestContext, identity: { ...requestContext.identity, apiKeyId } },
-  };
-}
+const ORDER = { customerId: 'customer-1', items: [{ sku: 'SKU-1', quantity: 2 }], note: 'leave at the door' };
 
 function parse(response: APIGatewayProxyResult): Order {
   return parseBody<Order>(response);
@@ -373,32 +374,64 @@ describe('POST /orders', () => {
   });
 
   describe('owner-scoped access', () => {
-    test('records the API key id as the owner without returning it', async () => {
+    test('records a digest of the API key value as the owner, never the value, and does not return it', async () => {
       // GIVEN a request made with an API key
       const key = randomUUID();
 
       // WHEN the order is created
-      const created = await createOrder(
-        withApiKey(createOrderEvent(ORDER, key), 'api-key-a'),
-        lambdaContext(),
-      );
+      const created = await createOrder(withApiKey(createOrderEvent(ORDER, key), KEY_A), lambdaContext());
 
       // THEN the stored item names the owner, the answer does not
       expect(created.statusCode).toBe(201);
       expect(parse(created)).not.toHaveProperty('ownerId');
-      expect(await ordersWithId(key)).toEqual([{ ...parse(created), ownerId: 'api-key-a' }]);
+      const ownerId = apiKeyOwnerId(KEY_A.value);
+      expect(await ordersWithId(key)).toEqual([{ ...parse(created), ownerId }]);
+      expect(ownerId).toMatch(/^apikey-sha256:[A-Za-z0-9_-]{43}$/);
+      expect(JSON.stringify(await ordersWithId(key))).not.toContain(KEY_A.value);
+    });
+
+    test("replays the order to the same API key value through another region's key id", async () => {
+      // GIVEN an order created with a key in us-east-1
+      const key = randomUUID();
+      const first = await createOrder(withApiKey(createOrderEvent(ORDER, key), KEY_A), lambdaContext());
+      await deleteAllIdempotencyRecords();
+
+      // WHEN the same client replays it through us-west-2, where its key has another id
+      const replay = await createOrder(
+        withApiKey(createOrderEvent(ORDER, key), testApiKey('client-a', 'us-west-2')),
+        lambdaContext(),
+      );
+
+      // THEN it gets the same order
+      expect(replay.statusCode).toBe(201);
+      expect(replay.body).toBe(first.body);
+    });
+
+    test('replays an order stored under the key id by an earlier version to the same key', async () => {
+      // GIVEN an order whose owner is the key's regional id (as stored before owners were digests)
+      const key = randomUUID();
+      const first = await createOrder(withApiKey(createOrderEvent(ORDER, key), KEY_A), lambdaContext());
+      await documentClient.send(
+        new PutCommand({ TableName: tables.ordersTableName, Item: { ...parse(first), ownerId: KEY_A.id } }),
+      );
+      await deleteAllIdempotencyRecords();
+
+      // WHEN the same key replays the request
+      const replay = await createOrder(withApiKey(createOrderEvent(ORDER, key), KEY_A), lambdaContext());
+
+      // THEN it gets the same order, still stored under the former owner
+      expect(replay.statusCode).toBe(201);
+      expect(replay.body).toBe(first.body);
+      expect(await ordersWithId(key)).toEqual([{ ...parse(first), ownerId: KEY_A.id }]);
     });
 
     test('replays the order to the same API key', async () => {
       // GIVEN an order created with an API key
       const key = randomUUID();
-      const first = await createOrder(withApiKey(createOrderEvent(ORDER, key), 'api-key-a'), lambdaContext());
+      const first = await createOrder(withApiKey(createOrderEvent(ORDER, key), KEY_A), lambdaContext());
 
       // WHEN the same key replays the request
-      const replay = await createOrder(
-        withApiKey(createOrderEvent(ORDER, key), 'api-key-a'),
-        lambdaContext(),
-      );
+      const replay = await createOrder(withApiKey(createOrderEvent(ORDER, key), KEY_A), lambdaContext());
 
       // THEN it gets the same order
       expect(replay.statusCode).toBe(201);
@@ -413,23 +446,17 @@ describe('POST /orders', () => {
       async (_case, recordExpired) => {
         // GIVEN an order created with one API key
         const key = randomUUID();
-        const first = await createOrder(
-          withApiKey(createOrderEvent(ORDER, key), 'api-key-a'),
-          lambdaContext(),
-        );
+        const first = await createOrder(withApiKey(createOrderEvent(ORDER, key), KEY_A), lambdaContext());
         if (recordExpired) await deleteAllIdempotencyRecords();
 
         // WHEN another API key sends the same request with the same Idempotency-Key
-        const other = await createOrder(
-          withApiKey(createOrderEvent(ORDER, key), 'api-key-b'),
-          lambdaContext(),
-        );
+        const other = await createOrder(withApiKey(createOrderEvent(ORDER, key), KEY_B), lambdaContext());
 
         // THEN it is refused as a reused key, learns nothing of the order, and the order is untouched
         expect(other.statusCode).toBe(422);
         expect(errorOf(other).code).toBe('IDEMPOTENCY_KEY_REUSED');
         expect(other.body).not.toMatch(/customer-1|SKU-1/);
-        expect(await ordersWithId(key)).toEqual([{ ...parse(first), ownerId: 'api-key-a' }]);
+        expect(await ordersWithId(key)).toEqual([{ ...parse(first), ownerId: apiKeyOwnerId(KEY_A.value) }]);
       },
     );
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
-import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
+import { apiKeyOwnerId } from '../../../lambdas/shared/order-owner';
+import { apiGatewayEvent, lambdaContext, testApiKey, withApiKey } from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
 import { errorOf, parseBody } from '../../harness/responses';
 import { testDocumentClient } from '../../harness/local-aws';
@@ -14,15 +15,6 @@ let getOrder: typeof GetOrderHandlerModule.handler;
 
 function getOrderEvent(orderId: string): APIGatewayProxyEvent {
   return apiGatewayEvent({ path: `/orders/${orderId}`, pathParameters: { orderId } });
-}
-
-/** The event as API Gateway passes it for a request made with the given API key. */
-function withApiKey(event: APIGatewayProxyEvent, apiKeyId: string): APIGatewayProxyEvent {
-  const { requestContext } = event;
-  return {
-    ...event,
-    requestContext: { ...requestContext, identity: { ...requestContext.identity, apiKeyId } },
-  };
 }
 
 /** Stores an order owned by `ownerId` and returns it as the API shows it. */
@@ -103,24 +95,46 @@ describe('GET /orders/{orderId}', () => {
   });
 
   describe('owner-scoped access', () => {
-    test('returns an order to the API key that created it, without the owner', async () => {
-      // GIVEN an order owned by an API key
-      const order = await putOwnedOrder('api-key-a');
+    test.each([
+      ['the region it was created in', 'us-east-1'],
+      ["another region, where the key's id differs", 'us-west-2'],
+    ])(
+      'returns an order to the API key value that created it through %s, without the owner',
+      async (_case, region) => {
+        // GIVEN an order owned by an API key value
+        const order = await putOwnedOrder(apiKeyOwnerId(testApiKey('client-a').value));
 
-      // WHEN that key requests it
-      const response = await getOrder(withApiKey(getOrderEvent(order.orderId), 'api-key-a'), lambdaContext());
+        // WHEN that key requests it through the region
+        const event = withApiKey(getOrderEvent(order.orderId), testApiKey('client-a', region));
+        const response = await getOrder(event, lambdaContext());
 
-      // THEN it is returned as the API shows orders
+        // THEN it is returned as the API shows orders
+        expect(response.statusCode).toBe(200);
+        expect(parseBody(response)).toEqual(order);
+      },
+    );
+
+    test('returns an order stored under the key id by an earlier version to that key in its region', async () => {
+      // GIVEN an order whose owner is a key's regional id (as stored before owners were digests)
+      const order = await putOwnedOrder(testApiKey('client-a').id);
+
+      // WHEN that key requests it through that region
+      const response = await getOrder(
+        withApiKey(getOrderEvent(order.orderId), testApiKey('client-a')),
+        lambdaContext(),
+      );
+
+      // THEN it is returned
       expect(response.statusCode).toBe(200);
       expect(parseBody(response)).toEqual(order);
     });
 
     test('fails with 404 if the order belongs to another API key, as for an unknown order', async () => {
       // GIVEN an order owned by one API key
-      const order = await putOwnedOrder('api-key-a');
+      const order = await putOwnedOrder(apiKeyOwnerId(testApiKey('client-a').value));
 
       // WHEN another key requests it
-      const event = withApiKey(getOrderEvent(order.orderId), 'api-key-b');
+      const event = withApiKey(getOrderEvent(order.orderId), testApiKey('client-b'));
       const response = await getOrder(event, lambdaContext());
 
       // THEN the answer is the one for an order that does not exist

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type * as ProcessOrdersHandlerModule from '../../../lambdas/process-orders/handler';
 import type * as MetricsModule from '../../../lambdas/shared/metrics';
+import { apiKeyOwnerId } from '../../../lambdas/shared/order-owner';
 import { lambdaContext, sqsEvent, sqsRecord, type OrderMessage } from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
 import { testDocumentClient } from '../../harness/local-aws';
@@ -66,21 +67,29 @@ describe('orders queue consumer', () => {
     }
   });
 
-  test('records the apiKeyId message attribute as the owner of the order', async () => {
+  test.each([
+    [
+      'a digest of the apiKey attribute (the key value)',
+      { apiKey: 'client-a-value-0123456789abcdef', apiKeyId: 'id-1' },
+      apiKeyOwnerId('client-a-value-0123456789abcdef'),
+    ],
+    ['the apiKeyId attribute for a message queued by an earlier version', { apiKeyId: 'id-1' }, 'id-1'],
+  ])('records %s as the owner of the order', async (_case, attributes: Record<string, string>, ownerId) => {
     // GIVEN a message API Gateway wrote for a request made with an API key
     const message = orderMessage(anOrder());
     const record = sqsRecord(message);
-    record.messageAttributes.apiKeyId = { dataType: 'String', stringValue: 'api-key-a' };
+    for (const [name, value] of Object.entries(attributes)) {
+      record.messageAttributes[name] = { dataType: 'String', stringValue: value };
+    }
 
     // WHEN it is processed
     const response = await processOrders(sqsEvent([record]), lambdaContext());
 
-    // THEN the order is stored with its owner
+    // THEN the order is stored with its owner, and never with the key value
     expect(response.batchItemFailures).toEqual([]);
-    expect(await storedOrder(message.idempotencyKey)).toMatchObject({
-      orderId: message.idempotencyKey,
-      ownerId: 'api-key-a',
-    });
+    const stored = await storedOrder(message.idempotencyKey);
+    expect(stored).toMatchObject({ orderId: message.idempotencyKey, ownerId });
+    expect(JSON.stringify(stored)).not.toContain('client-a-value');
   });
 
   test.each([

@@ -32,7 +32,7 @@ describe('local API Gateway, async variant (SQS integration)', () => {
     await gateway.stop();
   });
 
-  test('queues POST /orders with the raw body and idempotencyKey/requestId/apiKeyId attributes, and answers 202', async () => {
+  test('queues POST /orders with the raw body and idempotencyKey/requestId/apiKey/apiKeyId attributes, and answers 202', async () => {
     // GIVEN
     const body = `${JSON.stringify({ ...VALID_ORDER, note: 'rush & "fragile" + 100% ünïcode' })}\n`;
 
@@ -55,6 +55,7 @@ describe('local API Gateway, async variant (SQS integration)', () => {
           messageAttributes: {
             idempotencyKey: { dataType: 'String', stringValue: IDEMPOTENCY_KEY },
             requestId: { dataType: 'String', stringValue: response.headers.get('x-amzn-requestid') },
+            apiKey: { dataType: 'String', stringValue: gateway.apiKey },
             apiKeyId: { dataType: 'String', stringValue: gateway.emulator.apiKeys()[0].id },
           },
         }),

@@ -85,8 +85,9 @@ describe('QueueProcessor', () => {
 
   describe('the SendMessage request template', () => {
     const key = '7b0d5c4e-3f1a-4c2b-9d8e-0a1b2c3d4e5f';
+    /** Renders the template for a request made with the API key `apiKey` (id `<apiKey>-id`), or none. */
     function render(
-      apiKeyId: string | null,
+      apiKey: string | null,
       idempotencyKey = key,
       stageVariables: Record<string, string> = {},
     ): URLSearchParams {
@@ -95,7 +96,10 @@ describe('QueueProcessor', () => {
       const requestTemplate: string =
         Object.values(methods)[0].Properties.Integration.RequestTemplates['application/json'];
       const rendered = renderTemplate(requestTemplate, {
-        context: { requestId: 'req-1', identity: { apiKeyId } },
+        context: {
+          requestId: 'req-1',
+          identity: { apiKey, apiKeyId: apiKey === null || apiKey === '' ? apiKey : `${apiKey}-id` },
+        },
         input: { body: '{"a":1}', path: {}, querystring: {}, header: { 'Idempotency-Key': idempotencyKey } },
         stageVariables,
       });
@@ -111,31 +115,35 @@ describe('QueueProcessor', () => {
       return result;
     }
 
-    test('carries the Idempotency-Key, the request id and the API key id (the owner) as message attributes', () => {
+    test('carries the Idempotency-Key, the request id, the API key value (the owner) and its id as message attributes', () => {
       // WHEN a request made with an API key is mapped
       const params = render('key-1');
-      // THEN the message carries the body and all three attributes
+      // THEN the message carries the body and all four attributes
       expect(params.get('Action')).toBe('SendMessage');
       expect(params.get('MessageBody')).toBe('{"a":1}');
       expect(attributes(params)).toEqual({
         [ORDER_MESSAGE_ATTRIBUTES.idempotencyKey]: key,
         [ORDER_MESSAGE_ATTRIBUTES.requestId]: 'req-1',
-        [ORDER_MESSAGE_ATTRIBUTES.apiKeyId]: 'key-1',
+        [ORDER_MESSAGE_ATTRIBUTES.apiKey]: 'key-1',
+        [ORDER_MESSAGE_ATTRIBUTES.apiKeyId]: 'key-1-id',
       });
     });
 
     test.each([
       ['null', null],
       ['empty', ''],
-    ])('leaves out the API key id when it is %s (SQS refuses an empty attribute value)', (_, apiKeyId) => {
-      // WHEN a request without an API key is mapped
-      const params = render(apiKeyId);
-      // THEN only the Idempotency-Key and request id are attributes
-      expect(attributes(params)).toEqual({
-        [ORDER_MESSAGE_ATTRIBUTES.idempotencyKey]: key,
-        [ORDER_MESSAGE_ATTRIBUTES.requestId]: 'req-1',
-      });
-    });
+    ])(
+      'leaves out the API key and its id when the key is %s (SQS refuses an empty attribute value)',
+      (_, apiKey) => {
+        // WHEN a request without an API key is mapped
+        const params = render(apiKey);
+        // THEN only the Idempotency-Key and request id are attributes
+        expect(attributes(params)).toEqual({
+          [ORDER_MESSAGE_ATTRIBUTES.idempotencyKey]: key,
+          [ORDER_MESSAGE_ATTRIBUTES.requestId]: 'req-1',
+        });
+      },
+    );
 
     test('leaves out the body when the Idempotency-Key is not a UUID, so SQS answers 400', () => {
       const params = render('key-1', 'not-a-uuid');
