@@ -1,21 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { reportFolderName, writeReport, type WrittenReport } from '../../../load-tests/report/write-report';
 import { summaryRows } from '../../../load-tests/report/tables';
 import { FAULTS, LEVELS, syntheticResults } from './synthetic-results';
-
-/** Debian's chromium; `.ci/run` installs it when it is missing. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
+import { launchHeadlessChromium } from '../../harness/headless-chromium';
 
 const results = syntheticResults();
 let reportsDirectory: string;
@@ -26,12 +16,7 @@ beforeAll(async () => {
   // GIVEN a report written from synthetic results
   reportsDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'report-test-'));
   report = await writeReport(results, reportsDirectory);
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: install the Debian package (apt-get install chromium), as .ci/run does`,
-    );
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchHeadlessChromium();
 });
 
 afterAll(async () => {
