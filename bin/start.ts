@@ -11,7 +11,7 @@ import { SingleBar } from 'cli-progress';
 import { VARIANTS, type Variant } from '../lib/config';
 import { EXPERIMENT_CAPACITY } from '../load-tests/experiment/experiment-capacity';
 import { runExperiment } from '../load-tests/experiment/experiment';
-import { PROFILE_NAMES, profileNamed } from '../load-tests/experiment/profiles';
+import { PROFILE_NAMES, PROFILES, profileNamed } from '../load-tests/experiment/profiles';
 import type { VariantProgress } from '../load-tests/experiment/run-variant';
 import { summaryRows } from '../load-tests/report';
 import { synthesizeForLocalCloud } from '../local-cloud/synthesize';
@@ -20,6 +20,8 @@ const USAGE = `Usage: npm start -- [options]
 
   --profile <name>     ${PROFILE_NAMES.join(' or ')}: quick finishes within 5 minutes on 2 cores (default: quick)
   --variants <list>    variants to run, comma-separated (default: ${VARIANTS.join(',')})
+  --budget <seconds>   the run's time budget, synthesis included: the queues' drains are cut short
+                       to keep it (default: the profile's, ${PROFILES.quick.budgetSeconds} s for quick, none for full; 0: none)
   --reports <dir>      where reports/<timestamp>/ goes (default: reports)
   --synth              synthesize even when the assembly looks fresh`;
 
@@ -31,6 +33,7 @@ function parseCommandLine() {
       profile: { type: 'string', default: 'quick' },
       variants: { type: 'string', default: VARIANTS.join(',') },
       reports: { type: 'string', default: 'reports' },
+      budget: { type: 'string' },
       synth: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -45,8 +48,17 @@ function parseCommandLine() {
       throw new Error(`--variants takes ${VARIANTS.join(', ')} (given ${variant})`);
     }
   }
+  const profile = profileNamed(values.profile);
+  let budgetSeconds = profile.budgetSeconds;
+  if (values.budget !== undefined) {
+    if (!/^\d+$/.test(values.budget)) {
+      throw new Error(`--budget takes a whole number of seconds, 0 for none (given ${values.budget})`);
+    }
+    budgetSeconds = Number(values.budget) === 0 ? undefined : Number(values.budget);
+  }
   return {
-    profile: profileNamed(values.profile),
+    profile,
+    budgetSeconds,
     variants: variants as Variant[],
     reportsDirectory: path.resolve(values.reports),
     forceSynth: values.synth,
@@ -95,30 +107,65 @@ function progressDisplay(): { update(progress: VariantProgress): void; stop(): v
   };
 }
 
+/**
+ * Runs `work` with everything written to this process's stdout and stderr (CDK's synthesis report,
+ * bundling lines) going to `log` instead of the screen.
+ */
+function intoLog<T>(log: fs.WriteStream, work: () => T): T {
+  const writes = {
+    out: process.stdout.write.bind(process.stdout),
+    err: process.stderr.write.bind(process.stderr),
+  };
+  const toLog = ((chunk: string | Uint8Array) => log.write(chunk)) as typeof process.stdout.write;
+  process.stdout.write = toLog;
+  process.stderr.write = toLog;
+  try {
+    return work();
+  } finally {
+    process.stdout.write = writes.out;
+    process.stderr.write = writes.err;
+  }
+}
+
+function seconds(millis: number): string {
+  return `${(millis / 1000).toFixed(millis < 10_000 ? 1 : 0)} s`;
+}
+
 async function main(): Promise<void> {
   const options = parseCommandLine();
   const started = Date.now();
-  const outdir = path.join(projectRoot, 'cdk.out', 'experiment');
-  process.stderr.write(`Synthesizing ${options.variants.join(', ')} for the local cloud... `);
-  const synthesized = synthesizeForLocalCloud({
-    projectRoot,
-    outdir,
-    variants: options.variants,
-    force: options.forceSynth,
-    capacity: EXPERIMENT_CAPACITY,
-  });
-  console.error(
-    synthesized.reused
-      ? 'reused a fresh assembly'
-      : `done in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  );
-
+  const deadline = options.budgetSeconds === undefined ? undefined : started + options.budgetSeconds * 1000;
   fs.mkdirSync(options.reportsDirectory, { recursive: true });
   const logFile = path.join(options.reportsDirectory, 'last-run.log');
   const logStream = fs.createWriteStream(logFile);
+  const logLine = (line: string) => logStream.write(`${line}\n`);
+  // Expected on Node 20 (the AWS SDK announces it will need Node 22): the run log, not the screen.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) =>
+    logLine(`${new Date().toISOString()} ${warning.name}: ${warning.message}`),
+  );
+
+  const outdir = path.join(projectRoot, 'cdk.out', 'experiment');
+  process.stderr.write(`Synthesizing ${options.variants.join(', ')} for the local cloud... `);
+  const synthesized = intoLog(logStream, () =>
+    synthesizeForLocalCloud({
+      projectRoot,
+      outdir,
+      variants: options.variants,
+      force: options.forceSynth,
+      capacity: EXPERIMENT_CAPACITY,
+    }),
+  );
+  const synthMillis = Date.now() - started;
+  console.error(
+    synthesized.reused
+      ? 'reused a fresh assembly'
+      : `done in ${seconds(synthMillis)} (its warnings are in the run log: the experiment raises the API throttles on purpose)`,
+  );
+
   const display = progressDisplay();
   console.error(
-    `Running the ${options.profile.name} profile (local cloud log: ${path.relative(process.cwd(), logFile)})`,
+    `Running the ${options.profile.name} profile${options.budgetSeconds === undefined ? '' : ` within ${options.budgetSeconds} s`} (run log: ${path.relative(process.cwd(), logFile)})`,
   );
   try {
     const outcome = await runExperiment({
@@ -127,8 +174,9 @@ async function main(): Promise<void> {
       assemblyDir: synthesized.assemblyDir,
       projectRoot,
       reportsDirectory: options.reportsDirectory,
+      deadline,
       onProgress: (progress) => display.update(progress),
-      log: (line) => logStream.write(`${line}\n`),
+      log: logLine,
     });
     display.stop();
     console.log();
@@ -138,11 +186,30 @@ async function main(): Promise<void> {
     console.log(`Report: ${path.relative(process.cwd(), outcome.report.html)}`);
     console.log(`        ${path.relative(process.cwd(), outcome.report.markdown)}`);
     console.log(`        ${path.relative(process.cwd(), outcome.report.resultsJson)}`);
-    console.log(`Total time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(whereTheTimeWent(synthMillis, outcome, Date.now() - started, options.budgetSeconds));
   } finally {
     display.stop();
     logStream.end();
   }
+}
+
+/** One line per phase: synthesis, the local cloud's start, each variant with its phases, the report. */
+function whereTheTimeWent(
+  synthMillis: number,
+  outcome: Awaited<ReturnType<typeof runExperiment>>,
+  totalMillis: number,
+  budgetSeconds: number | undefined,
+): string {
+  const lines = [
+    `Total time: ${seconds(totalMillis)}${budgetSeconds === undefined ? '' : ` (budget ${budgetSeconds} s)`}, of which`,
+  ];
+  lines.push(`  synthesis           ${seconds(synthMillis)}`);
+  for (const [phase, millis] of outcome.phaseMillis) {
+    const run = outcome.runs.get(phase);
+    const parts = run ? ` (${run.phaseMillis.map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ')})` : '';
+    lines.push(`  ${phase.padEnd(19)} ${seconds(millis)}${parts}`);
+  }
+  return lines.join('\n');
 }
 
 main().catch((error: unknown) => {

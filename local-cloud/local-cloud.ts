@@ -250,6 +250,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         namePrefix: options.namePrefix,
         logSink: options.functionLogSink,
         onBatch: options.onBatch,
+        log,
         otherEmulators: {
           ...Object.fromEntries(EMULATED_RESOURCE_TYPES.map((type) => [type, 'local API Gateway'])),
           // Alarm states are forced (chaos), not computed from metrics; rules react to their changes.

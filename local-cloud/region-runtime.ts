@@ -98,10 +98,10 @@ export interface RegionRuntimeOptions {
    */
   readonly onBatch?: (report: BatchReport) => void;
   /**
-   * Called when SQS polling fails (polling goes on).
-   * @default - logged to stderr
+   * Where the event source mappings' lines go (polling failed, polling works again).
+   * @default - stderr
    */
-  readonly onPollError?: (error: unknown) => void;
+  readonly log?: (line: string) => void;
 }
 
 /** What runs locally for one stack. */
@@ -139,6 +139,12 @@ export interface RegionRuntime {
    * and enabling the mappings in AWS: messages wait in their queues meanwhile.
    */
   setEventSourcesEnabled(enabled: boolean): Promise<void>;
+  /**
+   * Makes the messages that failed invocations left on the queues visible again at once (see
+   * `SqsEventSourcePoller.releaseFailedMessages`); resolves with how many. For local bookkeeping
+   * after a run only: Lambda waits for the visibility timeout.
+   */
+  releaseFailedMessages(): Promise<number>;
   /** Stops the pollers and every function's workers; the tables and queues stay. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -207,12 +213,13 @@ export async function startRegionRuntime(options: RegionRuntimeOptions): Promise
               client: sqsClient,
               region: options.region,
               onBatch: options.onBatch,
-              onError: options.onPollError,
+              log: options.log,
             }),
         ),
       );
     pollers = createPollers();
     for (const poller of pollers) poller.start();
+    let eventSourcesEnabled = true;
 
     const report = emulationReportOf(stacks, options.otherEmulators);
     let stopped: Promise<void> | undefined;
@@ -224,6 +231,9 @@ export async function startRegionRuntime(options: RegionRuntimeOptions): Promise
       findFunction,
       invoke: (reference, event) => findFunction(reference).invoke(event),
       async setEventSourcesEnabled(enabled) {
+        // Already polling: keep the pollers (and what they know of failed messages).
+        if (enabled && eventSourcesEnabled) return;
+        eventSourcesEnabled = enabled;
         const running = pollers;
         pollers = [];
         await Promise.all(running.map((poller) => poller.stop()));
@@ -231,6 +241,10 @@ export async function startRegionRuntime(options: RegionRuntimeOptions): Promise
           pollers = createPollers();
           for (const poller of pollers) poller.start();
         }
+      },
+      async releaseFailedMessages() {
+        const counts = await Promise.all(pollers.map((poller) => poller.releaseFailedMessages()));
+        return counts.reduce((sum, count) => sum + count, 0);
       },
       stop: () => (stopped ??= stop()),
     };

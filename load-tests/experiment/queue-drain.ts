@@ -78,17 +78,19 @@ export async function queueDepths(
 }
 
 /**
- * Waits until the stacks' work queues are empty, checking every 250 ms. Resolves with how long it
- * took, or `null` when `timeoutMs` passed first.
+ * Waits until the stacks' work queues are empty, checking every 250 ms (`onPoll` sees each count).
+ * Resolves with how long it took, or `null` when `timeoutMs` passed first.
  */
 export async function waitForDrain(
   cloud: LocalCloud,
   stacks: readonly LocalStack[],
   timeoutMs: number,
+  onPoll?: (pending: number) => void,
 ): Promise<number | null> {
   const started = Date.now();
   for (;;) {
     const { pending } = await queueDepths(cloud, stacks);
+    onPoll?.(pending);
     if (pending === 0) return Date.now() - started;
     if (Date.now() - started > timeoutMs) return null;
     await new Promise((resolve) => setTimeout(resolve, 250));

@@ -18,6 +18,15 @@ import { RecordTail } from './record-tail';
 export const VISIBILITY_MARGIN_SECONDS = 5;
 
 /**
+ * Visibility timeout of the queues while they drain after the load. Nothing is measured then but
+ * which orders get written, and no fault is in force, so a batch that fails (a client's duplicate
+ * that found its twin in progress) comes back after seconds instead of the run's visibility timeout;
+ * a local batch takes well under a second, so nothing is handed out twice while it runs. The
+ * messages of batches that failed before the drain are made visible at once when it starts.
+ */
+export const DRAIN_VISIBILITY_TIMEOUT_SECONDS = 3;
+
+/**
  * Visibility timeout of the variant's queues during the run: the longest consumer timeout plus
  * {@link VISIBILITY_MARGIN_SECONDS} (the template's is six times it), so a failed batch comes back
  * within the run but never while Powertools still holds its idempotency record "in progress"
@@ -35,6 +44,23 @@ export function experimentVisibilityTimeoutSeconds(stacks: readonly LocalStack[]
     )
     .map(({ definition }) => definition.timeoutSeconds);
   return timeouts.length === 0 ? undefined : Math.max(...timeouts) + VISIBILITY_MARGIN_SECONDS;
+}
+
+/** The shortest wait for a variant's queues to drain, whatever the budget says. */
+export const MIN_DRAIN_MILLIS = 5_000;
+
+/**
+ * How long a drain that starts `now` may wait: the profile's drainTimeoutSeconds, or until
+ * `deadline` when that comes sooner, but never under {@link MIN_DRAIN_MILLIS}.
+ */
+export function drainBoundMillis(
+  profile: ExperimentProfile,
+  now: number,
+  deadline: number | undefined,
+): number {
+  const profileBound = profile.drainTimeoutSeconds * 1000;
+  if (deadline === undefined) return profileBound;
+  return Math.min(profileBound, Math.max(MIN_DRAIN_MILLIS, deadline - now));
 }
 
 /** What the progress display shows, once a second. */
@@ -66,6 +92,15 @@ export interface RunVariantOptions {
   readonly onProgress?: (progress: VariantProgress) => void;
   /** Receives Artillery's output. @default - kept in `<workDirectory>/<variant>.artillery.log` only */
   readonly onArtilleryOutput?: (text: string) => void;
+  /**
+   * When the wait for the queues to drain (and replication to catch up) must end, in epoch
+   * milliseconds, so that the experiment keeps its time budget. The wait is never longer than the
+   * profile's `drainTimeoutSeconds`, nor shorter than {@link MIN_DRAIN_MILLIS}.
+   * @default - no deadline: the profile's drainTimeoutSeconds
+   */
+  readonly drainDeadline?: number;
+  /** The experiment's log. @default - none */
+  readonly log?: (line: string) => void;
 }
 
 /** What one variant's run produced, for the report and the console. */
@@ -75,15 +110,32 @@ export interface VariantRun {
   readonly artilleryExitCodes: { readonly ramp: number; readonly faults: number };
   /** Milliseconds the queues took to drain after the load, or `null` if they did not in time. */
   readonly drainMs: number | null;
+  /**
+   * Messages still queued or in flight when the drain ended (0 when it completed): acknowledged
+   * orders among them are not lost, only not yet written, yet the lost-acknowledgement count
+   * includes them.
+   */
+  readonly pendingAfterDrain: number;
   readonly deadLetters: number;
   readonly records: number;
   /** The queues' visibility timeout during the run; `undefined` without a consumer (sync). */
   readonly visibilityTimeoutSeconds?: number;
+  /** Where the variant's time went, phase by phase, in milliseconds (in the order they ran). */
+  readonly phaseMillis: ReadonlyArray<readonly [phase: string, millis: number]>;
 }
 
 /** Runs the ramp and the fault timeline against a variant; see the module comment. */
 export async function runVariant(options: RunVariantOptions): Promise<VariantRun> {
   const { cloud, profile, variant, stacks } = options;
+  const log = options.log ?? (() => {});
+  const phaseMillis: Array<readonly [string, number]> = [];
+  let phaseStartedAt = Date.now();
+  /** Closes the phase that ran since the last call. */
+  const phaseDone = (name: string): void => {
+    const now = Date.now();
+    phaseMillis.push([name, now - phaseStartedAt]);
+    phaseStartedAt = now;
+  };
   const layout: VariantLayout = {
     variant,
     regions: stacks.map((stack) => stack.region),
@@ -111,6 +163,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
       if (/^(CreateOrder|ProcessOrders)/.test(fn.definition.logicalId)) await fn.prewarm(fn.concurrencyLimit);
     }
   }
+  phaseDone('prewarm');
   const tail = new RecordTail(resultsFile);
   const startedAt = Date.now();
   const faultWindows: Array<FaultWindow & { description: string }> = [];
@@ -231,6 +284,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     );
     rampExitCode = ramp.exitCode;
     await rampStarted;
+    phaseDone('ramp');
     loadSeconds = currentRunSeconds;
     if (hasConsumer) await Promise.all(regions.map((region) => region.setEventSourcesEnabled(true)));
 
@@ -244,6 +298,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     );
     faultsExitCode = steady.exitCode;
     await faultsStarted;
+    phaseDone('faults');
   } finally {
     clearInterval(progress);
     // A fault left in force by a failed run must not leak into the next variant.
@@ -260,16 +315,43 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     errors: tail.poll().serviceFailures,
     done: 1,
   });
-  const drainMs = await waitForDrain(cloud, stacks, profile.drainTimeoutSeconds * 1000);
-  const { deadLetters } = await queueDepths(cloud, stacks);
+  if (hasConsumer) {
+    await shortenVisibilityTimeouts(cloud, stacks, DRAIN_VISIBILITY_TIMEOUT_SECONDS);
+    // Batches that failed during the load would otherwise wait out the run's visibility timeout.
+    const released = await Promise.all(regions.map((region) => region.releaseFailedMessages()));
+    log(
+      `${new Date().toISOString()} experiment: ${variant} made ${released.reduce((sum, count) => sum + count, 0)} messages of failed batches visible again`,
+    );
+  }
+  const drainTimeoutMillis = drainBoundMillis(profile, Date.now(), options.drainDeadline);
+  const drainDeadline = Date.now() + drainTimeoutMillis;
+  log(
+    `${new Date().toISOString()} experiment: ${variant} draining, ${(await queueDepths(cloud, stacks)).pending} messages queued or in flight`,
+  );
+  let lastDrainLog = Date.now();
+  const drainMs = await waitForDrain(cloud, stacks, drainTimeoutMillis, (queued) => {
+    if (Date.now() - lastDrainLog < 5_000) return;
+    lastDrainLog = Date.now();
+    log(
+      `${new Date().toISOString()} experiment: ${variant} draining, ${queued} messages queued or in flight`,
+    );
+  });
+  const { pending, deadLetters } = await queueDepths(cloud, stacks);
+  if (drainMs === null) {
+    log(
+      `${new Date().toISOString()} experiment: ${variant} drain bound of ${drainTimeoutMillis} ms passed with ${pending} messages queued or in flight`,
+    );
+  }
+  phaseDone('drain');
   // The surviving region of a multi-region run is the last one (the primary was taken down).
   const survivor = stacks[stacks.length - 1];
   const stored = await storedOrderIdsWhenReplicated(
     cloud,
     stacks,
     survivor,
-    profile.drainTimeoutSeconds * 1000,
+    Math.max(0, drainDeadline - Date.now()),
   );
+  phaseDone(stacks.length > 1 ? 'replication and tables' : 'tables');
 
   const records: RequestRecord[] = readRequestRecords(resultsFile);
   const origin = rampOrigin ?? startedAt;
@@ -298,6 +380,8 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     deadLetters,
     records: records.length,
     visibilityTimeoutSeconds,
+    pendingAfterDrain: pending,
+    phaseMillis,
   };
 }
 

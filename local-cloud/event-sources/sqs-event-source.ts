@@ -7,6 +7,7 @@
  * the dead-letter queue after maxReceiveCount receives (the SQS emulator does that part).
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   type Message,
@@ -117,10 +118,12 @@ export interface SqsEventSourcePollerProps {
    */
   readonly onBatch?: (report: BatchReport) => void;
   /**
-   * Called when receiving or deleting fails; polling goes on after a pause.
-   * @default - logged to stderr
+   * Receives one line when polling starts failing (receiving or deleting; polling goes on after a
+   * pause) and one when it works again, with the number of failed attempts: a dependency that is
+   * down (often on purpose, in a chaos experiment) is two lines, not one per attempt.
+   * @default - written to stderr
    */
-  readonly onError?: (error: unknown) => void;
+  readonly log?: (line: string) => void;
 }
 
 /** The pollers of one SQS event source mapping. */
@@ -128,6 +131,10 @@ export class SqsEventSourcePoller {
   private readonly abort = new AbortController();
   private loops: Promise<void>[] = [];
   private stopping = false;
+  /** Failed attempts since polling last worked, across this mapping's pollers. */
+  private failures = 0;
+  /** Messages left on the queue by a failed invocation and not received since: id → receipt handle. */
+  private readonly failedMessages = new Map<string, string>();
 
   constructor(private readonly props: SqsEventSourcePollerProps) {}
 
@@ -154,10 +161,59 @@ export class SqsEventSourcePoller {
         if (messages.length > 0) await this.deliver(messages);
       } catch (error) {
         if (this.stopping) return;
-        (this.props.onError ?? defaultOnError)(error);
+        this.failed(error);
         await this.pause(ERROR_BACKOFF_MS);
       }
     }
+  }
+
+  /**
+   * Makes the messages whose last invocation failed visible again now rather than when their
+   * visibility timeout ends, and returns how many. Lambda has no such operation: it is for local
+   * bookkeeping after a run (the experiment's drain), never for what a run measures.
+   */
+  public async releaseFailedMessages(): Promise<number> {
+    const handles = [...this.failedMessages.values()];
+    this.failedMessages.clear();
+    let released = 0;
+    for (let start = 0; start < handles.length; start += SQS_MAX_MESSAGES_PER_CALL) {
+      const chunk = handles.slice(start, start + SQS_MAX_MESSAGES_PER_CALL);
+      const { Successful } = await this.props.client.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.props.definition.queue.queueUrl,
+          Entries: chunk.map((handle, index) => ({
+            Id: String(index),
+            ReceiptHandle: handle,
+            VisibilityTimeout: 0,
+          })),
+        }),
+      );
+      // A handle fails when its message was received again meanwhile: it is in flight, not failed.
+      released += Successful?.length ?? 0;
+    }
+    return released;
+  }
+
+  private failed(error: unknown): void {
+    this.failures += 1;
+    if (this.failures === 1) {
+      this.writeLog(
+        `polling failed (${oneLine(error)}); retrying every ${ERROR_BACKOFF_MS / 1000} s, silently until it works again`,
+      );
+    }
+  }
+
+  private recovered(): void {
+    if (this.failures === 0) return;
+    this.writeLog(`polling works again after ${this.failures} failed attempts`);
+    this.failures = 0;
+  }
+
+  private writeLog(message: string): void {
+    const { stackName, logicalId } = this.props.definition;
+    const line = `${new Date().toISOString()} SQS event source ${stackName}/${logicalId}: ${message}`;
+    if (this.props.log) this.props.log(line);
+    else process.stderr.write(`${line}\n`);
   }
 
   /** Receives up to BatchSize messages, waiting up to the batching window after the first. */
@@ -203,6 +259,8 @@ export class SqsEventSourcePoller {
         MessageAttributeNames: ['All'],
       }),
     );
+    this.recovered();
+    for (const message of Messages ?? []) this.failedMessages.delete(message.MessageId ?? '');
     return Messages ?? [];
   }
 
@@ -235,6 +293,11 @@ export class SqsEventSourcePoller {
         : messageIds,
     );
     const toDelete = messages.filter((message) => !retried.has(message.MessageId ?? ''));
+    for (const message of messages) {
+      if (retried.has(message.MessageId ?? '') && message.ReceiptHandle) {
+        this.failedMessages.set(message.MessageId ?? '', message.ReceiptHandle);
+      }
+    }
     await this.deleteMessages(toDelete);
     this.props.onBatch?.({
       mappingLogicalId: definition.logicalId,
@@ -324,6 +387,10 @@ function sqsRecordOf(message: Message, queueArn: string, region: string): SQSRec
   };
 }
 
-function defaultOnError(error: unknown): void {
-  console.error('SQS event source polling failed; retrying', error);
+/** An error as one short line: its name, code and the first line of its message. */
+function oneLine(error: unknown): string {
+  if (!(error instanceof Error)) return String(error).split('\n')[0];
+  const code = (error as { code?: unknown }).code;
+  const firstLine = error.message.split('\n')[0];
+  return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${firstLine}`;
 }

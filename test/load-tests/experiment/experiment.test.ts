@@ -91,6 +91,24 @@ describe('runExperiment (async variant, tiny profile)', () => {
     expect(outcome.runs.get('async')?.drainMs).not.toBeNull();
   });
 
+  test('says where the time went: the local cloud, the variant phase by phase, the report', () => {
+    const phases = outcome.phaseMillis.map(([phase]) => phase);
+    expect(phases).toEqual(['local cloud start', 'async', 'report']);
+    const asyncRun = outcome.runs.get('async');
+    expect(asyncRun?.phaseMillis.map(([phase]) => phase)).toEqual([
+      'prewarm',
+      'ramp',
+      'faults',
+      'drain',
+      'tables',
+    ]);
+    // The variant's phases account for its time (a few milliseconds go to the cost model)
+    const variantMillis = outcome.phaseMillis[1][1];
+    const phaseSum = (asyncRun?.phaseMillis ?? []).reduce((sum, [, millis]) => sum + millis, 0);
+    expect(phaseSum).toBeLessThanOrEqual(variantMillis);
+    expect(phaseSum).toBeGreaterThan(variantMillis - 1_000);
+  });
+
   test('writes results.json, report.md, report.html and the raw records', () => {
     const { report } = outcome;
     const written = JSON.parse(fs.readFileSync(report.resultsJson, 'utf8')) as ExperimentResults;
