@@ -134,6 +134,8 @@ export class OrderApiStack extends Stack {
     this.idempotencyTable = new IdempotencyTable(this, 'Idempotency');
 
     this.api = new ResilientApi(this, 'OrderApi', {
+      // Stack names are unique in an account and region, so each stack's API metrics are its own.
+      apiName: this.stackName,
       stageVariables:
         props.orderPath === 'async' ? { [LOAD_SHEDDING_STAGE_VARIABLE]: NOT_SHEDDING } : undefined,
       throttlingRateLimit: props.capacity.apiRateLimit,

@@ -1,4 +1,4 @@
-import { Annotations, Duration, SecretValue, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, SecretValue, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -34,8 +34,10 @@ export interface ClientTier {
 /** Properties of a {@link ResilientApi}. */
 export interface ResilientApiProps {
   /**
-   * Name of the REST API.
-   * @default - the construct's path
+   * Name of the REST API. API Gateway's CloudWatch metrics (and so every alarm on them) are keyed
+   * by `ApiName` and `Stage`: two APIs of one name and stage in an account and region share their
+   * 4XX, 5XX and latency metrics, and one's outage fires the other's alarms. Keep it unique there.
+   * @default - a name unique in the account and region, made of the stack name and construct path
    */
   readonly apiName?: string;
 
@@ -287,7 +289,7 @@ export class ResilientApi extends Construct {
     const stageName = props.stageName ?? 'prod';
     this.stageName = stageName;
     this.api = new apigateway.RestApi(this, 'Api', {
-      restApiName: props.apiName,
+      restApiName: props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       description: 'Resilient order API',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       // The account-level role lets API Gateway write execution logs (errors) to CloudWatch.
@@ -554,11 +556,15 @@ function createWebAcl(scope: Construct, rateLimit: number): wafv2.CfnWebACL {
   if (!Token.isUnresolved(rateLimit) && (rateLimit < 10 || rateLimit > 2_000_000_000)) {
     throw new Error(`webAclRateLimit must be between 10 and 2,000,000,000 (given ${rateLimit})`);
   }
-  const managedRule = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
+  const managedRule = (
+    name: string,
+    priority: number,
+    ruleActionOverrides?: wafv2.CfnWebACL.RuleActionOverrideProperty[],
+  ): wafv2.CfnWebACL.RuleProperty => ({
     name,
     priority,
     overrideAction: { none: {} },
-    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
     visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
   });
   // There is no WAFv2 L2 construct in aws-cdk-lib, so the web ACL is an L1 resource.
@@ -582,7 +588,12 @@ function createWebAcl(scope: Construct, rateLimit: number): wafv2.CfnWebACL {
           sampledRequestsEnabled: true,
         },
       },
-      managedRule('AWSManagedRulesCommonRuleSet', 1),
+      // The common rule set blocks bodies over 8 KB (SizeRestrictions_BODY), but an order may be up
+      // to 16 KiB: that rule only counts, and the API's own limit (request validation, the handlers,
+      // the async edge's template) refuses larger bodies with its JSON error.
+      managedRule('AWSManagedRulesCommonRuleSet', 1, [
+        { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
+      ]),
       managedRule('AWSManagedRulesKnownBadInputsRuleSet', 2),
       managedRule('AWSManagedRulesAmazonIpReputationList', 3),
     ],

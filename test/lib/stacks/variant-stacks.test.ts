@@ -407,3 +407,39 @@ describe('throttle above capacity', () => {
     expect(warningsOf({ ...DEFAULT_CAPACITY, createOrderReservedConcurrency: 1 }, 'async')).toEqual([]);
   });
 });
+
+describe('API names (CloudWatch keys API Gateway metrics by ApiName and Stage)', () => {
+  test('every stack of every variant names its REST API after itself, and its alarms read that API', () => {
+    // GIVEN all three variants, as they could be deployed in one account and region
+    const stacks = ['sync', 'async', 'multi'].flatMap((variant) => synthVariant(variant).stacks);
+
+    // THEN each stack's REST API has the stack's name
+    const apiNames = stacks.map((stack) => {
+      const apis = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::RestApi'));
+      expect(apis).toHaveLength(1);
+      return apis[0].Properties.Name as string;
+    });
+    expect(apiNames).toEqual(stacks.map((stack) => stack.stackName));
+    expect(new Set(apiNames).size).toBe(apiNames.length);
+
+    // AND every alarm on an API Gateway metric reads its own stack's API
+    for (const stack of stacks) {
+      const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+      const apiDimensions = alarms.flatMap((alarm) => {
+        const metrics = [
+          alarm.Properties,
+          ...((alarm.Properties.Metrics ?? []) as Array<{ MetricStat?: { Metric: unknown } }>).map(
+            (m) => m.MetricStat?.Metric,
+          ),
+        ];
+        return metrics.flatMap((metric) =>
+          (
+            (metric as { Dimensions?: Array<{ Name: string; Value: unknown }> } | undefined)?.Dimensions ?? []
+          ).filter((dimension) => dimension.Name === 'ApiName'),
+        );
+      });
+      expect(apiDimensions.length).toBeGreaterThan(0);
+      expect(apiDimensions.filter((dimension) => dimension.Value !== stack.stackName)).toEqual([]);
+    }
+  });
+});

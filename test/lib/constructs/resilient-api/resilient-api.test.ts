@@ -5,7 +5,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ResilientApi, type ResilientApiProps } from '../../../../lib/constructs/resilient-api';
-import { createOrderRequestSchema } from '../../../../lambdas/shared/order-schema';
+import { createOrderRequestSchema, MAX_REQUEST_BODY_BYTES } from '../../../../lambdas/shared/order-schema';
 import { testStack } from '../../../helpers/app';
 
 function build(props: ResilientApiProps = {}) {
@@ -164,6 +164,29 @@ describe('ResilientApi', () => {
       ]),
     });
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  test("lets orders up to the API's 16 KiB through the web ACL: the common rule set's 8 KB body rule only counts", () => {
+    // GIVEN the web ACL (AWS's common rule set blocks bodies over 8 KB with SizeRestrictions_BODY)
+    const { template } = build({ webAclEnabled: true });
+    expect(MAX_REQUEST_BODY_BYTES).toBeGreaterThan(8 * 1024);
+
+    // THEN that one rule is overridden to count; the API's own limit refuses larger bodies
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Name: 'AWSManagedRulesCommonRuleSet',
+          OverrideAction: { None: {} },
+          Statement: {
+            ManagedRuleGroupStatement: {
+              VendorName: 'AWS',
+              Name: 'AWSManagedRulesCommonRuleSet',
+              RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+            },
+          },
+        }),
+      ]),
+    });
   });
 
   test('adds a regional custom domain when configured', () => {
