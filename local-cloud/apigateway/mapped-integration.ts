@@ -117,9 +117,11 @@ export async function sendToSqs(
     return { statusCode: 200, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } };
   } catch (error) {
     const statusCode = statusOf(error);
+    // The SDK names a service error after SQS's error code (InvalidMessageContents, KMS.…).
+    const name = error instanceof Error && error.name !== 'Error' ? error.name : undefined;
     return sqsError(
       statusCode,
-      statusCode < 500 ? 'InvalidParameterValue' : 'InternalError',
+      name ?? (statusCode < 500 ? 'InvalidParameterValue' : 'InternalError'),
       error instanceof Error ? error.message : String(error),
     );
   }

@@ -202,6 +202,13 @@ export interface TemplateInput {
   readonly querystring: Readonly<Record<string, string>>;
   /** Headers of the method request (the last value of each), with their original names. */
   readonly header: Readonly<Record<string, string>>;
+  /**
+   * Whether `$input.params('Name')` finds a header only under its exact spelling. AWS does not
+   * document whether the lookup ignores case, so the emulator ignores it (the lenient reading) and
+   * tests of templates can ask for the strict one. See the local cloud's known differences.
+   * @default false
+   */
+  readonly exactHeaderNames?: boolean;
 }
 
 /** API Gateway's `$input`. `params` always refers to the method request. */
@@ -224,7 +231,9 @@ export function inputVariable(input: TemplateInput): Record<string, unknown> {
       const wanted = stringOf(name);
       if (wanted in input.path) return new JavaString(input.path[wanted]);
       if (wanted in input.querystring) return new JavaString(input.querystring[wanted]);
-      const header = Object.entries(input.header).find(([key]) => key.toLowerCase() === wanted.toLowerCase());
+      const header = Object.entries(input.header).find(([key]) =>
+        input.exactHeaderNames ? key === wanted : key.toLowerCase() === wanted.toLowerCase(),
+      );
       // A missing parameter is an empty string in API Gateway, never null.
       return new JavaString(header?.[1] ?? '');
     },

@@ -239,13 +239,15 @@ export class QueueProcessor extends Construct {
             responseTemplates: { 'application/json': ACCEPTED_TEMPLATE },
           },
           {
+            // Only SQS's 400 can be the client's (see rejectedTemplate); its 403 (access denied, KMS
+            // opt-in, throttled), 404 and 5xx are the service's faults, answered by the default below.
             statusCode: '400',
-            selectionPattern: '4\\d{2}',
+            selectionPattern: '400',
             responseTemplates: { 'application/json': rejectedTemplate(sheddingRetryAfterSeconds) },
           },
           {
+            // The default response (no selection pattern): every status the others do not select.
             statusCode: '503',
-            selectionPattern: '5\\d{2}',
             responseParameters: { 'method.response.header.Retry-After': "'1'" },
             responseTemplates: { 'application/json': UNAVAILABLE_TEMPLATE },
           },
@@ -255,7 +257,16 @@ export class QueueProcessor extends Construct {
   }
 }
 
-const KEY_PARAM = `$input.params('${IDEMPOTENCY_KEY_HEADER}')`;
+/**
+ * Sets `$key` to the Idempotency-Key header. HTTP/2 clients send header names in lower case, and
+ * AWS does not document whether `$input.params('Idempotency-Key')` ignores case, so a template
+ * that needs the key reads both spellings.
+ */
+const SET_KEY = [
+  `#set($key = $input.params('${IDEMPOTENCY_KEY_HEADER}'))`,
+  `#if("$!key" == "")#set($key = $input.params('${IDEMPOTENCY_KEY_HEADER.toLowerCase()}'))#end`,
+].join('');
+const KEY_PARAM = '$key';
 const SHEDDING_CONDITION = `$stageVariables.${LOAD_SHEDDING_STAGE_VARIABLE} == '${SHEDDING}'`;
 // Null (a method without an API key) is false in a Velocity #if; an empty string is not, so both are checked.
 const API_KEY_PARAM = '$context.identity.apiKey';
@@ -274,7 +285,7 @@ const API_KEY_ID_PARAM = '$context.identity.apiKeyId';
  */
 function sendMessageTemplate(): string {
   return [
-    `#set($key = ${KEY_PARAM})`,
+    SET_KEY,
     `#if($key.matches('${IDEMPOTENCY_KEY_PATTERN}') && $input.body.length() <= ${MAX_REQUEST_BODY_BYTES} && !(${SHEDDING_CONDITION}))`,
     'Action=SendMessage' +
       '&MessageBody=$util.urlEncode($input.body)' +
@@ -298,17 +309,30 @@ function sendMessageTemplate(): string {
   ].join('\n');
 }
 
-const ACCEPTED_TEMPLATE = `{"orderId":"$util.escapeJavaScript(${KEY_PARAM})","status":"ACCEPTED"}`;
+const ACCEPTED_TEMPLATE = `${SET_KEY}
+{"orderId":"$util.escapeJavaScript(${KEY_PARAM})","status":"ACCEPTED"}`;
 
 /**
- * The answer when SQS refused the request because the template left out the body: a bad key is
- * named first (a client mistake stays a 400 while shedding); otherwise shedding is 503 with
- * `Retry-After`. An oversized body sent while shedding also gets the 503: the response template
- * cannot see the request body, and the request validator has refused every body that breaks the
- * schema before this point.
+ * SQS error codes of a 400 that the client caused: the template left out the body
+ * (`MissingParameter`), or the body has characters SQS does not accept (`InvalidMessageContents`).
+ * SQS answers most KMS failures with 400 too (`KMS.AccessDeniedException`, `KMS.DisabledException`,
+ * …, per its API reference), and those are the service's faults: the template tells them apart by
+ * the error code in SQS's answer, which the integration response's `$input.body` holds.
+ */
+const CLIENT_SQS_ERROR_CODES = ['MissingParameter', 'InvalidMessageContents'];
+
+/**
+ * The answer when SQS answered 400. A bad key is named first (a client mistake stays a 400 while
+ * shedding); otherwise shedding is 503 with `Retry-After`; a 400 the client caused (see
+ * {@link CLIENT_SQS_ERROR_CODES}) is a 400 `BAD_REQUEST`; any other 400 is SQS failing (a KMS key
+ * disabled or not usable, a missing queue), which the client sees as 503. An oversized body sent
+ * while shedding also gets the 503: the response template cannot see the request body, and the
+ * request validator has refused every body that breaks the schema before this point.
  */
 function rejectedTemplate(sheddingRetryAfterSeconds: number): string {
+  const clientError = CLIENT_SQS_ERROR_CODES.map((code) => `$input.body.contains('${code}')`).join(' || ');
   return [
+    SET_KEY,
     `#if(!${KEY_PARAM}.matches('${IDEMPOTENCY_KEY_PATTERN}'))`,
     errorTemplate(
       'INVALID_IDEMPOTENCY_KEY',
@@ -322,11 +346,15 @@ function rejectedTemplate(sheddingRetryAfterSeconds: number): string {
       'OVERLOADED',
       'Too many orders are waiting to be processed; retry after the delay in Retry-After.',
     ),
-    '#else',
+    `#elseif(${clientError})`,
     errorTemplate(
       'BAD_REQUEST',
       `The request could not be queued: the body must be at most ${MAX_REQUEST_BODY_BYTES} characters and contain only characters the queue accepts.`,
     ),
+    '#else',
+    '#set($context.responseOverride.status = 503)',
+    "#set($context.responseOverride.header.Retry-After = '1')",
+    UNAVAILABLE_TEMPLATE,
     '#end',
   ].join('\n');
 }

@@ -99,10 +99,15 @@ describe('local API Gateway, async variant (SQS integration)', () => {
     expectErrorShape(response, 'SERVICE_UNAVAILABLE');
   });
 
-  test('fails with 400 BAD_REQUEST if SQS refuses the message as a client error', async () => {
-    // GIVEN
+  test('fails with 400 BAD_REQUEST if SQS refuses the message as a client error (InvalidMessageContents)', async () => {
+    // GIVEN SQS refuses the body's characters (400 InvalidMessageContents, per the SQS API reference)
     gateway.send = () =>
-      Promise.reject(Object.assign(new Error('too big'), { $metadata: { httpStatusCode: 400 } }));
+      Promise.reject(
+        Object.assign(new Error('Invalid characters found'), {
+          name: 'InvalidMessageContents',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
 
     // WHEN
     const response = await send(`${gateway.stageUrl}/orders`, {
@@ -114,6 +119,56 @@ describe('local API Gateway, async variant (SQS integration)', () => {
     // THEN
     expect(response.status).toBe(400);
     expectErrorShape(response, 'BAD_REQUEST');
+  });
+
+  test.each([
+    ['400 KMS.DisabledException (the queue key is disabled)', 'KMS.DisabledException', 400],
+    ['403 AccessDenied (the integration role may not send)', 'AccessDenied', 403],
+  ])(
+    'fails with 503 SERVICE_UNAVAILABLE, not a client error, if SQS answers %s',
+    async (_case, name, status) => {
+      // GIVEN SQS fails for a reason of the service's own (status codes from the SQS API reference)
+      gateway.send = () =>
+        Promise.reject(Object.assign(new Error('refused'), { name, $metadata: { httpStatusCode: status } }));
+
+      // WHEN
+      const response = await send(`${gateway.stageUrl}/orders`, {
+        method: 'POST',
+        headers: orderHeaders(gateway.apiKey),
+        body: JSON.stringify(VALID_ORDER),
+      });
+
+      // THEN
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expectErrorShape(response, 'SERVICE_UNAVAILABLE');
+    },
+  );
+
+  test('queues an order whose client sends the header names in lower case (HTTP/2)', async () => {
+    // WHEN
+    const response = await send(`${gateway.stageUrl}/orders`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': gateway.apiKey,
+        'idempotency-key': IDEMPOTENCY_KEY,
+      },
+      body: JSON.stringify(VALID_ORDER),
+    });
+
+    // THEN
+    expect(response.status).toBe(202);
+    expect(response.json).toEqual({ orderId: IDEMPOTENCY_KEY, status: 'ACCEPTED' });
+    expect(gateway.messages).toEqual([
+      expect.objectContaining({
+        message: expect.objectContaining({
+          messageAttributes: expect.objectContaining({
+            idempotencyKey: { dataType: 'String', stringValue: IDEMPOTENCY_KEY },
+          }) as unknown,
+        }) as unknown,
+      }),
+    ]);
   });
 
   test('rejects a body that is not JSON with 415 UNSUPPORTED_MEDIA_TYPE and queues nothing', async () => {

@@ -77,10 +77,43 @@ describe('QueueProcessor', () => {
         RequestTemplates: { 'application/json': Match.stringLikeRegexp('Action=SendMessage&MessageBody=') },
         IntegrationResponses: Match.arrayWith([
           Match.objectLike({ StatusCode: '202', SelectionPattern: '2\\d{2}' }),
-          Match.objectLike({ StatusCode: '503', SelectionPattern: '5\\d{2}' }),
+          Match.objectLike({ StatusCode: '400', SelectionPattern: '400' }),
+          Match.objectLike({ StatusCode: '503', SelectionPattern: Match.absent() }),
         ]),
       }),
     });
+  });
+
+  test('selects exactly one integration response for every SQS status: only 400 can be a client error', () => {
+    // GIVEN the integration responses (AWS matches the selection pattern against the service's
+    // status code, and takes the one without a pattern when none matches; which of several matches
+    // wins is undocumented, so none may overlap)
+    const { template } = build();
+    const responses = Object.values(template().findResources('AWS::ApiGateway::Method'))[0].Properties
+      .Integration.IntegrationResponses as Array<{ StatusCode: string; SelectionPattern?: string }>;
+    expect(responses.filter((response) => response.SelectionPattern === undefined)).toHaveLength(1);
+
+    // THEN each status from 200 to 599 selects one response, and only 400 selects the 400 one
+    const selected = new Map<number, string[]>();
+    for (let status = 200; status <= 599; status++) {
+      const matching = responses.filter(
+        (response) =>
+          response.SelectionPattern !== undefined &&
+          new RegExp(`^(?:${response.SelectionPattern})$`).test(String(status)),
+      );
+      const chosen =
+        matching.length > 0 ? matching : responses.filter((r) => r.SelectionPattern === undefined);
+      selected.set(
+        status,
+        chosen.map((response) => response.StatusCode),
+      );
+    }
+    expect([...selected].filter(([, matches]) => matches.length !== 1)).toEqual([]);
+    expect(selected.get(202)).toEqual(['202']);
+    expect(selected.get(400)).toEqual(['400']);
+    expect(selected.get(403)).toEqual(['503']);
+    expect(selected.get(404)).toEqual(['503']);
+    expect(selected.get(500)).toEqual(['503']);
   });
 
   describe('the SendMessage request template', () => {
@@ -90,6 +123,7 @@ describe('QueueProcessor', () => {
       apiKey: string | null,
       idempotencyKey = key,
       stageVariables: Record<string, string> = {},
+      headerName = 'Idempotency-Key',
     ): URLSearchParams {
       const { template } = build();
       const methods = template().findResources('AWS::ApiGateway::Method');
@@ -100,7 +134,13 @@ describe('QueueProcessor', () => {
           requestId: 'req-1',
           identity: { apiKey, apiKeyId: apiKey === null || apiKey === '' ? apiKey : `${apiKey}-id` },
         },
-        input: { body: '{"a":1}', path: {}, querystring: {}, header: { 'Idempotency-Key': idempotencyKey } },
+        input: {
+          body: '{"a":1}',
+          path: {},
+          querystring: {},
+          header: { [headerName]: idempotencyKey },
+          exactHeaderNames: true,
+        },
         stageVariables,
       });
       return new URLSearchParams(rendered.trim());
@@ -145,6 +185,14 @@ describe('QueueProcessor', () => {
       },
     );
 
+    test('reads the Idempotency-Key under its lower-case name (HTTP/2) even if header lookup were case-sensitive', () => {
+      // WHEN the header arrives as idempotency-key and the lookup is exact
+      const params = render('key-1', key, {}, 'idempotency-key');
+      // THEN the message is sent with the key
+      expect(params.get('MessageBody')).toBe('{"a":1}');
+      expect(attributes(params)[ORDER_MESSAGE_ATTRIBUTES.idempotencyKey]).toBe(key);
+    });
+
     test('leaves out the body when the Idempotency-Key is not a UUID, so SQS answers 400', () => {
       const params = render('key-1', 'not-a-uuid');
       expect(params.get('Action')).toBe('SendMessage');
@@ -162,7 +210,15 @@ describe('QueueProcessor', () => {
 
   describe('the 4XX response template', () => {
     const key = '7b0d5c4e-3f1a-4c2b-9d8e-0a1b2c3d4e5f';
-    function respond(idempotencyKey: string, stageVariables: Record<string, string>) {
+    /** SQS's query-protocol error answer with `code` (the integration response's body). */
+    const sqsError = (code: string) =>
+      `<ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type><Code>${code}</Code><Message>refused</Message><Detail/></Error><RequestId>r-1</RequestId></ErrorResponse>`;
+    function respond(
+      idempotencyKey: string,
+      stageVariables: Record<string, string>,
+      sqsAnswer = sqsError('MissingParameter'),
+      header: Record<string, string> = { 'Idempotency-Key': idempotencyKey },
+    ) {
       const { template } = build({ sheddingRetryAfter: Duration.seconds(45) });
       const method = Object.values(template().findResources('AWS::ApiGateway::Method'))[0];
       const rejected = (
@@ -178,10 +234,11 @@ describe('QueueProcessor', () => {
       const body = renderTemplate(rejected.ResponseTemplates['application/json'], {
         context: { requestId: 'req-1' },
         input: {
-          body: '<ErrorResponse/>',
+          body: sqsAnswer,
           path: {},
           querystring: {},
-          header: { 'Idempotency-Key': idempotencyKey },
+          header,
+          exactHeaderNames: true,
         },
         stageVariables,
         responseOverride,
@@ -202,10 +259,35 @@ describe('QueueProcessor', () => {
       expect(body.error.code).toBe('INVALID_IDEMPOTENCY_KEY');
     });
 
-    test('answers 400 when not shedding', () => {
-      const { body, responseOverride } = respond(key, { shedding: 'false' });
-      expect(responseOverride.status).toBeUndefined();
-      expect(body.error.code).toBe('BAD_REQUEST');
+    test.each(['MissingParameter', 'InvalidMessageContents'])(
+      'answers 400 BAD_REQUEST when not shedding and SQS refused the message for the client: %s',
+      (code) => {
+        const { body, responseOverride } = respond(key, { shedding: 'false' }, sqsError(code));
+        expect(responseOverride.status).toBeUndefined();
+        expect(body.error.code).toBe('BAD_REQUEST');
+      },
+    );
+
+    test.each([
+      'KMS.DisabledException',
+      'KMS.AccessDeniedException',
+      'AWS.SimpleQueueService.NonExistentQueue',
+    ])("answers 503 SERVICE_UNAVAILABLE when SQS's 400 is its own fault: %s", (code) => {
+      const { body, responseOverride } = respond(key, { shedding: 'false' }, sqsError(code));
+      expect(responseOverride.status).toBe(503);
+      expect(responseOverride.header['Retry-After']).toBe('1');
+      expect(body.error.code).toBe('SERVICE_UNAVAILABLE');
+    });
+
+    test('reads the Idempotency-Key under its lower-case name (HTTP/2) even if header lookup were case-sensitive', () => {
+      const { body } = respond('nope', { shedding: 'false' }, sqsError('MissingParameter'), {
+        'idempotency-key': 'nope',
+      });
+      expect(body.error.code).toBe('INVALID_IDEMPOTENCY_KEY');
+      const valid = respond(key, { shedding: 'true' }, sqsError('MissingParameter'), {
+        'idempotency-key': key,
+      });
+      expect(valid.body.error.code).toBe('OVERLOADED');
     });
   });
 
