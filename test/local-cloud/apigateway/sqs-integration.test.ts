@@ -32,6 +32,14 @@ describe('local API Gateway, async variant (SQS integration)', () => {
     await gateway.stop();
   });
 
+  /** POST /orders with a valid order and the test key's headers. */
+  const postValidOrder = () =>
+    send(`${gateway.stageUrl}/orders`, {
+      method: 'POST',
+      headers: orderHeaders(gateway.apiKey),
+      body: JSON.stringify(VALID_ORDER),
+    });
+
   test('queues POST /orders with the raw body and idempotencyKey/requestId/apiKey/apiKeyId attributes, and answers 202', async () => {
     // GIVEN
     const body = `${JSON.stringify({ ...VALID_ORDER, note: 'rush & "fragile" + 100% ünïcode' })}\n`;
@@ -87,11 +95,7 @@ describe('local API Gateway, async variant (SQS integration)', () => {
     gateway.send = () => Promise.reject(Object.assign(new Error('queue down'), { statusCode: 500 }));
 
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders`, {
-      method: 'POST',
-      headers: orderHeaders(gateway.apiKey),
-      body: JSON.stringify(VALID_ORDER),
-    });
+    const response = await postValidOrder();
 
     // THEN
     expect(response.status).toBe(503);
@@ -110,11 +114,7 @@ describe('local API Gateway, async variant (SQS integration)', () => {
       );
 
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders`, {
-      method: 'POST',
-      headers: orderHeaders(gateway.apiKey),
-      body: JSON.stringify(VALID_ORDER),
-    });
+    const response = await postValidOrder();
 
     // THEN
     expect(response.status).toBe(400);
@@ -132,11 +132,7 @@ describe('local API Gateway, async variant (SQS integration)', () => {
         Promise.reject(Object.assign(new Error('refused'), { name, $metadata: { httpStatusCode: status } }));
 
       // WHEN
-      const response = await send(`${gateway.stageUrl}/orders`, {
-        method: 'POST',
-        headers: orderHeaders(gateway.apiKey),
-        body: JSON.stringify(VALID_ORDER),
-      });
+      const response = await postValidOrder();
 
       // THEN
       expect(response.status).toBe(503);
