@@ -5,10 +5,20 @@
  *     [-c hostedZoneId=Z… -c zoneName=example.com -c domainName=api.example.com   (multi, all three)
  *      -c routing=latency|failover -c healthCheckIntervalSeconds=10|30 -c healthCheckFailureThreshold=3]
  *     [-c apiKeyValuesSecretName=<Secrets Manager secret with {"<tier>":"<key value>"}>]
- *     [-c chaos=true   (AWS FIS experiment templates in every stack)]
+ *     [-c chaos=true   (AWS FIS experiment templates in every stack)]  [-c waf=true   (AWS WAF web ACL)]
+ *     [-c jwtIssuerUrl=https://… -c jwtAudience=a,b [-c jwtJwksUri=https://…]   (OIDC token authorizer)]
+ *     [-c capacity=path/to/capacity.json   (throttles, reserved concurrency, client tiers)]
+ * Every key is in CONTEXT_KEYS (lib/config/variant-config.ts); any other key is refused.
  */
+import * as fs from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import { type AppConfig, PLACEHOLDER_ACCOUNT, resolveAppConfig } from '../lib/config';
+import {
+  type AppConfig,
+  CONTEXT_KEYS,
+  PLACEHOLDER_ACCOUNT,
+  resolveAppConfig,
+  unknownContextKeys,
+} from '../lib/config';
 import { addNagChecks } from '../lib/nag';
 import { addVariantStacks } from '../lib/stacks';
 
@@ -21,8 +31,33 @@ const contextString = (key: string): string | undefined => {
   return value;
 };
 
+/** The capacity file `-c capacity=<path>` names, parsed (its keys are checked by the config). */
+function capacityFile(): { path: string; json: unknown } | undefined {
+  const file = contextString('capacity');
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `capacity: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
+  try {
+    return { path: file, json: JSON.parse(text) as unknown };
+  } catch (error) {
+    throw new Error(`capacity: ${file} is not JSON (${(error as Error).message})`);
+  }
+}
+
 function readConfig(): AppConfig {
   try {
+    const unknown = unknownContextKeys(Object.keys(app.node.getAllContext()));
+    if (unknown.length > 0) {
+      throw new Error(
+        `unknown context key ${unknown.join(', ')}; the app reads ${Object.keys(CONTEXT_KEYS).join(', ')} (and the CDK its own @aws-cdk/… flags)`,
+      );
+    }
     return resolveAppConfig({
       variant: contextString('variant'),
       regions: contextString('regions'),
@@ -34,6 +69,11 @@ function readConfig(): AppConfig {
       healthCheckFailureThreshold: contextString('healthCheckFailureThreshold'),
       apiKeyValuesSecretName: contextString('apiKeyValuesSecretName'),
       chaos: contextString('chaos'),
+      waf: contextString('waf'),
+      jwtIssuerUrl: contextString('jwtIssuerUrl'),
+      jwtAudience: contextString('jwtAudience'),
+      jwtJwksUri: contextString('jwtJwksUri'),
+      capacityFile: capacityFile(),
       account: process.env.CDK_DEFAULT_ACCOUNT,
       region: process.env.CDK_DEFAULT_REGION,
     });

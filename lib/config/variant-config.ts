@@ -11,6 +11,7 @@ import {
   type RoutingPolicy,
 } from '../constructs/regional-endpoint';
 import { DEFAULT_CAPACITY, type CapacityConfig } from './capacity-config';
+import { parseCapacityFile } from './capacity-file';
 import type { ResilienceConfig } from './resilience-config';
 
 /** The deployable variants. */
@@ -60,6 +61,28 @@ export interface AppConfig {
    * @default false
    */
   readonly chaosExperiments?: boolean;
+  /**
+   * Whether each stack's API gets the AWS WAF web ACL (`ResilientApi` `webAclEnabled`): a rate rule
+   * per IP and AWS managed rule groups; it has a monthly price.
+   * @default false
+   */
+  readonly webAcl?: boolean;
+  /**
+   * The OIDC token authorizer every keyed method then also requires (`ResilientApi`
+   * `jwtIssuerUrl`, `jwtAudience`, `jwtJwksUri`).
+   * @default - none: API keys only
+   */
+  readonly jwtAuthorizer?: JwtAuthorizerConfig;
+}
+
+/** An OIDC issuer whose bearer tokens the API's token authorizer verifies. */
+export interface JwtAuthorizerConfig {
+  /** The issuer, exactly the tokens' `iss`: `https://…`. */
+  readonly issuerUrl: string;
+  /** Audiences a token must carry one of. */
+  readonly audience: string[];
+  /** The issuer's JWKS URL. @default - `<issuerUrl>/.well-known/jwks.json` */
+  readonly jwksUri?: string;
 }
 
 /** A global domain name in front of the multi variant's regions. */
@@ -104,6 +127,55 @@ export interface AppConfigInputs {
   readonly apiKeyValuesSecretName?: string;
   /** `true` adds the AWS FIS chaos experiments to every stack; `false` (default) leaves them out. */
   readonly chaos?: string;
+  /** `true` puts the AWS WAF web ACL in front of every stack's API; `false` (default) does not. */
+  readonly waf?: string;
+  /** `https://…` issuer of the OIDC token authorizer; needs `jwtAudience`. */
+  readonly jwtIssuerUrl?: string;
+  /** Audiences of the token authorizer, comma-separated. */
+  readonly jwtAudience?: string;
+  /** JWKS URL of the issuer (`https://…`). */
+  readonly jwtJwksUri?: string;
+  /**
+   * A capacity configuration: the parsed JSON of the file `-c capacity=<path>` names (see
+   * `capacity-file.ts`), with the path for messages.
+   */
+  readonly capacityFile?: { readonly path: string; readonly json: unknown };
+}
+
+/**
+ * The context keys the app reads (`-c key=value`), each with what it takes: the README's
+ * configuration reference and the app's refusal of an unknown key come from this list.
+ */
+export const CONTEXT_KEYS = {
+  variant: 'sync (default), async or multi',
+  regions: 'multi: regions, comma-separated, the first is primary (default us-east-1,us-west-2)',
+  hostedZoneId: 'multi: Route 53 hosted zone id (with zoneName and domainName)',
+  zoneName: 'multi: the hosted zone name, e.g. example.com',
+  domainName: 'multi: the global name, zoneName or a name under it, e.g. api.example.com',
+  routing: 'multi with a hosted zone: latency (default) or failover',
+  healthCheckIntervalSeconds: 'multi with a hosted zone: 10 (default) or 30',
+  healthCheckFailureThreshold: 'multi with a hosted zone: 1 to 10 (default 3)',
+  apiKeyValuesSecretName: 'multi: Secrets Manager secret with the API key value of each client tier',
+  chaos: 'true adds the AWS FIS experiment templates to every stack (default false)',
+  waf: 'true puts the AWS WAF web ACL in front of every API (default false)',
+  jwtIssuerUrl: 'https:// issuer of the OIDC token authorizer (with jwtAudience)',
+  jwtAudience: 'audiences of the token authorizer, comma-separated',
+  jwtJwksUri: 'https:// JWKS URL of the issuer (default <jwtIssuerUrl>/.well-known/jwks.json)',
+  capacity: 'path of a JSON capacity file: throttles, reserved concurrency, client tiers',
+} as const;
+
+/**
+ * The context keys among `keys` that are neither the app's ({@link CONTEXT_KEYS}) nor the CDK's own
+ * (feature flags `@aws-cdk…`, `aws:cdk:…` settings, cached lookups `name:…`): most likely misspelt.
+ */
+export function unknownContextKeys(keys: readonly string[]): string[] {
+  return keys.filter(
+    (key) =>
+      !(key in CONTEXT_KEYS) &&
+      !key.startsWith('@aws-cdk') &&
+      !key.includes(':') &&
+      key !== 'acknowledged-issue-numbers',
+  );
 }
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -127,9 +199,52 @@ export function resolveAppConfig(inputs: AppConfigInputs): AppConfig {
     capacity: DEFAULT_CAPACITY,
     resilience: {},
     globalDns: parseGlobalDns(inputs, variant, regions),
-    apiKeyValuesSecretName: parseSecretName(inputs.apiKeyValuesSecretName),
+    apiKeyValuesSecretName: parseSecretName(inputs.apiKeyValuesSecretName, variant),
     chaosExperiments: parseBoolean('chaos', inputs.chaos ?? 'false'),
+    webAcl: parseBoolean('waf', inputs.waf ?? 'false'),
+    jwtAuthorizer: parseJwtAuthorizer(inputs),
+    ...(inputs.capacityFile
+      ? { capacity: parseCapacityFile(inputs.capacityFile.json, inputs.capacityFile.path) }
+      : {}),
   };
+}
+
+function parseJwtAuthorizer(inputs: AppConfigInputs): JwtAuthorizerConfig | undefined {
+  const { jwtIssuerUrl, jwtAudience, jwtJwksUri } = inputs;
+  if (jwtIssuerUrl === undefined) {
+    if (jwtAudience !== undefined || jwtJwksUri !== undefined) {
+      throw new Error(
+        'jwtAudience and jwtJwksUri configure the token authorizer of jwtIssuerUrl (given no jwtIssuerUrl)',
+      );
+    }
+    return undefined;
+  }
+  for (const [name, value] of [
+    ['jwtIssuerUrl', jwtIssuerUrl],
+    ['jwtJwksUri', jwtJwksUri],
+  ] as const) {
+    if (value !== undefined && !isHttpsUrl(value)) {
+      throw new Error(`${name} must be an https:// URL (given ${JSON.stringify(value)})`);
+    }
+  }
+  const audience = (jwtAudience ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (audience.length === 0) {
+    throw new Error(
+      `jwtIssuerUrl needs jwtAudience, the audiences a token must carry one of, comma-separated (given ${JSON.stringify(jwtAudience ?? '')})`,
+    );
+  }
+  return { issuerUrl: jwtIssuerUrl, audience, ...(jwtJwksUri === undefined ? {} : { jwksUri: jwtJwksUri }) };
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 function parseBoolean(name: string, value: string): boolean {
@@ -240,8 +355,17 @@ function parseWholeNumber(name: string, value: string | undefined, defaultValue:
   return Number(value.trim());
 }
 
-function parseSecretName(value: string | undefined): string | undefined {
+function parseSecretName(value: string | undefined, variant: Variant): string | undefined {
   if (value === undefined) return undefined;
+  if (variant !== 'multi') {
+    // API key values are unique per account and region: a second stack in the region with the same
+    // values fails to deploy (API Key already exists). Only multi needs one value in several
+    // regions, and it has one stack per region.
+    throw new Error(
+      `apiKeyValuesSecretName gives a client the same key in every region of the multi variant (given variant ${variant}): ` +
+        'a single-region stack lets API Gateway generate its keys, and two stacks in one region cannot share key values',
+    );
+  }
   if (!SECRET_NAME_PATTERN.test(value)) {
     throw new Error(
       `apiKeyValuesSecretName must be a Secrets Manager secret name: 1 to 512 of A-Z a-z 0-9 / _ + = . @ - (given ${JSON.stringify(value)})`,

@@ -36,7 +36,10 @@ import { handlerEntry } from '../lambda-entries';
 export interface OrderApiStackProps
   extends
     StackProps,
-    Pick<ResilientApiProps, 'authorizerUserPools' | 'jwtIssuerUrl' | 'jwtAudience' | 'jwtJwksUri'> {
+    Pick<
+      ResilientApiProps,
+      'authorizerUserPools' | 'jwtIssuerUrl' | 'jwtAudience' | 'jwtJwksUri' | 'webAclEnabled'
+    > {
   /** How orders are accepted: `sync` writes before answering 201, `async` queues and answers 202. */
   readonly orderPath: OrderPath;
   /** Throttle and concurrency limits: the stage throttle and every bulkhead derive from it. */
@@ -149,6 +152,7 @@ export class OrderApiStack extends Stack {
       jwtIssuerUrl: props.jwtIssuerUrl,
       jwtAudience: props.jwtAudience,
       jwtJwksUri: props.jwtJwksUri,
+      webAclEnabled: props.webAclEnabled,
     });
     const orderModel = this.api.addJsonModel(
       'CreateOrderModel',

@@ -15,16 +15,24 @@ export const STACK_PREFIX = 'ResilientApi';
 export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
   const { variant, account, capacity, resilience, globalDns, apiKeyValuesSecretName, chaosExperiments } =
     config;
+  // What every stack of the variant shares, whatever its region.
+  const common = {
+    capacity,
+    resilience,
+    apiKeyValuesSecretName,
+    chaosExperiments,
+    webAclEnabled: config.webAcl,
+    jwtIssuerUrl: config.jwtAuthorizer?.issuerUrl,
+    jwtAudience: config.jwtAuthorizer?.audience,
+    jwtJwksUri: config.jwtAuthorizer?.jwksUri,
+  };
   if (variant === 'sync' || variant === 'async') {
     return [
       new OrderApiStack(scope, `${STACK_PREFIX}-${variant}`, {
         env: { account, region: config.regions[0] },
         description: `Resilient order API, ${variant} variant`,
         orderPath: variant,
-        capacity,
-        resilience,
-        apiKeyValuesSecretName,
-        chaosExperiments,
+        ...common,
       }),
     ];
   }
@@ -36,10 +44,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
     env: { account, region: primaryRegion },
     description: `Resilient order API, multi-region variant, ${primaryRegion} (owns the global table)`,
     orderPath: 'async',
-    capacity,
-    resilience,
-    apiKeyValuesSecretName,
-    chaosExperiments,
+    ...common,
     globalDns,
     globalDnsFailover: route53.Failover.PRIMARY,
     ordersTableName,
@@ -52,10 +57,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
       env: { account, region },
       description: `Resilient order API, multi-region variant, ${region}`,
       orderPath: 'async',
-      capacity,
-      resilience,
-      apiKeyValuesSecretName,
-      chaosExperiments,
+      ...common,
       globalDns,
       // Failover routing has exactly two regions (the config checks): this one is the secondary.
       globalDnsFailover: route53.Failover.SECONDARY,

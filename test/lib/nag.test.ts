@@ -70,6 +70,33 @@ describe.each(['latency', 'failover'])(
   },
 );
 
+describe.each(['sync', 'async', 'multi'])(
+  'cdk-nag on the %s variant with every context option',
+  (variant) => {
+    test('has no unacknowledged finding with the web ACL, the token authorizer, chaos and a capacity file', () => {
+      // GIVEN the options only context reaches: -c waf=true -c jwtIssuerUrl=… -c jwtAudience=… -c chaos=true -c capacity=…
+      const app = testApp();
+      const packs = withNagPacks(app);
+      addVariantStacks(
+        app,
+        resolveAppConfig({
+          variant,
+          account: '111111111111',
+          waf: 'true',
+          chaos: 'true',
+          jwtIssuerUrl: 'https://login.example.com/',
+          jwtAudience: 'orders-api',
+          capacityFile: { path: 'capacity.json', json: { apiRateLimit: 50, apiBurstLimit: 100 } },
+        }),
+      );
+
+      // WHEN / THEN
+
+      expectNoFindings(app, packs);
+    });
+  },
+);
+
 /** A user pool owned elsewhere, imported in a stack of its own (an imported pool has no findings). */
 function importedUserPool(app: App, env: { account: string; region: string }) {
   const identity = new Stack(app, 'Identity', { env });

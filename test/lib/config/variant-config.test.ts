@@ -1,4 +1,4 @@
-import { PLACEHOLDER_ACCOUNT, resolveAppConfig } from '../../../lib/config';
+import { CONTEXT_KEYS, PLACEHOLDER_ACCOUNT, resolveAppConfig, unknownContextKeys } from '../../../lib/config';
 
 describe('resolveAppConfig', () => {
   test('defaults to the sync variant in us-east-1 with a placeholder account', () => {
@@ -87,10 +87,11 @@ describe('resolveAppConfig: global DNS of the multi variant', () => {
     expect(globalDns?.healthCheckInterval.toSeconds()).toBe(30);
   });
 
-  test('takes the API key secret name in any variant', () => {
-    expect(resolveAppConfig({ apiKeyValuesSecretName: 'orders/api-keys' }).apiKeyValuesSecretName).toBe(
-      'orders/api-keys',
-    );
+  test('takes the API key secret name in the multi variant', () => {
+    expect(
+      resolveAppConfig({ variant: 'multi', apiKeyValuesSecretName: 'orders/api-keys' })
+        .apiKeyValuesSecretName,
+    ).toBe('orders/api-keys');
   });
 
   test.each([
@@ -151,7 +152,7 @@ describe('resolveAppConfig: global DNS of the multi variant', () => {
     ],
     [
       'the secret name has characters Secrets Manager refuses',
-      { apiKeyValuesSecretName: 'api keys!' },
+      { variant: 'multi', apiKeyValuesSecretName: 'api keys!' },
       'apiKeyValuesSecretName must be a Secrets Manager secret name: 1 to 512 of A-Z a-z 0-9 / _ + = . @ - (given "api keys!")',
     ],
   ])('fails if %s', (_, inputs, message) => {
@@ -168,5 +169,66 @@ describe('resolveAppConfig: chaos experiments', () => {
 
   test('fails if chaos is neither true nor false', () => {
     expect(() => resolveAppConfig({ chaos: 'yes' })).toThrow('chaos must be true or false (given "yes")');
+  });
+});
+
+describe('options a user reaches from context', () => {
+  test('waf=true enables the web ACL; it is off by default', () => {
+    expect(resolveAppConfig({}).webAcl).toBe(false);
+    expect(resolveAppConfig({ waf: 'true' }).webAcl).toBe(true);
+    expect(() => resolveAppConfig({ waf: 'yes' })).toThrow('waf must be true or false (given "yes")');
+  });
+
+  test('jwtIssuerUrl with jwtAudience configures the token authorizer', () => {
+    expect(
+      resolveAppConfig({ jwtIssuerUrl: 'https://login.example.com/', jwtAudience: 'orders, admin' })
+        .jwtAuthorizer,
+    ).toEqual({ issuerUrl: 'https://login.example.com/', audience: ['orders', 'admin'] });
+    expect(resolveAppConfig({}).jwtAuthorizer).toBeUndefined();
+  });
+
+  test.each([
+    [{ jwtIssuerUrl: 'https://login.example.com/' }, 'jwtIssuerUrl needs jwtAudience'],
+    [
+      { jwtIssuerUrl: 'http://login.example.com/', jwtAudience: 'a' },
+      'jwtIssuerUrl must be an https:// URL (given "http://login.example.com/")',
+    ],
+    [
+      { jwtAudience: 'a' },
+      'jwtAudience and jwtJwksUri configure the token authorizer of jwtIssuerUrl (given no jwtIssuerUrl)',
+    ],
+  ])('fails if the authorizer settings are incomplete or wrong: %j', (inputs, message) => {
+    expect(() => resolveAppConfig(inputs)).toThrow(message);
+  });
+
+  test('capacity comes from the capacity file when one is given', () => {
+    const config = resolveAppConfig({ capacityFile: { path: 'c.json', json: { apiRateLimit: 42 } } });
+    expect(config.capacity.apiRateLimit).toBe(42);
+  });
+
+  test.each(['sync', 'async'])(
+    'fails if apiKeyValuesSecretName is given for %s: two stacks in one region cannot share API key values',
+    (variant) => {
+      expect(() => resolveAppConfig({ variant, apiKeyValuesSecretName: 'resilient-api/api-keys' })).toThrow(
+        /apiKeyValuesSecretName gives a client the same key in every region of the multi variant \(given variant/,
+      );
+    },
+  );
+});
+
+describe('unknownContextKeys', () => {
+  test("names the keys that are neither the app's nor the CDK's own", () => {
+    expect(
+      unknownContextKeys([
+        ...Object.keys(CONTEXT_KEYS),
+        '@aws-cdk/core:checkSecretUsage',
+        '@aws-cdk-containers/ecs-service-extensions:enableDefaultLogDriver',
+        'aws:cdk:enable-path-metadata',
+        'availability-zones:account=111111111111:region=us-east-1',
+        'acknowledged-issue-numbers',
+        'regoins',
+        'WAF',
+      ]),
+    ).toEqual(['regoins', 'WAF']);
   });
 });
