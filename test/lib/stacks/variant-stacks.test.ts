@@ -443,3 +443,26 @@ describe('API names (CloudWatch keys API Gateway metrics by ApiName and Stage)',
     }
   });
 });
+
+describe('the 429 metric reads the access log', () => {
+  test.each(['sync', 'async'])(
+    "%s: the metric filter matches the access log format's status field, on the same log group",
+    (variant) => {
+      // GIVEN the variant's stage and its throttled-requests metric filter
+      const template = synthVariant(variant).templates[0];
+      const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+      const filters = Object.values(template.findResources('AWS::Logs::MetricFilter'));
+
+      // THEN the access log writes the status as a JSON string under "status"…
+      const format = JSON.parse(stage.Properties.AccessLogSetting.Format as string) as Record<string, string>;
+      expect(format.status).toBe('$context.status');
+      // …and the filter counts the lines whose status is the string "429", in that log group
+      expect(filters).toHaveLength(1);
+      expect(filters[0].Properties.FilterPattern).toBe('{ $.status = "429" }');
+      const logGroup = filters[0].Properties.LogGroupName as { Ref: string };
+      expect(JSON.stringify(stage.Properties.AccessLogSetting.DestinationArn)).toContain(
+        JSON.stringify(logGroup),
+      );
+    },
+  );
+});
