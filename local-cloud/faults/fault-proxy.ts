@@ -1,7 +1,8 @@
 /**
  * An HTTP reverse proxy in front of a local dependency (DynamoDB Local, the SQS emulator) through
- * which the local cloud injects faults: the dependency goes down (connections refused), answers
- * slowly, or fails a share of requests with the service's own 500 error. Functions are pointed at
+ * which the local cloud injects faults: the dependency goes down (connections refused), stops
+ * answering (connections accepted, requests never answered), answers slowly, or fails a share of
+ * requests with the service's own 500 error. Functions are pointed at
  * the proxy, never at the emulator, so a fault affects them exactly as an outage of the real service
  * would, while the emulator and its data stay intact.
  */
@@ -12,6 +13,12 @@ import type { AddressInfo, Socket } from 'node:net';
 export interface DependencyFault {
   /** Refuse connections, as an unreachable service does. */
   readonly down?: boolean;
+  /**
+   * Accept connections and requests but never answer, as a black-holed or overloaded service does:
+   * only the clients' own timeouts end the wait (a refused connection fails at once and proves
+   * nothing about them). Healing drops the requests that were left hanging.
+   */
+  readonly hang?: boolean;
   /** Extra latency added to every request, in milliseconds. */
   readonly latencyMs?: number;
   /** Share of requests (0 to 1) answered with a 500 error instead of being forwarded. */
@@ -79,8 +86,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let port = options.port ?? 0;
   let stopped = false;
 
+  /** Requests left unanswered by the `hang` fault, dropped when it is healed. */
+  const hanging = new Set<http.ServerResponse>();
   const server = http.createServer((request, response) => {
     void (async () => {
+      if (fault.hang) {
+        hanging.add(response);
+        response.once('close', () => hanging.delete(response));
+        return;
+      }
       if (fault.latencyMs) await delay(fault.latencyMs);
       if (fault.errorRate && random() < fault.errorRate) {
         response.writeHead(500, {
@@ -131,6 +145,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       validateFault(next);
       if (stopped) throw new Error('The fault proxy is stopped');
       fault = { ...next };
+      if (!next.hang) {
+        for (const response of hanging) response.socket?.destroy();
+        hanging.clear();
+      }
       if (next.down && server.listening) await closeListener();
       if (!next.down && !server.listening) await listen();
     },
@@ -185,6 +203,11 @@ function validateTarget(target: string): void {
 }
 
 function validateFault(fault: DependencyFault): void {
+  if (fault.down && fault.hang) {
+    throw new Error(
+      'A dependency is either down (connections refused) or hanging (requests unanswered), not both',
+    );
+  }
   if (fault.errorRate !== undefined && !(fault.errorRate >= 0 && fault.errorRate <= 1)) {
     throw new Error(`Error rate must be between 0 and 1 (given ${fault.errorRate})`);
   }

@@ -93,6 +93,31 @@ describe('POST /orders circuit breaker', () => {
     expect(after.map((response) => response.statusCode)).toEqual([201, 201, 201]);
   });
 
+  test('DynamoDB accepting connections but never answering: each request answers 503 within its SDK budget, then the breaker fails fast', async () => {
+    // GIVEN a fresh container and DynamoDB hanging (a refused connection would fail at once and
+    // prove nothing about the timeouts): 3 attempts of 500 ms each, plus the SDK's backoff
+    const handler = await loadHandler();
+    await proxy.setFault({ hang: true });
+    const budgetMs = 3 * 500 + 1_000;
+
+    // WHEN as many orders as the volume threshold are placed
+    for (let request = 0; request < VOLUME_THRESHOLD; request++) {
+      const started = performance.now();
+      const response = await post(handler);
+
+      // THEN each is refused with 503 and Retry-After within the SDK budget, well inside the
+      // function's own timeout
+      expect(response.statusCode).toBe(503);
+      expect(response.headers).toMatchObject({ 'Retry-After': expect.stringMatching(/^\d+$/) });
+      expect(performance.now() - started).toBeLessThan(budgetMs);
+    }
+
+    // AND the breaker is open: the next request fails fast without waiting on DynamoDB
+    const started = performance.now();
+    expect((await post(handler)).statusCode).toBe(503);
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
   test('stays closed during a burst of client errors (422)', async () => {
     // GIVEN a fresh container and an order placed under a key
     const handler = await loadHandler();

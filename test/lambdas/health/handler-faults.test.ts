@@ -105,6 +105,20 @@ describe('GET /health under DynamoDB faults', () => {
     });
   });
 
+  test('fails with 503 before the function times out if DynamoDB accepts connections but never answers', async () => {
+    // GIVEN DynamoDB hanging: only the check's own deadline and the SDK's timeouts end the wait
+    await proxy.setFault({ hang: true });
+    const started = performance.now();
+
+    // WHEN health is requested
+    const response = await checkHealth(syncHealth);
+
+    // THEN the answer is unhealthy, well inside the health function's 5 s timeout
+    expect(response.statusCode).toBe(503);
+    expect(report(response).checks.dynamodb).toMatchObject({ status: 'error' });
+    expect(performance.now() - started).toBeLessThan(4_000);
+  });
+
   test('reports degraded with 200 if DynamoDB is down but the queue answers (async variant)', async () => {
     // GIVEN DynamoDB refusing connections
     await proxy.setFault({ down: true });
