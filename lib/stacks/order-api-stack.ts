@@ -239,7 +239,13 @@ export class OrderApiStack extends Stack {
       api: this.api.api,
       apiStageName: this.api.stage.stageName,
       apiAccessLogGroup: this.api.accessLogGroup,
-      monitoredFunctions: functions.map((fn) => ({ lambdaFunction: fn.function, timeout: fn.timeout })),
+      monitoredFunctions: functions.map((fn) => ({
+        lambdaFunction: fn.function,
+        timeout: fn.timeout,
+        // A failed UpdateStage of the load shedder says nothing about whether the region serves
+        // orders; in region health it could fail the region over (its errors still alarm).
+        affectsRegionHealth: fn !== this.loadShedder?.switchFunction,
+      })),
       queue: this.queueProcessor?.queue,
       deadLetterQueue: this.queueProcessor?.deadLetterQueue,
       tables: [this.ordersTable.table, this.idempotencyTable.table],

@@ -466,3 +466,30 @@ describe('the 429 metric reads the access log', () => {
     },
   );
 });
+
+describe('region health leaves out the load shedder', () => {
+  test("async: the shedder switch's errors alarm exists but is not an input of region health", () => {
+    // GIVEN the async stack: its region health alarms feed the composite and Route 53's alarm checks
+    const stack = synthVariant('async').stacks[0] as OrderApiStack;
+    const switchFunction = stack.loadShedder?.switchFunction.function;
+    expect(switchFunction).toBeDefined();
+    const template = Template.fromStack(stack);
+    const readsSwitch = (alarm: Record<string, unknown>) =>
+      JSON.stringify(alarm.Properties).includes(stack.resolve(switchFunction?.functionName).Ref as string);
+
+    // THEN the switch has an errors alarm of its own…
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'));
+    const switchAlarms = alarms.filter(([, alarm]) => readsSwitch(alarm));
+    expect(switchAlarms.length).toBeGreaterThan(0);
+    // …which neither the composite nor the region health list names
+    const composite = JSON.stringify(
+      Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')),
+    );
+    for (const [logicalId] of switchAlarms) expect(composite).not.toContain(logicalId);
+    const healthIds = stack.monitoring.regionHealthAlarms.map((alarm) =>
+      stack.getLogicalId(alarm.node.defaultChild as never),
+    );
+    expect(healthIds.filter((id) => switchAlarms.some(([logicalId]) => logicalId === id))).toEqual([]);
+    expect(healthIds.length).toBeGreaterThan(0);
+  });
+});
