@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { refuseDerivedKeys } from '../pass-through';
 import { buildErrorBody } from '../../../lambdas/shared/errors';
 import { LOAD_SHEDDING_STAGE_VARIABLE, SHEDDING } from '../../../lambdas/shared/load-shedding';
 import { ORDER_MESSAGE_ATTRIBUTES } from '../../../lambdas/shared/order-message';
@@ -91,17 +92,53 @@ export interface QueueProcessorProps {
   readonly sheddingRetryAfter?: Duration;
 
   /**
-   * Pass-through properties for the queue. They override the construct's choices.
+   * Pass-through properties for the queue, for what this construct does not foresee. They override
+   * the construct's choices, except the keys it derives or guarantees
+   * ({@link QueueProcessorQueueDerivedKey}) and `encryption: UNENCRYPTED`, which are refused with
+   * the prop to use instead. `encryption: KMS` (a customer-managed key) is allowed: the API
+   * method's role is granted the key.
    * @default - none
    */
-  readonly queueProps?: Partial<sqs.QueueProps>;
+  readonly queueProps?: Partial<Omit<sqs.QueueProps, QueueProcessorQueueDerivedKey>>;
 
   /**
-   * Pass-through properties for the dead-letter queue. They override the construct's choices.
+   * Pass-through properties for the dead-letter queue. They override the construct's choices,
+   * except the keys it derives or guarantees ({@link QueueProcessorDeadLetterQueueDerivedKey}) and
+   * `encryption: UNENCRYPTED`, which are refused with the prop to use instead.
    * @default - none
    */
-  readonly deadLetterQueueProps?: Partial<sqs.QueueProps>;
+  readonly deadLetterQueueProps?: Partial<Omit<sqs.QueueProps, QueueProcessorDeadLetterQueueDerivedKey>>;
 }
+
+/** Keys of `sqs.QueueProps` that `queueProps` may not set: the construct derives or guarantees them. */
+export type QueueProcessorQueueDerivedKey =
+  'visibilityTimeout' | 'deadLetterQueue' | 'retentionPeriod' | 'enforceSSL';
+
+/** Keys of `sqs.QueueProps` that `deadLetterQueueProps` may not set. */
+export type QueueProcessorDeadLetterQueueDerivedKey = 'retentionPeriod' | 'enforceSSL';
+
+/** The construct guarantees TLS: `true` would be redundant, `false` would break the guarantee. */
+const ENFORCE_SSL_REFUSAL =
+  'is always true: QueueProcessor guarantees that both queues refuse requests without TLS; remove it';
+
+/** Why each key of `queueProps` is refused, and what to use instead; the error message quotes it. */
+const DERIVED_QUEUE_PROPS: Record<QueueProcessorQueueDerivedKey, string> = {
+  // Derived from the consumer's timeout, and checked to be at least six times it.
+  visibilityTimeout:
+    "is derived from the consumer's timeout; set visibilityTimeout on QueueProcessorProps instead",
+  // The redrive policy names the dead-letter queue the construct creates, exposes and acknowledges.
+  deadLetterQueue:
+    'would replace the dead-letter queue QueueProcessor creates; set maxReceiveCount, and deadLetterQueueProps for the dead-letter queue itself, on QueueProcessorProps instead',
+  // A dedicated prop with a documented default; two ways to set it would disagree.
+  retentionPeriod: 'has its own prop; set retentionPeriod on QueueProcessorProps instead',
+  enforceSSL: ENFORCE_SSL_REFUSAL,
+};
+
+/** Why each key of `deadLetterQueueProps` is refused; its visibility timeout and redrive are free. */
+const DERIVED_DEAD_LETTER_QUEUE_PROPS: Record<QueueProcessorDeadLetterQueueDerivedKey, string> = {
+  retentionPeriod: 'has its own prop; set deadLetterRetentionPeriod on QueueProcessorProps instead',
+  enforceSSL: ENFORCE_SSL_REFUSAL,
+};
 
 /** The multiple of the consumer timeout below which the visibility timeout is refused. */
 export const MIN_VISIBILITY_TIMEOUT_MULTIPLE = 6;
@@ -126,7 +163,7 @@ export const API_KEY_ID_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.apiKeyId;
  * request path, a role that may only `sqs:SendMessage`) and answers 202; a consumer function reads
  * the queue in batches and reports partial batch failures, so only the failed messages return to the
  * queue; after `maxReceiveCount` receives a message moves to the dead-letter queue. Both queues are
- * encrypted (SSE-SQS) and refuse requests without TLS.
+ * encrypted (SSE-SQS unless the pass-through props choose KMS) and refuse requests without TLS.
  */
 export class QueueProcessor extends Construct {
   /** The queue that buffers requests. */
@@ -156,6 +193,12 @@ export class QueueProcessor extends Construct {
     validateRange('Maximum batch size', batchSize, 1, maxBatchingWindow.toSeconds() > 0 ? 10_000 : 10);
     const sheddingRetryAfter = props.sheddingRetryAfter ?? Duration.seconds(30);
     validateRange('Shedding Retry-After (seconds)', sheddingRetryAfter.toSeconds(), 1, 3600);
+    refusePassThroughKeys('queueProps', props.queueProps, DERIVED_QUEUE_PROPS);
+    refusePassThroughKeys(
+      'deadLetterQueueProps',
+      props.deadLetterQueueProps,
+      DERIVED_DEAD_LETTER_QUEUE_PROPS,
+    );
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -199,6 +242,9 @@ export class QueueProcessor extends Construct {
       this.integrationRole.addToPolicy(
         new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
       );
+      // A customer-managed key (queueProps.encryption KMS): sending encrypts with it (AWS: a producer
+      // needs kms:GenerateDataKey and kms:Decrypt). SSE-SQS and the AWS-managed key need no grant.
+      this.queue.encryptionMasterKey?.grant(this.integrationRole, 'kms:GenerateDataKey', 'kms:Decrypt');
       this.method = props.resource.addMethod(
         props.httpMethod ?? 'POST',
         this.createIntegration(this.integrationRole, sheddingRetryAfter.toSeconds()),
@@ -378,6 +424,26 @@ function validateVisibilityTimeout(visibilityTimeout: Duration, consumerTimeout:
     throw new Error(
       `Queue visibility timeout must be at least ${MIN_VISIBILITY_TIMEOUT_MULTIPLE} times the consumer timeout ` +
         `(${minimum} seconds for a ${consumerTimeout.toSeconds()}-second timeout) (given ${visibilityTimeout.toSeconds()} seconds)`,
+    );
+  }
+}
+
+/**
+ * Refuses the pass-through keys the construct derives or guarantees, naming the prop to use
+ * instead. `Omit<>` stops typed callers; this stops JavaScript callers and casts. A key given as
+ * `undefined` is refused too, since spreading it would still erase the construct's value. An
+ * unencrypted queue is refused because the construct guarantees encryption at rest; a stronger
+ * choice (a KMS key) is not.
+ */
+function refusePassThroughKeys(
+  propsName: string,
+  given: Partial<sqs.QueueProps> | undefined,
+  derived: Readonly<Record<string, string>>,
+): void {
+  refuseDerivedKeys(propsName, given, derived);
+  if (given?.encryption === sqs.QueueEncryption.UNENCRYPTED) {
+    throw new Error(
+      `${propsName}.encryption must keep the queue encrypted at rest, which QueueProcessor guarantees; use SQS_MANAGED (the default), KMS_MANAGED or KMS (given UNENCRYPTED)`,
     );
   }
 }

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { refuseDerivedKeys } from '../pass-through';
 import { JWT_AUTHORIZER_ENVIRONMENT } from '../../../lambdas/jwt-authorizer/jwt-authorizer';
 import { gatewayErrorTemplate, type ErrorCode } from '../../../lambdas/shared/errors';
 import { handlerEntry } from '../../lambda-entries';
@@ -167,10 +168,48 @@ export interface ResilientApiProps {
   readonly jwtJwksUri?: string;
 
   /**
-   * Pass-through properties for the underlying `RestApi`. They override the construct's choices.
+   * Pass-through properties for the underlying `RestApi`, for what this construct does not foresee.
+   * They override the construct's choices, except the keys it derives or guarantees
+   * ({@link ResilientApiDerivedKey}), which are refused with the prop to use instead.
    * @default - none
    */
-  readonly restApiProps?: Partial<apigateway.RestApiProps>;
+  readonly restApiProps?: Partial<Omit<apigateway.RestApiProps, ResilientApiDerivedKey>>;
+}
+
+/**
+ * Keys of `RestApiProps` that `restApiProps` may not set. `description`, `cloudWatchRole` (off when
+ * the account's API Gateway logging role is managed elsewhere; execution logs need one) and the
+ * rest stay open: nothing is derived from them.
+ */
+export type ResilientApiDerivedKey =
+  'restApiName' | 'deployOptions' | 'deploy' | 'endpointConfiguration' | 'endpointTypes' | 'domainName';
+
+/** Why each key of `restApiProps` is refused, and what to use instead; the error message quotes it. */
+const DERIVED_REST_API_PROPS: Record<ResilientApiDerivedKey, string> = {
+  // Alarms key on the name, so it has a prop with a unique default.
+  restApiName: 'has its own prop; set apiName on ResilientApiProps instead',
+  // The stage carries the throttles, access logs, tracing and execution logs this construct sets.
+  deployOptions:
+    'would replace the stage settings (throttling, access logs, tracing, execution logs); set stageName, stageVariables, throttlingRateLimit, throttlingBurstLimit, methodThrottling, tracingEnabled, executionLogLevel or accessLogRetention on ResilientApiProps instead, or change ResilientApi.stage after construction',
+  // Usage plans, the web ACL and the monitoring all attach to the deployment stage.
+  deploy: 'would remove the stage that usage plans, the web ACL and alarms attach to; remove it',
+  // The custom domain (REGIONAL) and per-region DNS routing (RegionalEndpoint) need a regional API.
+  endpointConfiguration:
+    'would change the REGIONAL endpoint the custom domain and RegionalEndpoint rely on; remove it',
+  endpointTypes:
+    'would change the REGIONAL endpoint the custom domain and RegionalEndpoint rely on; remove it',
+  // ResilientApi.domainName and the one-domain check know only the domain they add.
+  domainName:
+    'has its own props; set customDomainName and customDomainCertificate on ResilientApiProps, or call addCustomDomain(), instead',
+};
+
+/**
+ * Refuses the `restApiProps` keys the construct derives, naming the prop to use instead. `Omit<>`
+ * stops typed callers; this stops JavaScript callers and casts. A key given as `undefined` is
+ * refused too, since spreading it would still erase the construct's value.
+ */
+function refuseDerivedRestApiProps(restApiProps: object | undefined): void {
+  refuseDerivedKeys('restApiProps', restApiProps, DERIVED_REST_API_PROPS);
 }
 
 /** What a method needs validated before API Gateway calls its integration. */
@@ -288,6 +327,7 @@ export class ResilientApi extends Construct {
 
     const stageName = props.stageName ?? 'prod';
     this.stageName = stageName;
+    refuseDerivedRestApiProps(props.restApiProps);
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       description: 'Resilient order API',

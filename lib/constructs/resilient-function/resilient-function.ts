@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { refuseDerivedKeys } from '../pass-through';
 import { ENVIRONMENT } from '../../../lambdas/shared/environment';
 import { sdkRequestTimeoutMs } from '../../../lambdas/shared/sdk-config';
 
@@ -50,8 +51,11 @@ export interface ResilientFunctionProps {
   readonly reservedConcurrentExecutions?: number;
 
   /**
-   * Environment variables, in addition to the Powertools ones this construct sets.
-   * @default - only the Powertools variables
+   * Environment variables, in addition to the ones this construct sets. The variables the construct
+   * derives from its props (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`,
+   * `POWERTOOLS_METRICS_NAMESPACE`, `SDK_REQUEST_TIMEOUT_MS`) are refused: set the prop instead.
+   * A `NODE_OPTIONS` given here is added after the construct's `--enable-source-maps`.
+   * @default - only the construct's variables
    */
   readonly environment?: Record<string, string>;
 
@@ -93,11 +97,68 @@ export interface ResilientFunctionProps {
 
   /**
    * Pass-through properties for the underlying `NodejsFunction`, for what this construct does not
-   * foresee. They override the construct's own choices, so use them with care.
+   * foresee. They override the construct's own choices, such as the runtime and architecture
+   * (`bundling` is merged into the construct's bundling options), so use them with care. The keys
+   * this construct derives or has a prop for ({@link ResilientFunctionDerivedKey}) are refused: use
+   * the prop the error message names.
    * @default - none
    */
-  readonly functionProps?: Partial<nodejs.NodejsFunctionProps>;
+  readonly functionProps?: Partial<Omit<nodejs.NodejsFunctionProps, ResilientFunctionDerivedKey>>;
 }
+
+/**
+ * Keys of `NodejsFunctionProps` that `functionProps` may not set: each has its own prop on
+ * {@link ResilientFunctionProps}, or other values are derived from it. `runtime`, `architecture`
+ * and `bundling` stay open: nothing else is derived from them (ChaosExperiments reads the
+ * architecture off the function); a different runtime wants a matching `bundling.target`.
+ */
+export type ResilientFunctionDerivedKey =
+  | 'entry'
+  | 'handler'
+  | 'description'
+  | 'memorySize'
+  | 'timeout'
+  | 'reservedConcurrentExecutions'
+  | 'environment'
+  | 'tracing'
+  | 'logGroup'
+  | 'logRetention'
+  | 'role';
+
+/** Why each derived key is refused, and what to use instead; the error message quotes it. */
+const DERIVED_FUNCTION_PROPS: Record<ResilientFunctionDerivedKey, string> = {
+  entry: 'has its own prop; set entry on ResilientFunctionProps instead',
+  handler: 'has its own prop; set handler on ResilientFunctionProps instead',
+  description: 'has its own prop; set description on ResilientFunctionProps instead',
+  memorySize: 'has its own prop; set memorySize (a Size) on ResilientFunctionProps instead',
+  timeout:
+    "is what the SDK request timeout, a queue's visibility timeout and the duration alarm derive from; set timeout on ResilientFunctionProps instead",
+  reservedConcurrentExecutions:
+    'is what QueueProcessor checks its maximum concurrency against; set reservedConcurrentExecutions on ResilientFunctionProps instead',
+  environment:
+    'would replace the Powertools and SDK variables; set environment on ResilientFunctionProps instead, which adds to them',
+  tracing: 'has its own prop; set tracing on ResilientFunctionProps instead',
+  logGroup:
+    'would replace the log group the role may write to (ResilientFunction.logGroup); set logRetention and logRemovalPolicy on ResilientFunctionProps instead',
+  logRetention:
+    "would add a second retention to the construct's own log group; set logRetention on ResilientFunctionProps instead",
+  role: 'would replace ResilientFunction.role, the role grants are given to; grant permissions to ResilientFunction.role instead',
+};
+
+/**
+ * Variables this construct sets from its props, each with the prop to set instead. The SDK request
+ * timeout is derived from the function timeout so that every SDK attempt ends before the function
+ * times out; the Powertools ones have props of their own.
+ */
+const DERIVED_VARIABLES: Readonly<Record<string, keyof ResilientFunctionProps>> = {
+  POWERTOOLS_SERVICE_NAME: 'serviceName',
+  POWERTOOLS_LOG_LEVEL: 'logLevel',
+  POWERTOOLS_METRICS_NAMESPACE: 'metricsNamespace',
+  [ENVIRONMENT.sdkRequestTimeoutMs]: 'timeout',
+};
+
+/** Source maps turn minified stack traces back into TypeScript lines. */
+const SOURCE_MAPS_NODE_OPTION = '--enable-source-maps';
 
 const MIN_TIMEOUT = Duration.seconds(1);
 const MAX_TIMEOUT = Duration.minutes(15);
@@ -130,6 +191,12 @@ export class ResilientFunction extends Construct {
     this.timeout = props.timeout ?? Duration.seconds(10);
     validateTimeout(this.timeout);
     validateReservedConcurrency(props.reservedConcurrentExecutions);
+    refuseDerivedFunctionProps(props.functionProps);
+    // A derived variable is refused, not silently outvoted by the construct's value: the caller
+    // learns which prop to set instead.
+    for (const [key, value] of Object.entries(props.environment ?? {})) {
+      refuseDerivedVariable(`environment.${key}`, key, value);
+    }
     this.reservedConcurrentExecutions = props.reservedConcurrentExecutions;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -161,14 +228,14 @@ export class ResilientFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       environment: {
+        ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'ResilientApi',
         // Every SDK attempt, with its retries, must end before the function times out.
         [ENVIRONMENT.sdkRequestTimeoutMs]: String(sdkRequestTimeoutMs(this.timeout.toMilliseconds())),
-        // Source maps turn minified stack traces back into TypeScript lines.
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
+        // A caller's NODE_OPTIONS adds flags; it does not drop the source maps.
+        NODE_OPTIONS: [SOURCE_MAPS_NODE_OPTION, props.environment?.NODE_OPTIONS].filter(Boolean).join(' '),
       },
       projectRoot: lockFile ? path.dirname(lockFile) : undefined,
       depsLockFilePath: lockFile,
@@ -202,9 +269,11 @@ export class ResilientFunction extends Construct {
   }
 
   /**
-   * Adds an environment variable to the function.
+   * Adds an environment variable to the function. The variables the construct derives from its
+   * props are refused, as in `environment`.
    */
   public addEnvironment(key: string, value: string): void {
+    refuseDerivedVariable(`addEnvironment('${key}')`, key, value);
     this.function.addEnvironment(key, value);
   }
 }
@@ -215,6 +284,23 @@ function validateTimeout(timeout: Duration): void {
   if (seconds < MIN_TIMEOUT.toSeconds() || seconds > MAX_TIMEOUT.toSeconds()) {
     throw new Error(`Function timeout must be between 1 second and 15 minutes (given ${seconds} seconds)`);
   }
+}
+
+/**
+ * Refuses the `functionProps` keys the construct derives. `Omit<>` stops typed callers; this stops
+ * JavaScript callers and casts. A key given as `undefined` is refused too, since spreading it
+ * would still erase the construct's value.
+ */
+function refuseDerivedFunctionProps(functionProps: object | undefined): void {
+  refuseDerivedKeys('functionProps', functionProps, DERIVED_FUNCTION_PROPS);
+}
+
+function refuseDerivedVariable(where: string, key: string, value: string): void {
+  if (!Object.hasOwn(DERIVED_VARIABLES, key)) return;
+  const prop = DERIVED_VARIABLES[key];
+  throw new Error(
+    `${where} is set by ResilientFunction from ${prop}; set ${prop} on ResilientFunctionProps instead (given ${JSON.stringify(value)})`,
+  );
 }
 
 function validateReservedConcurrency(reserved: number | undefined): void {

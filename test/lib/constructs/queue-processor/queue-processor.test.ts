@@ -1,8 +1,16 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { QueueProcessor, type QueueProcessorProps } from '../../../../lib/constructs/queue-processor';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import {
+  QueueProcessor,
+  type QueueProcessorDeadLetterQueueDerivedKey,
+  type QueueProcessorProps,
+  type QueueProcessorQueueDerivedKey,
+} from '../../../../lib/constructs/queue-processor';
 import { renderTemplate } from '../../../../local-cloud/apigateway/velocity';
 import { ORDER_MESSAGE_ATTRIBUTES } from '../../../../lambdas/shared/order-message';
 import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
@@ -352,5 +360,198 @@ describe('QueueProcessor', () => {
     expect(() => build({ maxReceiveCount: 0 })).toThrow(
       'Maximum receive count must be between 1 and 1000 inclusive (given 0)',
     );
+  });
+
+  describe('pass-through queue props', () => {
+    test('passes keys the construct does not derive through, and keeps the derived ones', () => {
+      // GIVEN a consumer with a 30 s timeout
+      // WHEN the queue gets a delivery delay and the dead-letter queue a visibility timeout
+      const { template } = build({
+        queueProps: { deliveryDelay: Duration.seconds(5) },
+        deadLetterQueueProps: { visibilityTimeout: Duration.seconds(45) },
+      });
+      // THEN the queue keeps its derived visibility timeout and redrive policy
+      template().hasResourceProperties('AWS::SQS::Queue', {
+        DelaySeconds: 5,
+        VisibilityTimeout: 180,
+        RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+      });
+      template().hasResourceProperties('AWS::SQS::Queue', {
+        VisibilityTimeout: 45,
+        MessageRetentionPeriod: 1_209_600,
+      });
+    });
+
+    test("fails if queueProps sets the visibility timeout, which is derived from the consumer's timeout", () => {
+      // GIVEN a consumer with a 30 s timeout
+      // WHEN queueProps asks for 60 s, less than the six times the timeout the construct checks
+      const create = () =>
+        build({
+          queueProps: {
+            // @ts-expect-error -- visibilityTimeout is omitted from queueProps: it has its own prop
+            visibilityTimeout: Duration.seconds(60),
+          },
+        });
+      // THEN
+      expect(create).toThrow(
+        "queueProps.visibilityTimeout is derived from the consumer's timeout; set visibilityTimeout on QueueProcessorProps instead (given queueProps.visibilityTimeout)",
+      );
+    });
+
+    test('fails if queueProps names the visibility timeout even as undefined, which spreading would erase', () => {
+      // GIVEN / WHEN
+      const create = () =>
+        build({
+          queueProps: {
+            // @ts-expect-error -- visibilityTimeout is omitted from queueProps
+            visibilityTimeout: undefined,
+          },
+        });
+      // THEN
+      expect(create).toThrow('(given queueProps.visibilityTimeout)');
+    });
+
+    test('fails if queueProps sets the dead-letter queue', () => {
+      // GIVEN
+      const stack = testStack();
+      const consumer = new ResilientFunction(stack, 'Consumer', { entry });
+      const other = new sqs.Queue(stack, 'Other');
+      // WHEN
+      const create = () =>
+        new QueueProcessor(stack, 'Orders', {
+          consumer,
+          queueProps: {
+            // @ts-expect-error -- deadLetterQueue is omitted from queueProps: the construct creates it
+            deadLetterQueue: { queue: other, maxReceiveCount: 2 },
+          },
+        });
+      // THEN
+      expect(create).toThrow(
+        'queueProps.deadLetterQueue would replace the dead-letter queue QueueProcessor creates; set maxReceiveCount, and deadLetterQueueProps for the dead-letter queue itself, on QueueProcessorProps instead (given queueProps.deadLetterQueue)',
+      );
+    });
+
+    test('fails if queueProps sets the retention period', () => {
+      // GIVEN / WHEN
+      const create = () =>
+        build({
+          queueProps: {
+            // @ts-expect-error -- retentionPeriod is omitted from queueProps: it has its own prop
+            retentionPeriod: Duration.days(1),
+          },
+        });
+      // THEN
+      expect(create).toThrow(
+        'queueProps.retentionPeriod has its own prop; set retentionPeriod on QueueProcessorProps instead (given queueProps.retentionPeriod)',
+      );
+    });
+
+    test('fails if deadLetterQueueProps sets the retention period', () => {
+      // GIVEN / WHEN
+      const create = () =>
+        build({
+          deadLetterQueueProps: {
+            // @ts-expect-error -- retentionPeriod is omitted from deadLetterQueueProps: it has its own prop
+            retentionPeriod: Duration.days(1),
+          },
+        });
+      // THEN
+      expect(create).toThrow(
+        'deadLetterQueueProps.retentionPeriod has its own prop; set deadLetterRetentionPeriod on QueueProcessorProps instead (given deadLetterQueueProps.retentionPeriod)',
+      );
+    });
+
+    test('fails if queueProps sets enforceSSL, which the construct guarantees', () => {
+      // GIVEN / WHEN
+      const create = () =>
+        build({
+          queueProps: {
+            // @ts-expect-error -- enforceSSL is omitted from queueProps: the construct guarantees it
+            enforceSSL: false,
+          },
+        });
+      // THEN
+      expect(create).toThrow(
+        'queueProps.enforceSSL is always true: QueueProcessor guarantees that both queues refuse requests without TLS; remove it (given queueProps.enforceSSL)',
+      );
+    });
+
+    test('fails if deadLetterQueueProps sets enforceSSL, which the construct guarantees', () => {
+      // GIVEN / WHEN
+      const create = () =>
+        build({
+          deadLetterQueueProps: {
+            // @ts-expect-error -- enforceSSL is omitted from deadLetterQueueProps
+            enforceSSL: false,
+          },
+        });
+      // THEN
+      expect(create).toThrow('deadLetterQueueProps.enforceSSL is always true');
+    });
+
+    test.each(['queueProps', 'deadLetterQueueProps'] as const)(
+      'fails if %s would leave the queue unencrypted (the construct guarantees encryption at rest)',
+      (propsName) => {
+        // GIVEN / WHEN
+        const create = () => build({ [propsName]: { encryption: sqs.QueueEncryption.UNENCRYPTED } });
+        // THEN
+        expect(create).toThrow(
+          `${propsName}.encryption must keep the queue encrypted at rest, which QueueProcessor guarantees; use SQS_MANAGED (the default), KMS_MANAGED or KMS (given UNENCRYPTED)`,
+        );
+      },
+    );
+
+    test('the README names every refused key', () => {
+      // GIVEN every refused key (the types make the lists complete)
+      const queueKeys: Record<QueueProcessorQueueDerivedKey, true> = {
+        visibilityTimeout: true,
+        deadLetterQueue: true,
+        retentionPeriod: true,
+        enforceSSL: true,
+      };
+      const deadLetterQueueKeys: Record<QueueProcessorDeadLetterQueueDerivedKey, true> = {
+        retentionPeriod: true,
+        enforceSSL: true,
+      };
+      const readme = fs.readFileSync(
+        path.join(__dirname, '../../../../lib/constructs/queue-processor/README.md'),
+        'utf8',
+      );
+      const section = readme.slice(readme.indexOf('## Pass-through props'));
+      // THEN
+      for (const key of Object.keys(queueKeys)) expect(section).toContain(`\`queueProps.${key}\``);
+      for (const key of Object.keys(deadLetterQueueKeys))
+        expect(section).toContain(`\`deadLetterQueueProps.${key}\``);
+    });
+
+    test('with a customer-managed key, lets API Gateway use the key to send', () => {
+      // GIVEN
+      const stack = testStack();
+      const consumer = new ResilientFunction(stack, 'Consumer', { entry });
+      const key = new kms.Key(stack, 'Key');
+      const api = new apigateway.RestApi(stack, 'Api');
+      // WHEN
+      new QueueProcessor(stack, 'Orders', {
+        consumer,
+        resource: api.root.addResource('orders'),
+        queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key },
+      });
+      // THEN
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      });
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('OrdersIntegrationRole') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+            }),
+          ]),
+        },
+      });
+    });
   });
 });

@@ -1,10 +1,16 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ResilientApi, type ResilientApiProps } from '../../../../lib/constructs/resilient-api';
+import {
+  ResilientApi,
+  type ResilientApiDerivedKey,
+  type ResilientApiProps,
+} from '../../../../lib/constructs/resilient-api';
 import { createOrderRequestSchema, MAX_REQUEST_BODY_BYTES } from '../../../../lambdas/shared/order-schema';
 import { testStack } from '../../../helpers/app';
 
@@ -420,4 +426,117 @@ describe('ResilientApi', () => {
       );
     });
   });
+
+  describe('pass-through restApiProps', () => {
+    test('passes keys the construct does not derive through, and keeps the stage it configures', () => {
+      // GIVEN / WHEN
+      const { template } = build({
+        throttlingRateLimit: 60,
+        restApiProps: { description: 'Orders', binaryMediaTypes: ['application/octet-stream'] },
+      });
+      // THEN
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        Description: 'Orders',
+        BinaryMediaTypes: ['application/octet-stream'],
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+      });
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        TracingEnabled: true,
+        AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+        MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: 60 })]),
+      });
+    });
+
+    test('fails if restApiProps sets deployOptions, which would drop throttling, access logs and tracing', () => {
+      // GIVEN / WHEN
+      const create = () =>
+        build({
+          restApiProps: {
+            // @ts-expect-error -- deployOptions is omitted from restApiProps: the construct sets the stage
+            deployOptions: { stageName: 'v1' },
+          },
+        });
+      // THEN
+      expect(create).toThrow(
+        'restApiProps.deployOptions would replace the stage settings (throttling, access logs, tracing, execution logs); set stageName, stageVariables, throttlingRateLimit, throttlingBurstLimit, methodThrottling, tracingEnabled, executionLogLevel or accessLogRetention on ResilientApiProps instead, or change ResilientApi.stage after construction (given restApiProps.deployOptions)',
+      );
+    });
+
+    test('fails if restApiProps names deployOptions even as undefined, which spreading would erase', () => {
+      // GIVEN / WHEN
+      const create = () =>
+        build({
+          restApiProps: {
+            // @ts-expect-error -- deployOptions is omitted from restApiProps
+            deployOptions: undefined,
+          },
+        });
+      // THEN
+      expect(create).toThrow('(given restApiProps.deployOptions)');
+    });
+
+    const otherCertificate = importedCertificate(testStack());
+    /** Every other refused key, with what its message says to use instead; the type makes it complete. */
+    const otherDerivedKeys: Record<
+      Exclude<ResilientApiDerivedKey, 'deployOptions'>,
+      [ResilientApiProps['restApiProps'], string]
+    > = {
+      restApiName: [
+        // @ts-expect-error -- restApiName is omitted from restApiProps: apiName sets it
+        { restApiName: 'orders' },
+        'set apiName on ResilientApiProps instead',
+      ],
+      deploy: [
+        // @ts-expect-error -- deploy is omitted from restApiProps: the construct needs its stage
+        { deploy: false },
+        'remove it',
+      ],
+      endpointConfiguration: [
+        // @ts-expect-error -- endpointConfiguration is omitted from restApiProps: the API is regional
+        { endpointConfiguration: { types: [apigateway.EndpointType.EDGE] } },
+        'remove it',
+      ],
+      endpointTypes: [
+        // @ts-expect-error -- endpointTypes is omitted from restApiProps: the API is regional
+        { endpointTypes: [apigateway.EndpointType.EDGE] },
+        'remove it',
+      ],
+      domainName: [
+        // @ts-expect-error -- domainName is omitted from restApiProps: customDomainName sets it
+        { domainName: { domainName: 'api.example.com', certificate: otherCertificate } },
+        'set customDomainName and customDomainCertificate on ResilientApiProps, or call addCustomDomain(), instead',
+      ],
+    };
+
+    test.each(Object.entries(otherDerivedKeys))(
+      'fails if restApiProps sets %s',
+      (key, [restApiProps, instead]) => {
+        // GIVEN / WHEN
+        const create = () => build({ restApiProps });
+        // THEN the message names the key, and what to use instead
+        expect(create).toThrow(
+          new RegExp(
+            `^restApiProps\\.${key} .*; ${escapeRegExp(instead)} \\(given restApiProps\\.${key}\\)$`,
+          ),
+        );
+      },
+    );
+
+    test('the README names every refused key', () => {
+      // GIVEN
+      const readme = fs.readFileSync(
+        path.join(__dirname, '../../../../lib/constructs/resilient-api/README.md'),
+        'utf8',
+      );
+      const section = readme.slice(readme.indexOf('## Pass-through props'));
+      // THEN
+      for (const key of ['deployOptions', ...Object.keys(otherDerivedKeys)]) {
+        expect(section).toContain(`\`${key}\``);
+      }
+    });
+  });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,12 +1,26 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, Size, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
+import {
+  ResilientFunction,
+  type ResilientFunctionDerivedKey,
+  type ResilientFunctionProps,
+} from '../../../../lib/constructs/resilient-function';
 import { testStack } from '../../../helpers/app';
 
 const entry = path.join(__dirname, '../../../fixtures/echo-handler.ts');
+
+/** The variables the construct sets from its props, each with that prop. */
+const derivedVariables: Record<string, keyof ResilientFunctionProps> = {
+  POWERTOOLS_SERVICE_NAME: 'serviceName',
+  POWERTOOLS_LOG_LEVEL: 'logLevel',
+  POWERTOOLS_METRICS_NAMESPACE: 'metricsNamespace',
+  SDK_REQUEST_TIMEOUT_MS: 'timeout',
+};
 
 describe('ResilientFunction', () => {
   test('defaults: latest Node.js runtime, arm64, 512 MiB, 10 s, active tracing, Powertools env', () => {
@@ -102,4 +116,201 @@ describe('ResilientFunction', () => {
       'Reserved concurrency must be a whole number of 0 or more (given -1)',
     );
   });
+
+  describe('pass-through functionProps', () => {
+    test('passes keys the construct does not derive through, and keeps the derived ones', () => {
+      // GIVEN
+      const stack = testStack();
+      // WHEN
+      new ResilientFunction(stack, 'Echo', {
+        entry,
+        timeout: Duration.seconds(20),
+        functionProps: {
+          architecture: lambda.Architecture.X86_64,
+          ephemeralStorageSize: Size.mebibytes(1024),
+        },
+      });
+      // THEN
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        Architectures: ['x86_64'],
+        EphemeralStorage: { Size: 1024 },
+        Timeout: 20,
+        Environment: { Variables: Match.objectLike({ SDK_REQUEST_TIMEOUT_MS: '5000' }) },
+      });
+    });
+
+    test('fails if functionProps sets the timeout, which the SDK, queue and alarm timeouts derive from', () => {
+      // GIVEN
+      const stack = testStack();
+      // WHEN
+      const create = () =>
+        new ResilientFunction(stack, 'Echo', {
+          entry,
+          functionProps: {
+            // @ts-expect-error -- timeout is omitted from functionProps: it has its own prop
+            timeout: Duration.seconds(30),
+          },
+        });
+      // THEN
+      expect(create).toThrow(
+        "functionProps.timeout is what the SDK request timeout, a queue's visibility timeout and the duration alarm derive from; set timeout on ResilientFunctionProps instead (given functionProps.timeout)",
+      );
+    });
+
+    test('fails if functionProps sets the environment, which would wipe the Powertools and SDK variables', () => {
+      // GIVEN
+      const stack = testStack();
+      // WHEN
+      const create = () =>
+        new ResilientFunction(stack, 'Echo', {
+          entry,
+          functionProps: {
+            // @ts-expect-error -- environment is omitted from functionProps: it has its own prop
+            environment: { EXTRA: 'yes' },
+          },
+        });
+      // THEN
+      expect(create).toThrow(
+        'functionProps.environment would replace the Powertools and SDK variables; set environment on ResilientFunctionProps instead, which adds to them (given functionProps.environment)',
+      );
+    });
+
+    /** Every other refused key, with what its message says to use instead; the type makes it complete. */
+    const otherDerivedKeys: Record<
+      Exclude<ResilientFunctionDerivedKey, 'timeout' | 'environment'>,
+      [(stack: Stack) => ResilientFunctionProps['functionProps'], string]
+    > = {
+      entry: [
+        // @ts-expect-error -- entry is omitted from functionProps
+        () => ({ entry }),
+        'set entry on ResilientFunctionProps instead',
+      ],
+      handler: [
+        // @ts-expect-error -- handler is omitted from functionProps
+        () => ({ handler: 'main' }),
+        'set handler on ResilientFunctionProps instead',
+      ],
+      description: [
+        // @ts-expect-error -- description is omitted from functionProps
+        () => ({ description: 'echo' }),
+        'set description on ResilientFunctionProps instead',
+      ],
+      memorySize: [
+        // @ts-expect-error -- memorySize is omitted from functionProps
+        () => ({ memorySize: 1024 }),
+        'set memorySize (a Size) on ResilientFunctionProps instead',
+      ],
+      reservedConcurrentExecutions: [
+        // @ts-expect-error -- reservedConcurrentExecutions is omitted from functionProps
+        () => ({ reservedConcurrentExecutions: 1 }),
+        'set reservedConcurrentExecutions on ResilientFunctionProps instead',
+      ],
+      tracing: [
+        // @ts-expect-error -- tracing is omitted from functionProps
+        () => ({ tracing: lambda.Tracing.DISABLED }),
+        'set tracing on ResilientFunctionProps instead',
+      ],
+      logGroup: [
+        // @ts-expect-error -- logGroup is omitted from functionProps
+        (stack) => ({ logGroup: new logs.LogGroup(stack, 'Other') }),
+        'set logRetention and logRemovalPolicy on ResilientFunctionProps instead',
+      ],
+      logRetention: [
+        // @ts-expect-error -- logRetention is omitted from functionProps
+        () => ({ logRetention: logs.RetentionDays.ONE_WEEK }),
+        'set logRetention on ResilientFunctionProps instead',
+      ],
+      role: [
+        // @ts-expect-error -- role is omitted from functionProps
+        (stack) => ({
+          role: new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }),
+        }),
+        'grant permissions to ResilientFunction.role instead',
+      ],
+    };
+
+    test.each(Object.entries(otherDerivedKeys))(
+      'fails if functionProps sets %s',
+      (key, [functionPropsIn, instead]) => {
+        // GIVEN
+        const stack = testStack();
+        const functionProps = functionPropsIn(stack);
+        // WHEN
+        const create = () => new ResilientFunction(stack, 'Echo', { entry, functionProps });
+        // THEN the message names the key, and what to use instead
+        expect(create).toThrow(
+          new RegExp(
+            `^functionProps\\.${key} .*; ${escapeRegExp(instead)} \\(given functionProps\\.${key}\\)$`,
+          ),
+        );
+      },
+    );
+
+    test('the README names every refused key and variable', () => {
+      // GIVEN
+      const readme = fs.readFileSync(
+        path.join(__dirname, '../../../../lib/constructs/resilient-function/README.md'),
+        'utf8',
+      );
+      const section = readme.slice(readme.indexOf('## Pass-through props'));
+      // THEN
+      for (const key of [
+        'timeout',
+        'environment',
+        ...Object.keys(otherDerivedKeys),
+        ...Object.keys(derivedVariables),
+      ]) {
+        expect(section).toContain(`\`${key}\``);
+      }
+    });
+  });
+
+  describe('environment', () => {
+    test('adds a NODE_OPTIONS to the source maps flag instead of replacing it', () => {
+      // GIVEN
+      const stack = testStack();
+      // WHEN
+      new ResilientFunction(stack, 'Echo', {
+        entry,
+        environment: { NODE_OPTIONS: '--max-old-space-size=256' },
+      });
+      // THEN
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps --max-old-space-size=256' }),
+        },
+      });
+    });
+
+    test.each(Object.entries(derivedVariables))(
+      'fails if environment sets %s, which the construct sets from %s',
+      (variable, prop) => {
+        // GIVEN
+        const stack = testStack();
+        // WHEN
+        const create = () =>
+          new ResilientFunction(stack, 'Echo', { entry, environment: { [variable]: '1' } });
+        // THEN
+        expect(create).toThrow(
+          `environment.${variable} is set by ResilientFunction from ${prop}; set ${prop} on ResilientFunctionProps instead (given "1")`,
+        );
+      },
+    );
+
+    test('fails if addEnvironment sets a variable the construct derives', () => {
+      // GIVEN
+      const stack = testStack();
+      const fn = new ResilientFunction(stack, 'Echo', { entry });
+      // WHEN
+      const add = () => fn.addEnvironment('SDK_REQUEST_TIMEOUT_MS', '60000');
+      // THEN
+      expect(add).toThrow(
+        'addEnvironment(\'SDK_REQUEST_TIMEOUT_MS\') is set by ResilientFunction from timeout; set timeout on ResilientFunctionProps instead (given "60000")',
+      );
+    });
+  });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
