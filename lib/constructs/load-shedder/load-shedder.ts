@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENVIRONMENT } from '../../../lambdas/shared/environment';
@@ -51,7 +52,10 @@ export class LoadShedder extends Construct {
   public readonly switchFunction: ResilientFunction;
   /** The EventBridge rule on the alarm's state changes. */
   public readonly rule: events.Rule;
-  /** Where EventBridge puts state changes it could not deliver after its retries. */
+  /**
+   * Where state changes end up that EventBridge could not deliver after its retries, or whose switch
+   * invocation failed after Lambda's retries (the function's on-failure destination).
+   */
   public readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: LoadShedderProps) {
@@ -72,6 +76,23 @@ export class LoadShedder extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // cdk-nag only recognises queues that are another queue's dead-letter queue.
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the dead-letter queue of the alarm rule and the switch function: a state change that was not delivered, or whose switch failed, waits here for an operator.',
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is the dead-letter queue of the alarm rule and the switch function: a state change that was not delivered, or whose switch failed, waits here for an operator.',
+    });
+
     this.switchFunction = new ResilientFunction(this, 'Switch', {
       entry: handlerEntry('load-shedder'),
       description: 'Sets the API stage variable shedding from the queue-age alarm state',
@@ -81,6 +102,13 @@ export class LoadShedder extends Construct {
       environment: {
         [ENVIRONMENT.restApiId]: props.stage.restApi.restApiId,
         [ENVIRONMENT.stageName]: props.stage.stageName,
+      },
+      functionProps: {
+        // EventBridge invokes the switch asynchronously: its rule's dead-letter queue only catches
+        // events it could not deliver, so an invocation that fails after Lambda's own retries (a
+        // failed UpdateStage) goes to the same queue through an on-failure destination.
+        onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
+        retryAttempts: 2,
       },
     });
     this.switchFunction.role.addToPolicy(
@@ -95,23 +123,6 @@ export class LoadShedder extends Construct {
         ],
       }),
     );
-
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    // cdk-nag only recognises queues that are another queue's dead-letter queue.
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is the dead-letter queue of the alarm rule; an undelivered state change waits here for an operator.',
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'Serverless-SQSRedrivePolicy',
-      reason:
-        'This queue is the dead-letter queue of the alarm rule; an undelivered state change waits here for an operator.',
-    });
 
     this.rule = new events.Rule(this, 'AlarmStateChange', {
       description: 'Switches load shedding when the queue-age alarm changes state',

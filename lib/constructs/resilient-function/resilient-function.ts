@@ -259,11 +259,17 @@ export class ResilientFunction extends Construct {
       reason:
         'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
     });
-    if (!functionOverrides.deadLetterQueue && !functionOverrides.deadLetterQueueEnabled) {
+    if (functionOverrides.onFailure) {
       Validations.of(this.function).acknowledge({
         id: 'Serverless-LambdaDLQ',
         reason:
-          'A function DLQ only catches asynchronous invocations; these functions are invoked synchronously by API Gateway or by an SQS event source mapping, whose queue has its own DLQ. Pass functionProps.deadLetterQueueEnabled for asynchronous use.',
+          'Invoked asynchronously with an on-failure destination (functionProps.onFailure), which AWS recommends over a function DLQ: it receives the failed event together with the error.',
+      });
+    } else if (!functionOverrides.deadLetterQueue && !functionOverrides.deadLetterQueueEnabled) {
+      Validations.of(this.function).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'A function DLQ only catches asynchronous invocations; these functions are invoked synchronously by API Gateway or by an SQS event source mapping, whose queue has its own DLQ. Pass functionProps.onFailure (or deadLetterQueueEnabled) for asynchronous use.',
       });
     }
   }

@@ -63,6 +63,30 @@ describe('LoadShedder', () => {
     });
   });
 
+  test('sends a failed switch invocation (after two retries) to the same dead-letter queue as undelivered events', () => {
+    // GIVEN the shedder (EventBridge invokes the switch asynchronously)
+    const { template, shedder } = build();
+    const stack = template();
+    const queueId = stack.getResourceId('AWS::SQS::Queue', {
+      Properties: { MessageRetentionPeriod: 1_209_600 },
+    });
+
+    // THEN the rule's dead-letter queue and the function's on-failure destination are that queue
+    stack.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } } })],
+    });
+    stack.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: {
+        Ref: stack.getResourceId('AWS::Lambda::Function', {
+          Properties: { ReservedConcurrentExecutions: 1 },
+        }),
+      },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    expect(shedder.deadLetterQueue).toBeDefined();
+  });
+
   test('lets the switch function PATCH only its stage, one invocation at a time', () => {
     const stack = build().template();
     stack.hasResourceProperties('AWS::Lambda::Function', {
