@@ -371,7 +371,8 @@ const CLIENT_SQS_ERROR_CODES = ['MissingParameter', 'InvalidMessageContents'];
  * The answer when SQS answered 400. A bad key is named first (a client mistake stays a 400 while
  * shedding); otherwise shedding is 503 with `Retry-After`; a 400 the client caused (see
  * {@link CLIENT_SQS_ERROR_CODES}) is a 400 `BAD_REQUEST`; any other 400 is SQS failing (a KMS key
- * disabled or not usable, a missing queue), which the client sees as 503. An oversized body sent
+ * disabled or not usable, a missing queue), which the client sees as 500 `INTERNAL_ERROR`: a 503
+ * whose integration answered 400 is reserved for shedding, so monitoring can leave it out. An oversized body sent
  * while shedding also gets the 503: the response template cannot see the request body, and the
  * request validator has refused every body that breaks the schema before this point.
  */
@@ -398,12 +399,18 @@ function rejectedTemplate(sheddingRetryAfterSeconds: number): string {
       `The request could not be queued: the body must be at most ${MAX_REQUEST_BODY_BYTES} characters and contain only characters the queue accepts.`,
     ),
     '#else',
-    '#set($context.responseOverride.status = 503)',
-    "#set($context.responseOverride.header.Retry-After = '1')",
-    UNAVAILABLE_TEMPLATE,
+    // Not 503: a 503 with the queue's 400 is load shedding, which monitoring leaves out of the
+    // server error rate (see ResilienceMonitoring); a disabled or inaccessible KMS key is a fault.
+    '#set($context.responseOverride.status = 500)',
+    INTERNAL_ERROR_TEMPLATE,
     '#end',
   ].join('\n');
 }
+
+const INTERNAL_ERROR_TEMPLATE = errorTemplate(
+  'INTERNAL_ERROR',
+  'The order could not be queued because of a fault of the service; retry later.',
+);
 
 const UNAVAILABLE_TEMPLATE = errorTemplate(
   'SERVICE_UNAVAILABLE',

@@ -73,10 +73,16 @@ export interface ResilienceMonitoringProps {
   readonly apiClientErrorRateThresholdPercent?: number;
 
   /**
-   * The API's structured JSON access log group (with a `status` field, as `ResilientApi` writes).
-   * With it, a metric filter counts the requests answered 429 (throttled or over quota), which no
-   * API Gateway metric counts on its own, and an alarm watches that count.
-   * @default - no 429 count and no throttled-requests alarm
+   * The API's structured JSON access log group (with `status` and `integrationStatus` fields, as
+   * `ResilientApi` writes). With it:
+   * - a metric filter counts the requests answered 429 (throttled or over quota), which no API
+   *   Gateway metric counts on its own, and an alarm watches that count;
+   * - the server error rate that feeds region health and the SLO alarms is computed from the log,
+   *   leaving out load shedding (503 answered to a request the queue integration refused with 400,
+   *   see `QueueProcessor`): shedding is the API working as designed, and counted as an outage it
+   *   would pull a busy region out of DNS. API Gateway's own `5XXError` rate is then on the
+   *   dashboard only.
+   * @default - no 429 count and no throttled-requests alarm; region health uses `5XXError`
    */
   readonly apiAccessLogGroup?: logs.ILogGroup;
 
@@ -282,6 +288,7 @@ export class ResilienceMonitoring extends Construct {
         alarmPrefix,
         props.apiThrottledCountThreshold ?? 0,
       );
+      this.monitorServerErrors(props.apiAccessLogGroup, alarmPrefix, props);
     }
     for (const monitored of props.monitoredFunctions ?? []) {
       this.monitorFunction(monitored, props);
@@ -333,13 +340,17 @@ export class ResilienceMonitoring extends Construct {
       api,
       apiStage: props.apiStageName,
       alarmFriendlyName: 'Api',
-      add5XXFaultRateAlarm: {
-        [SEVERITY]: {
-          // The library's rate is the Average of 5XXError, a fraction of requests between 0 and 1.
-          maxErrorRate: (props.apiServerErrorRateThresholdPercent ?? 1) / 100,
-          ...REGION_HEALTH_AND_SLO_INPUT,
-        },
-      },
+      // With an access log, the server error rate of region health comes from it, without load
+      // shedding (see monitorServerErrors); 5XXError stays on the dashboard.
+      add5XXFaultRateAlarm: props.apiAccessLogGroup
+        ? undefined
+        : {
+            [SEVERITY]: {
+              // The library's rate is the Average of 5XXError, a fraction of requests between 0 and 1.
+              maxErrorRate: (props.apiServerErrorRateThresholdPercent ?? 1) / 100,
+              ...REGION_HEALTH_AND_SLO_INPUT,
+            },
+          },
       add4XXErrorRateAlarm: {
         [SEVERITY]: { maxErrorRate: (props.apiClientErrorRateThresholdPercent ?? 5) / 100 },
       },
@@ -382,6 +393,67 @@ export class ResilienceMonitoring extends Construct {
                   comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                   additionalDescription:
                     'Clients are being refused with 429: stage, method or usage-plan limits are reached.',
+                },
+              },
+            },
+          ],
+        },
+      ],
+    });
+  }
+
+  /**
+   * The share of requests answered with a server error, load shedding left out, as one metric
+   * whose Average is that share: one filter publishes 1 for each such answer, another 0 for every
+   * other logged request, into the same metric. A single metric (not metric math) keeps the alarm
+   * usable by a Route 53 health check.
+   */
+  private monitorServerErrors(
+    accessLogGroup: logs.ILogGroup,
+    alarmPrefix: string,
+    props: ResilienceMonitoringProps,
+  ): void {
+    const metricNamespace = `ResilientApi/${alarmPrefix}`;
+    const metricName = 'ServerErrorShare';
+    new logs.MetricFilter(this, 'ServerErrorsFilter', {
+      logGroup: accessLogGroup,
+      filterPattern: logs.FilterPattern.literal(SERVER_ERROR_PATTERN),
+      metricNamespace,
+      metricName,
+      metricValue: '1',
+    });
+    new logs.MetricFilter(this, 'OtherRequestsFilter', {
+      logGroup: accessLogGroup,
+      filterPattern: logs.FilterPattern.literal(OTHER_REQUEST_PATTERN),
+      metricNamespace,
+      metricName,
+      metricValue: '0',
+    });
+    const share = new cloudwatch.Metric({
+      namespace: metricNamespace,
+      metricName,
+      statistic: cloudwatch.Stats.AVERAGE,
+      period: Duration.minutes(5),
+    });
+    this.monitoring.monitorCustom({
+      alarmFriendlyName: 'ApiServerErrors',
+      humanReadableName: 'API server errors (load shedding left out)',
+      metricGroups: [
+        {
+          title: 'Share of requests answered 5XX, without load shedding',
+          metrics: [
+            {
+              metric: share,
+              alarmFriendlyName: 'ApiServerErrors',
+              addAlarm: {
+                [SEVERITY]: {
+                  threshold: (props.apiServerErrorRateThresholdPercent ?? 1) / 100,
+                  comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  // No request in a period is no error, not an unknown state.
+                  treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
+                  additionalDescription:
+                    'Requests answered 5XX (load shedding, a 503 to a request the queue refused with 400, is left out).',
+                  ...REGION_HEALTH_AND_SLO_INPUT,
                 },
               },
             },
@@ -468,6 +540,21 @@ const REGION_HEALTH_INPUT: CustomAlarmThreshold = {
   customTags: [ResilienceMonitoring.REGION_HEALTH_TAG],
   metricAdjuster: Route53HealthCheckMetricAdjuster.INSTANCE,
 };
+
+/**
+ * An access log line of a server error that is not load shedding. The access log writes `status`
+ * and `integrationStatus` as strings; a shed order is the one 503 whose integration (the queue)
+ * answered 400: every other 400 of the queue is answered 400 or 500 (see `QueueProcessor`).
+ */
+const SERVER_ERROR_PATTERN =
+  '{ ($.status = "5*") && (($.status != "503") || ($.integrationStatus != "400")) }';
+
+/**
+ * Every other access log line: the complement of {@link SERVER_ERROR_PATTERN}, written with `=`
+ * only (wildcards are documented for string equality).
+ */
+const OTHER_REQUEST_PATTERN =
+  '{ ($.status = "1*") || ($.status = "2*") || ($.status = "3*") || ($.status = "4*") || (($.status = "503") && ($.integrationStatus = "400")) }';
 
 /** A region health input that is also an SLO alarm (see `sloAlarms`). */
 const REGION_HEALTH_AND_SLO_INPUT: CustomAlarmThreshold = {

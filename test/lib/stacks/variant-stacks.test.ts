@@ -451,7 +451,11 @@ describe('the 429 metric reads the access log', () => {
       // GIVEN the variant's stage and its throttled-requests metric filter
       const template = synthVariant(variant).templates[0];
       const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
-      const filters = Object.values(template.findResources('AWS::Logs::MetricFilter'));
+      const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter(
+        (filter) =>
+          (filter.Properties.MetricTransformations as Array<{ MetricName: string }>)[0].MetricName ===
+          'ThrottledRequests',
+      );
 
       // THEN the access log writes the status as a JSON string under "status"…
       const format = JSON.parse(stage.Properties.AccessLogSetting.Format as string) as Record<string, string>;
@@ -491,5 +495,82 @@ describe('region health leaves out the load shedder', () => {
     );
     expect(healthIds.filter((id) => switchAlarms.some(([logicalId]) => logicalId === id))).toEqual([]);
     expect(healthIds.length).toBeGreaterThan(0);
+  });
+});
+
+describe('region health leaves out load shedding', () => {
+  /** Whether a CloudWatch Logs JSON filter pattern of the simple form the monitoring uses matches a log line. */
+  function matches(pattern: string, line: Record<string, string>): boolean {
+    // The patterns are ($.field = "x*") / ($.field != "x") terms joined by && and ||: evaluate them
+    // as JavaScript, each term a glob comparison on the line's string field.
+    const expression = pattern
+      .replace(/^\{\s*|\s*\}$/g, '')
+      .replace(/\$\.(\w+) (=|!=) "([^"]*)"/g, (_all, field: string, op: string, glob: string) => {
+        const regex = `new RegExp(${JSON.stringify(`^${glob.replace(/\*/g, '.*')}$`)})`;
+        return `${op === '!=' ? '!' : ''}${regex}.test(line[${JSON.stringify(field)}] ?? '')`;
+      });
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the patterns are this file's own
+    return (new Function('line', `return ${expression};`) as (l: Record<string, string>) => boolean)(line);
+  }
+
+  test.each(['sync', 'async'])(
+    "%s: the server error share counts 5XX answers but not a shed order (503 over the queue's 400), and every line once",
+    (variant) => {
+      // GIVEN the two filters that publish 1 and 0 into the share metric
+      const template = synthVariant(variant).templates[0];
+      const share = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter(
+        (filter) =>
+          (filter.Properties.MetricTransformations as Array<{ MetricName: string }>)[0].MetricName ===
+          'ServerErrorShare',
+      );
+      const byValue = Object.fromEntries(
+        share.map((filter) => [
+          (filter.Properties.MetricTransformations as Array<{ MetricValue: string }>)[0].MetricValue,
+          filter.Properties.FilterPattern as string,
+        ]),
+      );
+      expect(Object.keys(byValue).sort()).toEqual(['0', '1']);
+
+      // THEN each kind of access log line is counted by exactly one filter, with the right value
+      const lines: Array<[Record<string, string>, '0' | '1']> = [
+        [{ status: '201', integrationStatus: '201' }, '0'],
+        [{ status: '202', integrationStatus: '200' }, '0'],
+        [{ status: '429', integrationStatus: '-' }, '0'],
+        [{ status: '400', integrationStatus: '400' }, '0'],
+        [{ status: '503', integrationStatus: '400' }, '0'], // shed
+        [{ status: '503', integrationStatus: '500' }, '1'], // the queue failing
+        [{ status: '503', integrationStatus: '-' }, '1'],
+        [{ status: '500', integrationStatus: '400' }, '1'], // a KMS fault
+        [{ status: '502', integrationStatus: '200' }, '1'],
+        [{ status: '504', integrationStatus: '-' }, '1'],
+      ];
+      for (const [line, value] of lines) {
+        const counted = Object.entries(byValue).filter(([, pattern]) => matches(pattern, line));
+        expect({ line, counted: counted.map(([v]) => v) }).toEqual({ line, counted: [value] });
+      }
+    },
+  );
+
+  test('the server error alarm is a region health input on one metric (Route 53 takes no metric math), and 5XXError is not', () => {
+    // GIVEN the async stack
+    const stack = synthVariant('async').stacks[0] as OrderApiStack;
+    const template = Template.fromStack(stack);
+    const healthIds = new Set(
+      stack.monitoring.regionHealthAlarms.map((alarm) =>
+        stack.getLogicalId(alarm.node.defaultChild as never),
+      ),
+    );
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+
+    // THEN the share alarm is in region health, on the ServerErrorShare metric's Average
+    const shareAlarms = Object.entries(alarms).filter(
+      ([, alarm]) => alarm.Properties.MetricName === 'ServerErrorShare',
+    );
+    expect(shareAlarms).toHaveLength(1);
+    expect(shareAlarms[0][1].Properties).toMatchObject({ Statistic: 'Average', Threshold: 0.01 });
+    expect(healthIds.has(shareAlarms[0][0])).toBe(true);
+    // AND no region health alarm reads API Gateway's 5XXError, which counts shed orders
+    const on5xx = Object.entries(alarms).filter(([, alarm]) => alarm.Properties.MetricName === '5XXError');
+    expect(on5xx.filter(([id]) => healthIds.has(id))).toEqual([]);
   });
 });

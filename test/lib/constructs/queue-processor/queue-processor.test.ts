@@ -280,12 +280,14 @@ describe('QueueProcessor', () => {
       'KMS.DisabledException',
       'KMS.AccessDeniedException',
       'AWS.SimpleQueueService.NonExistentQueue',
-    ])("answers 503 SERVICE_UNAVAILABLE when SQS's 400 is its own fault: %s", (code) => {
-      const { body, responseOverride } = respond(key, { shedding: 'false' }, sqsError(code));
-      expect(responseOverride.status).toBe(503);
-      expect(responseOverride.header['Retry-After']).toBe('1');
-      expect(body.error.code).toBe('SERVICE_UNAVAILABLE');
-    });
+    ])(
+      "answers 500 INTERNAL_ERROR when SQS's 400 is its own fault (503 with the queue's 400 is shedding): %s",
+      (code) => {
+        const { body, responseOverride } = respond(key, { shedding: 'false' }, sqsError(code));
+        expect(responseOverride.status).toBe(500);
+        expect(body.error.code).toBe('INTERNAL_ERROR');
+      },
+    );
 
     test('reads the Idempotency-Key under its lower-case name (HTTP/2) even if header lookup were case-sensitive', () => {
       const { body } = respond('nope', { shedding: 'false' }, sqsError('MissingParameter'), {
