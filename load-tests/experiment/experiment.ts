@@ -26,13 +26,7 @@ import {
   type VariantResults,
   type WrittenReport,
 } from '../report';
-import {
-  DRAIN_VISIBILITY_TIMEOUT_SECONDS,
-  runVariant,
-  VISIBILITY_MARGIN_SECONDS,
-  type VariantProgress,
-  type VariantRun,
-} from './run-variant';
+import { runVariant, VISIBILITY_MARGIN_SECONDS, type VariantProgress, type VariantRun } from './run-variant';
 import { faultPlan } from './fault-plan';
 import { faultTimelineSeconds, type ExperimentProfile } from './profiles';
 
@@ -201,7 +195,7 @@ function experimentNotes(profile: ExperimentProfile, runs: ReadonlyMap<string, V
     `Profile ${profile.name}: ramp levels of ${profile.rampLevels[0]?.durationSeconds ?? 0} s; each fault in force ${profile.faultSeconds} s, then ${profile.recoverySeconds} s of recovery, at ${profile.faultArrivalRate} orders/s.`,
     'Everything ran on one machine: the load generator, the local cloud and its emulators share the CPU, so absolute latencies are this machine’s, not AWS’s; compare the variants side by side.',
     'The experiment’s assembly is synthesized with the API throttles far above what one machine can send, so the ramp measures the paths (Lambda concurrency, the queue, DynamoDB), not the usage plans; `npm run load -- --variant sync --scenario throttle` checks the 429s.',
-    `Queue visibility timeouts are shortened to the consumer's timeout + ${VISIBILITY_MARGIN_SECONDS} s (the template's: six times the consumer timeout) so failed batches are retried within the run, and to ${DRAIN_VISIBILITY_TIMEOUT_SECONDS} s while the queues drain after the load, when the messages of batches that failed during the load are also made visible at once (no fault is in force then and nothing is measured but which orders were written).`,
+    `Queue visibility timeouts are shortened to the consumer's timeout + ${VISIBILITY_MARGIN_SECONDS} s (the template's: six times the consumer timeout) so failed batches are retried within the run; when the queues drain after the load, the messages of batches that failed during the load are made visible at once instead of after that timeout (no fault is in force then and nothing is measured but which orders were written).`,
     'Before each variant runs, the workers of its order-writing functions are started up to their reserved concurrency, as provisioned concurrency would (a storm of local cold starts on 2 cores is not what the ramp measures); a 20 orders/s warm-up precedes the ramp and is not measured.',
     'During the ramp the consumers are paused (orders wait in the queue, as behind a busy consumer): in AWS they run on their own compute, here they would take the CPU of the accept path being measured. They resume for the fault timeline, where the backlog drains.',
     `The Route 53 stand-in's health checks run every ${profile.healthCheckIntervalMillis / 1000} s instead of the template's interval; the failure threshold is the template's.`,

@@ -18,15 +18,6 @@ import { RecordTail } from './record-tail';
 export const VISIBILITY_MARGIN_SECONDS = 5;
 
 /**
- * Visibility timeout of the queues while they drain after the load. Nothing is measured then but
- * which orders get written, and no fault is in force, so a batch that fails (a client's duplicate
- * that found its twin in progress) comes back after seconds instead of the run's visibility timeout;
- * a local batch takes well under a second, so nothing is handed out twice while it runs. The
- * messages of batches that failed before the drain are made visible at once when it starts.
- */
-export const DRAIN_VISIBILITY_TIMEOUT_SECONDS = 3;
-
-/**
  * Visibility timeout of the variant's queues during the run: the longest consumer timeout plus
  * {@link VISIBILITY_MARGIN_SECONDS} (the template's is six times it), so a failed batch comes back
  * within the run but never while Powertools still holds its idempotency record "in progress"
@@ -316,8 +307,11 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     done: 1,
   });
   if (hasConsumer) {
-    await shortenVisibilityTimeouts(cloud, stacks, DRAIN_VISIBILITY_TIMEOUT_SECONDS);
     // Batches that failed during the load would otherwise wait out the run's visibility timeout.
+    // The timeout itself stays: a shorter one hands a message out again while a slow batch still
+    // holds its Powertools "in progress" record, and after maxReceiveCount such failures the
+    // message would reach the dead-letter queue, an acknowledged order lost (seen with 3 s on a
+    // busy machine). A released message that fails again waits the whole timeout.
     const released = await Promise.all(regions.map((region) => region.releaseFailedMessages()));
     log(
       `${new Date().toISOString()} experiment: ${variant} made ${released.reduce((sum, count) => sum + count, 0)} messages of failed batches visible again`,

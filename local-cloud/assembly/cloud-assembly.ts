@@ -93,6 +93,23 @@ export function resourcesOfType(template: StackTemplate, type: string): LogicalR
     .map(([logicalId, resource]) => ({ logicalId, resource }));
 }
 
+/**
+ * Logical ids of the functions that serve custom resources (a `ServiceToken` of a `Custom::…` or
+ * `AWS::CloudFormation::CustomResource` resource names their ARN): CloudFormation runs them during
+ * a deployment, and there is no deployment locally, so the local cloud does not run them.
+ */
+export function customResourceProviderIds(template: StackTemplate): Set<string> {
+  const ids = new Set<string>();
+  for (const resource of Object.values(template.Resources)) {
+    if (!resource.Type.startsWith('Custom::') && resource.Type !== 'AWS::CloudFormation::CustomResource')
+      continue;
+    const token = (resource.Properties ?? {}).ServiceToken as { 'Fn::GetAtt'?: unknown } | undefined;
+    const getAtt = token?.['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') ids.add(getAtt[0]);
+  }
+  return ids;
+}
+
 function known(value: string): string | undefined {
   return UNKNOWN_ENVIRONMENT.test(value) ? undefined : value;
 }

@@ -5,7 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { resourcesOfType, type AssemblyStack, type TemplateResource } from '../assembly/cloud-assembly';
+import {
+  customResourceProviderIds,
+  resourcesOfType,
+  type AssemblyStack,
+  type TemplateResource,
+} from '../assembly/cloud-assembly';
 import type { IntrinsicResolver } from '../assembly/intrinsic-resolver';
 import { localResourceName } from '../resources/local-names';
 
@@ -70,13 +75,18 @@ export interface FunctionDefinitionOptions {
 
 /**
  * Reads every function of a stack and registers each in the resolver (`Ref` is the name, `Arn` the
- * ARN) before resolving any environment, so that functions may refer to each other.
+ * ARN) before resolving any environment, so that functions may refer to each other. Functions that
+ * serve custom resources are left out (see `customResourceProviderIds`).
  */
 export function functionDefinitionsOf(
   stack: AssemblyStack,
   options: FunctionDefinitionOptions,
 ): LocalFunctionDefinition[] {
-  const functions = resourcesOfType(stack.template, FUNCTION_TYPE).map(({ logicalId, resource }) => {
+  const providers = customResourceProviderIds(stack.template);
+  const runnable = resourcesOfType(stack.template, FUNCTION_TYPE).filter(
+    ({ logicalId }) => !providers.has(logicalId),
+  );
+  const functions = runnable.map(({ logicalId, resource }) => {
     const properties = resource.Properties ?? {};
     const templateName =
       properties.FunctionName === undefined

@@ -2,7 +2,7 @@
  * What the local cloud does with each resource of a template: emulated (and by what) or not
  * emulated (and why). Every resource lands in one of the two lists; nothing is dropped silently.
  */
-import type { AssemblyStack } from '../assembly/cloud-assembly';
+import { customResourceProviderIds, type AssemblyStack } from '../assembly/cloud-assembly';
 
 /** A resource the local cloud runs. */
 export interface EmulatedResource {
@@ -52,7 +52,14 @@ const NOT_EMULATED_REASONS: Readonly<Record<string, string>> = {
   'AWS::WAFv2::': 'no web application firewall locally',
   'AWS::Route53::': 'no DNS locally',
   'AWS::CDK::Metadata': 'CDK usage metadata, nothing to run',
+  'Custom::': 'custom resources run during a CloudFormation deployment; there is none locally',
+  'AWS::CloudFormation::CustomResource':
+    'custom resources run during a CloudFormation deployment; there is none locally',
 };
+
+/** Why a function that serves custom resources is not run. */
+const CUSTOM_RESOURCE_PROVIDER_REASON =
+  'serves custom resources, which CloudFormation runs during a deployment; there is none locally';
 
 const UNKNOWN_TYPE_REASON = 'the local cloud has no emulation for this resource type';
 
@@ -70,8 +77,9 @@ export function emulationReportOf(
   const emulated: EmulatedResource[] = [];
   const notEmulated: NotEmulatedResource[] = [];
   for (const stack of stacks) {
+    const providers = customResourceProviderIds(stack.template);
     for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
-      const emulator = emulators[resource.Type];
+      const emulator = providers.has(logicalId) ? undefined : emulators[resource.Type];
       if (emulator !== undefined) {
         emulated.push({ stackName: stack.stackName, logicalId, type: resource.Type, emulator });
       } else {
@@ -79,7 +87,9 @@ export function emulationReportOf(
           stackName: stack.stackName,
           logicalId,
           type: resource.Type,
-          reason: notEmulatedReason(resource.Type),
+          reason: providers.has(logicalId)
+            ? CUSTOM_RESOURCE_PROVIDER_REASON
+            : notEmulatedReason(resource.Type),
         });
       }
     }

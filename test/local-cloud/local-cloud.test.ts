@@ -112,9 +112,19 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
       expect(emulatedTypes.has(type)).toBe(true);
     }
     const notEmulatedTypes = new Set(cloud.notEmulated.map((resource) => resource.type));
-    for (const type of ['AWS::IAM::Role', 'AWS::Logs::LogGroup']) {
+    for (const type of ['AWS::IAM::Role', 'AWS::Logs::LogGroup', 'Custom::LogRetention']) {
       expect(notEmulatedTypes.has(type)).toBe(true);
     }
+    // The function behind a custom resource runs during a deployment, so not locally
+    const providers = cloud.notEmulated.filter((resource) => resource.type === 'AWS::Lambda::Function');
+    expect(providers.map((resource) => resource.logicalId)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^LogRetention/)]),
+    );
+    expect(new Set(providers.map((resource) => resource.reason))).toEqual(
+      new Set([
+        'serves custom resources, which CloudFormation runs during a deployment; there is none locally',
+      ]),
+    );
   });
 
   test('sync: POST answers 201 with the order, which is in DynamoDB Local', async () => {

@@ -90,7 +90,10 @@ describe('npm pack', () => {
         'AWS::Lambda::EventSourceMapping',
       ]),
     );
-    const consumerFn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+    // The consumer's function, not aws-cdk-lib's log retention function (ResilientApi's execution logs)
+    const consumerFn = Object.entries<any>(template.Resources).find(
+      ([logicalId, r]) => r.Type === 'AWS::Lambda::Function' && logicalId.startsWith('Consumer'),
+    )?.[1];
     const bundle = bundlePathOf(outdir, consumerFn);
     expect(fs.statSync(bundle).size).toBeGreaterThan(10_000);
   }, 300_000);

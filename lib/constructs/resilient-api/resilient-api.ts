@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, SecretValue, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -102,6 +102,15 @@ export interface ResilientApiProps {
    * @default apigateway.MethodLoggingLevel.ERROR
    */
   readonly executionLogLevel?: apigateway.MethodLoggingLevel;
+
+  /**
+   * How long the stage's execution logs are kept. API Gateway creates their log group
+   * (`API-Gateway-Execution-Logs_<api id>/<stage>`) on its first write, with no retention; a
+   * `LogRetention` custom resource creates it if needed and sets the retention, so it works on a
+   * new stack and on one whose group API Gateway already made.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly executionLogRetention?: logs.RetentionDays;
 
   /**
    * Whether X-Ray tracing is on for the stage.
@@ -295,6 +304,8 @@ export class ResilientApi extends Construct {
   public readonly requestValidator: apigateway.RequestValidator;
   /** The web ACL, when enabled. */
   public readonly webAcl?: wafv2.CfnWebACL;
+  /** Sets the retention of the stage's execution log group (which API Gateway creates). */
+  public readonly executionLogRetention: logs.LogRetention;
   private customDomain?: apigateway.DomainName;
   /**
    * The authorizer every method that requires an API key also requires, when one is configured
@@ -350,6 +361,11 @@ export class ResilientApi extends Construct {
       ...props.restApiProps,
     });
     this.stage = this.api.deploymentStage;
+    this.executionLogRetention = new logs.LogRetention(this, 'ExecutionLogRetention', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
+      retention: props.executionLogRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    acknowledgeLogRetentionFunction(this);
     // RestApi always adds an `Endpoint` output with a generated name; stacks output the URL under a
     // stable name of their choice instead (see `url`).
     this.api.node.tryRemoveChild('Endpoint');
@@ -591,6 +607,24 @@ const ACCESS_LOG_FIELDS = {
   userAgent: '$context.identity.userAgent',
   xrayTraceId: '$context.xrayTraceId',
 };
+
+/**
+ * The `LogRetention` custom resource's function is aws-cdk-lib's singleton (one per stack), not one
+ * of this project's handlers: its findings are acknowledged on it, each with its reason.
+ */
+function acknowledgeLogRetentionFunction(scope: Construct): void {
+  const singleton = Stack.of(scope).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
+  if (!singleton) return;
+  const reasons: Record<string, string> = {
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+      "aws-cdk-lib's log retention function writes its own logs with the AWS-managed basic execution policy.",
+    'AwsSolutions-IAM5[Resource::*]':
+      "logs:PutRetentionPolicy and logs:DeleteRetentionPolicy on Resource::* come from aws-cdk-lib's singleton, one function that serves every LogRetention in the stack; it only sets retention periods.",
+  };
+  for (const [id, reason] of Object.entries(reasons)) {
+    Validations.of(singleton).acknowledge({ id, reason });
+  }
+}
 
 function createWebAcl(scope: Construct, rateLimit: number): wafv2.CfnWebACL {
   if (!Token.isUnresolved(rateLimit) && (rateLimit < 10 || rateLimit > 2_000_000_000)) {

@@ -156,6 +156,18 @@ describe('ResilientApi', () => {
     });
   });
 
+  test("keeps the stage's execution logs a month (API Gateway creates their group without retention)", () => {
+    // GIVEN the API (execution logs at ERROR)
+    const { template } = build();
+    const apiId = template.getResourceId('AWS::ApiGateway::RestApi', {});
+
+    // THEN a log retention resource names the group API Gateway writes to, for this API and stage
+    template.hasResourceProperties('Custom::LogRetention', {
+      LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: apiId }, '/prod']] },
+      RetentionInDays: 30,
+    });
+  });
+
   test('has no web ACL unless enabled; enabled, a rate rule and AWS managed rule groups', () => {
     build().template.resourceCountIs('AWS::WAFv2::WebACL', 0);
     const { template } = build({ webAclEnabled: true, webAclRateLimit: 500 });
