@@ -18,6 +18,7 @@ import {
   IdempotencyKeyReusedError,
   type OrderPlacement,
   type PlaceOrderInput,
+  OrderInProgressError,
 } from '../shared/order-placement';
 import { ORDER_MESSAGE_ATTRIBUTES } from '../shared/order-message';
 import { ownerOf } from '../shared/order-owner';
@@ -80,14 +81,42 @@ export function parseOrderMessage(record: SQSRecord): PlaceOrderInput {
  * @throws InvalidOrderMessageError for a message that can never be processed
  * @throws DependencyUnavailableError or OrderInProgressError for a failure worth retrying
  */
+/**
+ * Pauses before trying again a message whose key another invocation holds "in progress" (a client's
+ * duplicate in a concurrent batch). That twin usually finishes within milliseconds, and without a
+ * retry here the message would wait a whole visibility timeout (minutes on AWS) to be retried. A
+ * twin that crashed holds its record until its invocation's timeout: after these pauses the message
+ * fails and takes the queue's retry path.
+ */
+export const IN_PROGRESS_RETRY_DELAYS_MS: readonly number[] = [100, 250, 500];
+
+/** Options of {@link processOrderMessage}. */
+export interface ProcessOrderMessageOptions {
+  /** Pauses between tries while the key is in progress elsewhere. @default IN_PROGRESS_RETRY_DELAYS_MS */
+  readonly inProgressRetryDelaysMs?: readonly number[];
+  /** @default setTimeout */
+  readonly sleep?: (millis: number) => Promise<void>;
+}
+
 export async function processOrderMessage(
   record: SQSRecord,
-  placement: OrderPlacement,
+  placement: Pick<OrderPlacement, 'place'>,
+  options: ProcessOrderMessageOptions = {},
 ): Promise<OrderMessageOutcome> {
   const input = parseOrderMessage(record);
+  const delays = options.inProgressRetryDelaysMs ?? IN_PROGRESS_RETRY_DELAYS_MS;
+  const sleep =
+    options.sleep ?? ((millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis)));
   try {
-    await placement.place(input);
-    return 'placed';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await placement.place(input);
+        return 'placed';
+      } catch (error) {
+        if (!(error instanceof OrderInProgressError) || attempt >= delays.length) throw error;
+        await sleep(delays[attempt]);
+      }
+    }
   } catch (error) {
     if (!(error instanceof IdempotencyKeyReusedError)) throw error;
     logger.warn('Idempotency key reused with a different body; the first order is kept', {

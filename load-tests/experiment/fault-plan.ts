@@ -5,15 +5,17 @@
 import type { LocalCloud } from '../../local-cloud/local-cloud';
 
 /**
- * The five fault events, in the order the experiment injects them. The function crash goes first:
- * a batch whose invocation crashed comes back only after the visibility timeout (35 s in the
- * experiment), and that should happen while the timeline still runs rather than after it.
+ * The five fault events, in the order the experiment injects them. The faults whose messages come
+ * back only after the visibility timeout (35 s in the experiment) go first, so that this happens
+ * while the timeline still runs rather than in the drain after it: the function crash (its batch
+ * returns), then SQS unreachable (a receive whose answer was cut off has already hidden its
+ * messages on the queue's side).
  */
 export const FAULT_NAMES = [
   'function-crash',
+  'health-misrouting',
   'dependency-outage',
   'latency-injection',
-  'health-misrouting',
   'region-outage',
 ] as const;
 
@@ -56,6 +58,16 @@ export function faultPlan(cloud: LocalCloud, layout: VariantLayout): PlannedFaul
   const multi = layout.regions.length > 1;
   const orderWriter = layout.variant === 'sync' ? 'CreateOrder' : 'ProcessOrders';
   const orderWriterReference = `${primaryStack}/${orderWriter}`;
+  const misrouting: PlannedFault[] = multi
+    ? [
+        {
+          name: 'health-misrouting',
+          description: `SQS unreachable in ${primaryRegion}: its API answers 503 and its deep health check fails, while the Route 53 stand-in keeps routing there until the checks fail`,
+          inject: () => cloud.faults.setQueueFault({ down: true }, primaryRegion),
+          heal: () => cloud.faults.setQueueFault({}, primaryRegion),
+        },
+      ]
+    : [];
   const faults: PlannedFault[] = [
     {
       name: 'function-crash',
@@ -64,6 +76,7 @@ export function faultPlan(cloud: LocalCloud, layout: VariantLayout): PlannedFaul
         Promise.resolve(cloud.faults.setFunctionFault(orderWriterReference, { errorRate: CRASH_RATE })),
       heal: () => Promise.resolve(cloud.faults.setFunctionFault(orderWriterReference, {})),
     },
+    ...misrouting,
     {
       name: 'dependency-outage',
       description: `DynamoDB down in ${primaryRegion} (connections refused), then back`,
@@ -77,14 +90,6 @@ export function faultPlan(cloud: LocalCloud, layout: VariantLayout): PlannedFaul
       heal: () => cloud.faults.setDynamoDbFault({}, primaryRegion),
     },
   ];
-  if (multi) {
-    faults.push({
-      name: 'health-misrouting',
-      description: `SQS unreachable in ${primaryRegion}: its API answers 503 and its deep health check fails, while the Route 53 stand-in keeps routing there until the checks fail`,
-      inject: () => cloud.faults.setQueueFault({ down: true }, primaryRegion),
-      heal: () => cloud.faults.setQueueFault({}, primaryRegion),
-    });
-  }
   faults.push({
     name: 'region-outage',
     description: multi

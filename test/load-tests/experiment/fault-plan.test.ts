@@ -40,12 +40,12 @@ describe('faultPlan', () => {
     expect(calls).toEqual([
       'lambda ["ResilientApi-multi-us-east-1/ProcessOrders",{"errorRate":0.3}]',
       'lambda ["ResilientApi-multi-us-east-1/ProcessOrders",{}]',
+      'sqs [{"down":true},"us-east-1"]',
+      'sqs [{},"us-east-1"]',
       'dynamodb [{"down":true},"us-east-1"]',
       'dynamodb [{},"us-east-1"]',
       'dynamodb [{"latencyMs":400},"us-east-1"]',
       'dynamodb [{},"us-east-1"]',
-      'sqs [{"down":true},"us-east-1"]',
-      'sqs [{},"us-east-1"]',
       'region ["us-east-1",true]',
       'region ["us-east-1",false]',
     ]);
