@@ -2,6 +2,7 @@
  * The chaos commands a running local cloud accepts, as data: parsed from the `npm run chaos`
  * command line, sent to the control server as JSON, applied to {@link LocalCloudFaults}.
  */
+import type { DependencyFault } from '../faults/fault-proxy';
 import { ALARM_STATES, type AlarmState } from '../alarms/alarm-registry';
 import type { LocalCloud } from '../local-cloud';
 
@@ -19,16 +20,15 @@ export type FaultCommand =
   | { readonly kind: 'replication'; readonly paused: boolean }
   | { readonly kind: 'clear' };
 
-interface DynamoDbFaultSpec {
-  readonly down?: boolean;
-  readonly latencyMs?: number;
-  readonly errorRate?: number;
-}
+/** A dependency fault as the fault proxy takes it. */
+type DynamoDbFaultSpec = DependencyFault;
 
 /** Usage of the chaos command line, shown on a mistake. */
 export const CHAOS_USAGE = `Usage: npm run chaos -- <fault> [arguments]
 
   dynamodb-down [region]              DynamoDB refuses connections (every region when omitted)
+  dynamodb-hang [region]              DynamoDB accepts connections but never answers (only the
+                                      functions' own timeouts end the wait)
   dynamodb-up [region]                DynamoDB is healthy again
   dynamodb-latency <ms> [region]      every DynamoDB call takes <ms> longer
   dynamodb-errors <percent> [region]  <percent> of DynamoDB calls fail with a 500
@@ -70,6 +70,8 @@ export function parseFaultCommand(args: readonly string[]): FaultCommand | 'stat
   switch (name) {
     case 'dynamodb-down':
       return { kind: 'dynamodb', region: rest[0], fault: { down: true } };
+    case 'dynamodb-hang':
+      return { kind: 'dynamodb', region: rest[0], fault: { hang: true } };
     case 'dynamodb-up':
       return { kind: 'dynamodb', region: rest[0], fault: {} };
     case 'sqs-down':

@@ -20,3 +20,19 @@ describe('parseFaultCommand: alarm', () => {
     expect(() => parseFaultCommand(['alarm'])).toThrow('alarm needs an alarm name or logical id');
   });
 });
+
+describe('parseFaultCommand: dependency faults', () => {
+  test('dynamodb-hang makes DynamoDB accept connections and never answer, in one region or all', () => {
+    expect(parseFaultCommand(['dynamodb-hang', 'us-west-2'])).toEqual({
+      kind: 'dynamodb',
+      region: 'us-west-2',
+      fault: { hang: true },
+    });
+    expect(parseFaultCommand(['dynamodb-hang'])).toEqual({
+      kind: 'dynamodb',
+      region: undefined,
+      fault: { hang: true },
+    });
+    expect(parseFaultCommand(['dynamodb-up'])).toEqual({ kind: 'dynamodb', region: undefined, fault: {} });
+  });
+});
