@@ -1,4 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { customResourceProviderIds } from '../../local-cloud/assembly/cloud-assembly';
 import recommendedFeatureFlags from 'aws-cdk-lib/recommended-feature-flags.json';
 
 /** Options of {@link testApp}. */
@@ -35,4 +37,15 @@ export function bundlePathOf(
 ): string {
   const hash = functionResource.Properties.Code.S3Key.replace(/\.zip$/, '');
   return `${assemblyDirectory}/asset.${hash}/index.js`;
+}
+
+/**
+ * The template's Lambda functions by logical id, without aws-cdk-lib's custom resource functions
+ * (e.g. the log retention singleton `ResilientApi` brings): the functions this project deploys.
+ */
+export function projectFunctions(template: Template): Record<string, any> {
+  const providers = customResourceProviderIds(template.toJSON() as never);
+  return Object.fromEntries(
+    Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => !providers.has(id)),
+  );
 }

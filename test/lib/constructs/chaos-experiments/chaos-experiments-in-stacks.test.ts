@@ -4,7 +4,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { DEFAULT_CAPACITY, resolveAppConfig } from '../../../../lib/config';
 import { OrderApiStack, addVariantStacks } from '../../../../lib/stacks';
-import { testApp } from '../../../helpers/app';
+import { projectFunctions, testApp } from '../../../helpers/app';
 
 function logicalIdOf(construct: IConstruct): string {
   const resource = construct instanceof CfnElement ? construct : construct.node.defaultChild;
@@ -54,7 +54,7 @@ describe('chaos experiments in the order API stacks', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::FIS::ExperimentTemplate', 0);
     template.resourceCountIs('AWS::S3::Bucket', 0);
-    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+    for (const fn of Object.values(projectFunctions(template))) {
       expect(fn.Properties.Layers).toBeUndefined();
       expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('AWS_LAMBDA_EXEC_WRAPPER');
       expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain(
