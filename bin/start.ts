@@ -203,7 +203,7 @@ function whereTheTimeWent(
   const lines = [
     `Total time: ${seconds(totalMillis)}${budgetSeconds === undefined ? '' : ` (budget ${budgetSeconds} s)`}, of which`,
   ];
-  lines.push(`  synthesis           ${seconds(synthMillis)}`);
+  lines.push(`  ${'synthesis'.padEnd(19)} ${seconds(synthMillis)}`);
   for (const [phase, millis] of outcome.phaseMillis) {
     const run = outcome.runs.get(phase);
     const parts = run ? ` (${run.phaseMillis.map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ')})` : '';

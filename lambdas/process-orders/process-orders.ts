@@ -74,14 +74,6 @@ export function parseOrderMessage(record: SQSRecord): PlaceOrderInput {
 }
 
 /**
- * Processes one order message: places the order once per key. A redelivered message is a no-op; a
- * key reused with a different body keeps the first order and is reported, not failed, since
- * retrying could never succeed.
- *
- * @throws InvalidOrderMessageError for a message that can never be processed
- * @throws DependencyUnavailableError or OrderInProgressError for a failure worth retrying
- */
-/**
  * Pauses before trying again a message whose key another invocation holds "in progress" (a client's
  * duplicate in a concurrent batch). That twin usually finishes within milliseconds, and without a
  * retry here the message would wait a whole visibility timeout (minutes on AWS) to be retried. A
@@ -98,6 +90,15 @@ export interface ProcessOrderMessageOptions {
   readonly sleep?: (millis: number) => Promise<void>;
 }
 
+/**
+ * Processes one order message: places the order once per key. A redelivered message is a no-op; a
+ * key reused with a different body keeps the first order and is reported, not failed, since
+ * retrying could never succeed; a key another invocation holds "in progress" is tried again after
+ * each pause of `inProgressRetryDelaysMs`.
+ *
+ * @throws InvalidOrderMessageError for a message that can never be processed
+ * @throws DependencyUnavailableError or OrderInProgressError for a failure worth retrying
+ */
 export async function processOrderMessage(
   record: SQSRecord,
   placement: Pick<OrderPlacement, 'place'>,

@@ -143,8 +143,8 @@ export interface AppConfigInputs {
 }
 
 /**
- * The context keys the app reads (`-c key=value`), each with what it takes: the README's
- * configuration reference and the app's refusal of an unknown key come from this list.
+ * The context keys the app reads (`-c key=value`), each with what it takes. The app refuses any
+ * other key with this list, and a test checks the README's configuration reference against it.
  */
 export const CONTEXT_KEYS = {
   variant: 'sync (default), async or multi',
@@ -219,6 +219,8 @@ function parseJwtAuthorizer(inputs: AppConfigInputs): JwtAuthorizerConfig | unde
     }
     return undefined;
   }
+  // ResilientApi checks these URLs too, but importing it here would load the authorizer's runtime
+  // code (aws-jwt-verify) into every command that reads lib/config.
   for (const [name, value] of [
     ['jwtIssuerUrl', jwtIssuerUrl],
     ['jwtJwksUri', jwtJwksUri],
@@ -227,10 +229,7 @@ function parseJwtAuthorizer(inputs: AppConfigInputs): JwtAuthorizerConfig | unde
       throw new Error(`${name} must be an https:// URL (given ${JSON.stringify(value)})`);
     }
   }
-  const audience = (jwtAudience ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const audience = commaList(jwtAudience ?? '');
   if (audience.length === 0) {
     throw new Error(
       `jwtIssuerUrl needs jwtAudience, the audiences a token must carry one of, comma-separated (given ${JSON.stringify(jwtAudience ?? '')})`,
@@ -245,6 +244,14 @@ function isHttpsUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The non-empty entries of a comma-separated context value, trimmed. */
+function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 function parseBoolean(name: string, value: string): boolean {
@@ -380,10 +387,7 @@ function parseVariant(value: string): Variant {
 }
 
 function parseRegions(value: string): string[] {
-  const regions = value
-    .split(',')
-    .map((region) => region.trim())
-    .filter((region) => region !== '');
+  const regions = commaList(value);
   if (regions.length < 2) {
     throw new Error(
       `The multi variant needs at least two regions, e.g. -c regions=us-east-1,us-west-2 (given ${JSON.stringify(value)})`,

@@ -119,6 +119,8 @@ export interface VariantRun {
 export async function runVariant(options: RunVariantOptions): Promise<VariantRun> {
   const { cloud, profile, variant, stacks } = options;
   const log = options.log ?? (() => {});
+  /** A line of the experiment's log about this variant. */
+  const note = (text: string): void => log(`${new Date().toISOString()} experiment: ${variant} ${text}`);
   const phaseMillis: Array<readonly [string, number]> = [];
   let phaseStartedAt = Date.now();
   /** Closes the phase that ran since the last call. */
@@ -313,28 +315,20 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     // message would reach the dead-letter queue, an acknowledged order lost (seen with 3 s on a
     // busy machine). A released message that fails again waits the whole timeout.
     const released = await Promise.all(regions.map((region) => region.releaseFailedMessages()));
-    log(
-      `${new Date().toISOString()} experiment: ${variant} made ${released.reduce((sum, count) => sum + count, 0)} messages of failed batches visible again`,
-    );
+    note(`made ${released.reduce((sum, count) => sum + count, 0)} messages of failed batches visible again`);
   }
   const drainTimeoutMillis = drainBoundMillis(profile, Date.now(), options.drainDeadline);
   const drainDeadline = Date.now() + drainTimeoutMillis;
-  log(
-    `${new Date().toISOString()} experiment: ${variant} draining, ${(await queueDepths(cloud, stacks)).pending} messages queued or in flight`,
-  );
-  let lastDrainLog = Date.now();
+  // The first count is logged at once, then one every 5 s.
+  let lastDrainLog = Number.NEGATIVE_INFINITY;
   const drainMs = await waitForDrain(cloud, stacks, drainTimeoutMillis, (queued) => {
     if (Date.now() - lastDrainLog < 5_000) return;
     lastDrainLog = Date.now();
-    log(
-      `${new Date().toISOString()} experiment: ${variant} draining, ${queued} messages queued or in flight`,
-    );
+    note(`draining, ${queued} messages queued or in flight`);
   });
   const { pending, deadLetters } = await queueDepths(cloud, stacks);
   if (drainMs === null) {
-    log(
-      `${new Date().toISOString()} experiment: ${variant} drain bound of ${drainTimeoutMillis} ms passed with ${pending} messages queued or in flight`,
-    );
+    note(`drain bound of ${drainTimeoutMillis} ms passed with ${pending} messages queued or in flight`);
   }
   phaseDone('drain');
   // The surviving region of a multi-region run is the last one (the primary was taken down).

@@ -8,7 +8,7 @@ import type { LocalCloud } from '../local-cloud';
 
 /** One fault command. */
 export type FaultCommand =
-  | { readonly kind: 'dynamodb'; readonly region?: string; readonly fault: DynamoDbFaultSpec }
+  | { readonly kind: 'dynamodb'; readonly region?: string; readonly fault: DependencyFault }
   | { readonly kind: 'sqs'; readonly region?: string; readonly fault: { readonly down?: boolean } }
   | {
       readonly kind: 'lambda';
@@ -19,9 +19,6 @@ export type FaultCommand =
   | { readonly kind: 'region'; readonly region: string; readonly down: boolean }
   | { readonly kind: 'replication'; readonly paused: boolean }
   | { readonly kind: 'clear' };
-
-/** A dependency fault as the fault proxy takes it. */
-type DynamoDbFaultSpec = DependencyFault;
 
 /** Usage of the chaos command line, shown on a mistake. */
 export const CHAOS_USAGE = `Usage: npm run chaos -- <fault> [arguments]

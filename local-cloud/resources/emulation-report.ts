@@ -40,6 +40,9 @@ export const REGION_RUNTIME_EMULATORS: Readonly<Record<string, string>> = {
  * Why a type is not emulated, by type or by service prefix (the most specific match wins). The
  * reasons say what a local user loses, so a status table can show them as they are.
  */
+const CUSTOM_RESOURCE_REASON =
+  'custom resources run during a CloudFormation deployment; there is none locally';
+
 const NOT_EMULATED_REASONS: Readonly<Record<string, string>> = {
   'AWS::IAM::': 'IAM is not enforced locally: every function may call every local resource',
   'AWS::Lambda::Permission': 'invoke permissions are not enforced locally',
@@ -52,9 +55,8 @@ const NOT_EMULATED_REASONS: Readonly<Record<string, string>> = {
   'AWS::WAFv2::': 'no web application firewall locally',
   'AWS::Route53::': 'no DNS locally',
   'AWS::CDK::Metadata': 'CDK usage metadata, nothing to run',
-  'Custom::': 'custom resources run during a CloudFormation deployment; there is none locally',
-  'AWS::CloudFormation::CustomResource':
-    'custom resources run during a CloudFormation deployment; there is none locally',
+  'Custom::': CUSTOM_RESOURCE_REASON,
+  'AWS::CloudFormation::CustomResource': CUSTOM_RESOURCE_REASON,
 };
 
 /** Why a function that serves custom resources is not run. */

@@ -82,16 +82,11 @@ export class LoadShedder extends Construct {
       retentionPeriod: Duration.days(14),
     });
     // cdk-nag only recognises queues that are another queue's dead-letter queue.
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is the dead-letter queue of the alarm rule and the switch function: a state change that was not delivered, or whose switch failed, waits here for an operator.',
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'Serverless-SQSRedrivePolicy',
-      reason:
-        'This queue is the dead-letter queue of the alarm rule and the switch function: a state change that was not delivered, or whose switch failed, waits here for an operator.',
-    });
+    const deadLetterReason =
+      'This queue is the dead-letter queue of the alarm rule and the switch function: a state change that was not delivered, or whose switch failed, waits here for an operator.';
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(this.deadLetterQueue).acknowledge({ id, reason: deadLetterReason });
+    }
 
     this.switchFunction = new ResilientFunction(this, 'Switch', {
       entry: handlerEntry('load-shedder'),

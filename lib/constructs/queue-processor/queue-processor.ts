@@ -372,9 +372,10 @@ const CLIENT_SQS_ERROR_CODES = ['MissingParameter', 'InvalidMessageContents'];
  * shedding); otherwise shedding is 503 with `Retry-After`; a 400 the client caused (see
  * {@link CLIENT_SQS_ERROR_CODES}) is a 400 `BAD_REQUEST`; any other 400 is SQS failing (a KMS key
  * disabled or not usable, a missing queue), which the client sees as 500 `INTERNAL_ERROR`: a 503
- * whose integration answered 400 is reserved for shedding, so monitoring can leave it out. An oversized body sent
- * while shedding also gets the 503: the response template cannot see the request body, and the
- * request validator has refused every body that breaks the schema before this point.
+ * whose integration answered 400 is reserved for shedding, so monitoring can leave it out. An
+ * oversized body sent while shedding also gets the 503: the response template cannot see the
+ * request body, and the request validator has refused every body that breaks the schema before
+ * this point.
  */
 function rejectedTemplate(sheddingRetryAfterSeconds: number): string {
   const clientError = CLIENT_SQS_ERROR_CODES.map((code) => `$input.body.contains('${code}')`).join(' || ');
@@ -436,11 +437,9 @@ function validateVisibilityTimeout(visibilityTimeout: Duration, consumerTimeout:
 }
 
 /**
- * Refuses the pass-through keys the construct derives or guarantees, naming the prop to use
- * instead. `Omit<>` stops typed callers; this stops JavaScript callers and casts. A key given as
- * `undefined` is refused too, since spreading it would still erase the construct's value. An
- * unencrypted queue is refused because the construct guarantees encryption at rest; a stronger
- * choice (a KMS key) is not.
+ * Refuses the pass-through keys the construct derives or guarantees (see `refuseDerivedKeys`), and
+ * an unencrypted queue, because the construct guarantees encryption at rest; a stronger choice (a
+ * KMS key) is not refused.
  */
 function refusePassThroughKeys(
   propsName: string,

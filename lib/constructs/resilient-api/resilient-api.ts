@@ -212,15 +212,6 @@ const DERIVED_REST_API_PROPS: Record<ResilientApiDerivedKey, string> = {
     'has its own props; set customDomainName and customDomainCertificate on ResilientApiProps, or call addCustomDomain(), instead',
 };
 
-/**
- * Refuses the `restApiProps` keys the construct derives, naming the prop to use instead. `Omit<>`
- * stops typed callers; this stops JavaScript callers and casts. A key given as `undefined` is
- * refused too, since spreading it would still erase the construct's value.
- */
-function refuseDerivedRestApiProps(restApiProps: object | undefined): void {
-  refuseDerivedKeys('restApiProps', restApiProps, DERIVED_REST_API_PROPS);
-}
-
 /** What a method needs validated before API Gateway calls its integration. */
 export interface ValidatedMethodOptions {
   /**
@@ -338,7 +329,7 @@ export class ResilientApi extends Construct {
 
     const stageName = props.stageName ?? 'prod';
     this.stageName = stageName;
-    refuseDerivedRestApiProps(props.restApiProps);
+    refuseDerivedKeys('restApiProps', props.restApiProps, DERIVED_REST_API_PROPS);
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       description: 'Resilient order API',
@@ -609,8 +600,9 @@ const ACCESS_LOG_FIELDS = {
 };
 
 /**
- * The `LogRetention` custom resource's function is aws-cdk-lib's singleton (one per stack), not one
- * of this project's handlers: its findings are acknowledged on it, each with its reason.
+ * The `LogRetention` custom resource's function is aws-cdk-lib's singleton (one per stack, under
+ * the fixed id aws-cdk-lib gives it), not one of this project's handlers: its findings are
+ * acknowledged on it, each with its reason. Should aws-cdk-lib rename it, cdk-nag reports them.
  */
 function acknowledgeLogRetentionFunction(scope: Construct): void {
   const singleton = Stack.of(scope).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');

@@ -191,7 +191,7 @@ export class ResilientFunction extends Construct {
     this.timeout = props.timeout ?? Duration.seconds(10);
     validateTimeout(this.timeout);
     validateReservedConcurrency(props.reservedConcurrentExecutions);
-    refuseDerivedFunctionProps(props.functionProps);
+    refuseDerivedKeys('functionProps', props.functionProps, DERIVED_FUNCTION_PROPS);
     // A derived variable is refused, not silently outvoted by the construct's value: the caller
     // learns which prop to set instead.
     for (const [key, value] of Object.entries(props.environment ?? {})) {
@@ -290,15 +290,6 @@ function validateTimeout(timeout: Duration): void {
   if (seconds < MIN_TIMEOUT.toSeconds() || seconds > MAX_TIMEOUT.toSeconds()) {
     throw new Error(`Function timeout must be between 1 second and 15 minutes (given ${seconds} seconds)`);
   }
-}
-
-/**
- * Refuses the `functionProps` keys the construct derives. `Omit<>` stops typed callers; this stops
- * JavaScript callers and casts. A key given as `undefined` is refused too, since spreading it
- * would still erase the construct's value.
- */
-function refuseDerivedFunctionProps(functionProps: object | undefined): void {
-  refuseDerivedKeys('functionProps', functionProps, DERIVED_FUNCTION_PROPS);
 }
 
 function refuseDerivedVariable(where: string, key: string, value: string): void {

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -15,6 +14,7 @@ import { renderTemplate } from '../../../../local-cloud/apigateway/velocity';
 import { ORDER_MESSAGE_ATTRIBUTES } from '../../../../lambdas/shared/order-message';
 import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
 import { testStack } from '../../../helpers/app';
+import { passThroughReadmeSection } from '../../../helpers/pass-through';
 
 const entry = path.join(__dirname, '../../../fixtures/echo-handler.ts');
 
@@ -515,11 +515,7 @@ describe('QueueProcessor', () => {
         retentionPeriod: true,
         enforceSSL: true,
       };
-      const readme = fs.readFileSync(
-        path.join(__dirname, '../../../../lib/constructs/queue-processor/README.md'),
-        'utf8',
-      );
-      const section = readme.slice(readme.indexOf('## Pass-through props'));
+      const section = passThroughReadmeSection('queue-processor');
       // THEN
       for (const key of Object.keys(queueKeys)) expect(section).toContain(`\`queueProps.${key}\``);
       for (const key of Object.keys(deadLetterQueueKeys))

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -13,6 +11,7 @@ import {
 } from '../../../../lib/constructs/resilient-api';
 import { createOrderRequestSchema, MAX_REQUEST_BODY_BYTES } from '../../../../lambdas/shared/order-schema';
 import { testStack } from '../../../helpers/app';
+import { escapeRegExp, passThroughReadmeSection } from '../../../helpers/pass-through';
 
 function build(props: ResilientApiProps = {}) {
   const stack = testStack();
@@ -536,11 +535,7 @@ describe('ResilientApi', () => {
 
     test('the README names every refused key', () => {
       // GIVEN
-      const readme = fs.readFileSync(
-        path.join(__dirname, '../../../../lib/constructs/resilient-api/README.md'),
-        'utf8',
-      );
-      const section = readme.slice(readme.indexOf('## Pass-through props'));
+      const section = passThroughReadmeSection('resilient-api');
       // THEN
       for (const key of ['deployOptions', ...Object.keys(otherDerivedKeys)]) {
         expect(section).toContain(`\`${key}\``);
@@ -548,7 +543,3 @@ describe('ResilientApi', () => {
     });
   });
 });
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Size, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -11,6 +10,7 @@ import {
   type ResilientFunctionProps,
 } from '../../../../lib/constructs/resilient-function';
 import { testStack } from '../../../helpers/app';
+import { escapeRegExp, passThroughReadmeSection } from '../../../helpers/pass-through';
 
 const entry = path.join(__dirname, '../../../fixtures/echo-handler.ts');
 
@@ -248,11 +248,7 @@ describe('ResilientFunction', () => {
 
     test('the README names every refused key and variable', () => {
       // GIVEN
-      const readme = fs.readFileSync(
-        path.join(__dirname, '../../../../lib/constructs/resilient-function/README.md'),
-        'utf8',
-      );
-      const section = readme.slice(readme.indexOf('## Pass-through props'));
+      const section = passThroughReadmeSection('resilient-function');
       // THEN
       for (const key of [
         'timeout',
@@ -310,7 +306,3 @@ describe('ResilientFunction', () => {
     });
   });
 });
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
