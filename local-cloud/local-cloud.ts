@@ -50,6 +50,14 @@ import {
 import { LocalSecrets } from './resources/local-secrets';
 import type { GlobalEndpoint } from './route53/local-route53';
 import { ROUTE53_RESOURCE_TYPES } from './route53/route53-model';
+import { logGroupNameOfArn } from './apigateway/access-log';
+import { MetricStore } from './metrics/metric-store';
+import {
+  apiGatewayDatapoints,
+  lambdaDatapoints,
+  MetricFilters,
+  sampleQueueDatapoints,
+} from './metrics/metric-sources';
 
 /** Region of stacks synthesized without one. */
 const FALLBACK_REGION = 'us-east-1';
@@ -129,6 +137,14 @@ export interface LocalCloudOptions {
    * @default 200 ms
    */
   readonly replicationPollIntervalMillis?: number;
+  /**
+   * The CloudWatch alarms: evaluated from the metrics the local cloud computes (API Gateway, Lambda,
+   * SQS, metric filters on the access log), with CloudWatch's clock running `timeScale` times faster
+   * (a 300 s period lasts 5 s with 60; metric values are not scaled); `false` leaves every alarm in
+   * OK until it is forced.
+   * @default { timeScale: 1 }
+   */
+  readonly alarms?: false | { readonly timeScale?: number };
 }
 
 /** One API stack running locally. */
@@ -183,6 +199,8 @@ export interface LocalCloud {
   readonly faults: LocalCloudFaults;
   /** The stacks' CloudWatch alarms and the EventBridge rules on them. */
   readonly alarms: AlarmRegistry;
+  /** The metrics the local cloud computes, which the alarms read. */
+  readonly metrics: MetricStore;
   /**
    * The front doors of the Route 53 records' names; the stacks' `GlobalUrl` outputs point at them.
    * Empty when no stack has Route 53 records.
@@ -224,6 +242,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ? [{ endpoint: options.emulators.dynamodbEndpoint }, { endpoint: options.emulators.sqsEndpoint }]
       : await startEmulators(ports, cleanups);
 
+    // Until the alarms say how far back they look (below), keep an hour.
+    const metrics = new MetricStore(3_600_000);
     // Functions that call API Gateway (the load shedder's UpdateStage) reach this local control plane.
     const controlPlane = await startApiGatewayControlPlane();
     cleanups.push(() => controlPlane.close());
@@ -250,11 +270,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         namePrefix: options.namePrefix,
         logSink: options.functionLogSink,
         onBatch: options.onBatch,
+        onInvocation: (functionName, result, concurrentExecutions) => {
+          for (const datum of lambdaDatapoints(functionName, result, concurrentExecutions, Date.now())) {
+            metrics.put(datum);
+          }
+        },
         log,
         otherEmulators: {
           ...Object.fromEntries(EMULATED_RESOURCE_TYPES.map((type) => [type, 'local API Gateway'])),
-          // Alarm states are forced (chaos), not computed from metrics; rules react to their changes.
           'AWS::CloudWatch::Alarm': 'alarm-registry',
+          'AWS::CloudWatch::CompositeAlarm': 'alarm-registry',
+          'AWS::Logs::MetricFilter': 'local metrics',
           'AWS::Events::Rule': 'alarm-registry',
           ...Object.fromEntries(ROUTE53_RESOURCE_TYPES.map((type) => [type, 'local Route 53 stand-in'])),
         },
@@ -267,6 +293,25 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       credentials: LOCAL_CREDENTIALS,
       namePrefix: options.namePrefix,
     });
+
+    // Before the gateways start: it registers the log groups their access logs name.
+    const metricFilters = new MetricFilters(
+      stacks.map((stack) => ({
+        stack,
+        resolver: (regions[regionNames.indexOf(regionOf(stack))].stacks.get(stack.stackName) as StackRuntime)
+          .resolver,
+        namePrefix: options.namePrefix,
+      })),
+    );
+    for (const line of metricFilters.notEmulated) log(`metric filter not emulated: ${line}`);
+    const recordRequest = (entry: AccessLogEntry): void => {
+      const now = Date.now();
+      for (const datum of apiGatewayDatapoints(entry, now)) metrics.put(datum);
+      if (entry.accessLog) {
+        const logGroupName = logGroupNameOfArn(entry.accessLog.destinationArn);
+        for (const datum of metricFilters.ingest(logGroupName, entry.accessLog.line, now)) metrics.put(datum);
+      }
+    };
 
     const sqsClients = new Map<string, SQSClient>();
     const secrets = new LocalSecrets();
@@ -292,9 +337,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         port: ports.api ? ports.api + index : 0,
         integrationTimeoutMillis: options.integrationTimeoutMillis,
         apiKeyValues: secrets.apiKeyValuesOf(stack.template),
-        onAccessLog: options.onAccessLog
-          ? (entry) => options.onAccessLog?.(stack.stackName, entry)
-          : undefined,
+        onAccessLog: (entry) => {
+          recordRequest(entry);
+          options.onAccessLog?.(stack.stackName, entry);
+        },
       });
       const listener = apiListenerOf(gateway, running);
       apiListeners.set(stack.stackName, listener);
@@ -306,6 +352,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       outputs[stack.stackName] = localOutputs(stack, stackRuntime, gateway, running.url);
     }
 
+    let onAlarmStateChange = (): void => {};
     const alarms = new AlarmRegistry({
       stacks: localStacks.map((stack) => ({
         stack: stack.runtime.stack,
@@ -315,6 +362,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       })),
       namePrefix: options.namePrefix,
       log,
+      evaluation:
+        options.alarms === false ? undefined : { store: metrics, timeScale: options.alarms?.timeScale ?? 1 },
+      onStateChange: (alarm, previousState) => {
+        // The first evaluation takes every alarm out of INSUFFICIENT_DATA: not worth a line each.
+        if (!alarm.forced && previousState !== 'INSUFFICIENT_DATA') {
+          const { stackName, logicalId, state, stateReason } = alarm;
+          log(`${new Date().toISOString()} alarm ${stackName}/${logicalId} ${state}: ${stateReason}`);
+        }
+        onAlarmStateChange();
+      },
       invokeTarget: async (functionArn, event) => {
         const result = await findLocalFunction(regions, functionArn).invoke(event);
         if (result.status !== 'succeeded') {
@@ -359,6 +416,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       log,
     });
     cleanups.push(() => multiRegion.stop());
+    // Route 53's alarm checks follow their alarms' states as they change.
+    onAlarmStateChange = () => multiRegion.route53?.evaluate();
+    metrics.retentionMillis = Math.max(alarms.longestWindowMillis, 60_000);
+    cleanups.push(() => alarms.stop());
+    alarms.start();
+    if (options.alarms !== false) {
+      const sampler = startQueueSampler(sqs.endpoint, regions, 60_000 / alarms.scale, metrics, log);
+      cleanups.push(() => sampler.stop());
+    }
     for (const stackOutputs of Object.values(outputs)) {
       const endpoint = multiRegion.globalEndpoints.find(
         ({ name }) => stackOutputs.GlobalUrl === `https://${name}/`,
@@ -396,9 +462,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       },
       async setAlarmState(reference, state) {
         const alarm = await alarms.setState(reference, state, 'Forced by npm run chaos');
-        log(`${new Date().toISOString()} alarm ${alarm.stackName}/${alarm.logicalId} ${state}`);
-        // Route 53 reads alarm-based checks' states continuously; record the change at once.
-        multiRegion.route53?.evaluate();
+        log(`${new Date().toISOString()} alarm ${alarm.stackName}/${alarm.logicalId} ${state} (forced)`);
       },
       async setRegionDown(region, down) {
         const regionStacks = localStacks.filter((stack) => stack.region === region);
@@ -417,8 +481,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         log(`${new Date().toISOString()} fault replication ${paused ? 'paused' : 'resumed'}`);
       },
       async clear() {
-        for (const alarm of alarms.list()) {
-          if (alarm.state !== 'OK') await faults.setAlarmState(alarm.alarmArn, 'OK');
+        if (options.alarms === false) {
+          for (const alarm of alarms.list()) {
+            if (alarm.state !== 'OK') await faults.setAlarmState(alarm.alarmArn, 'OK');
+          }
+        } else if (alarms.list().some((alarm) => alarm.forced)) {
+          // A forced state ends at the next evaluation, as on AWS: evaluate now.
+          alarms.evaluate();
+          await alarms.delivered();
         }
         for (const [region, proxy] of dynamoDbProxies) {
           if (Object.keys(proxy.fault).length > 0) await faults.setDynamoDbFault({}, region);
@@ -440,7 +510,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           alarms: Object.fromEntries(
             alarms
               .list()
-              .filter((alarm) => alarm.state !== 'OK')
+              .filter((alarm) => alarm.forced)
               .map((alarm) => [`${alarm.stackName}/${alarm.logicalId}`, alarm.state]),
           ),
           regionsDown: regionsDown(),
@@ -460,6 +530,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       notEmulated: regions.flatMap((region) => region.notEmulated),
       faults,
       alarms,
+      metrics,
       globalEndpoints: multiRegion.globalEndpoints,
       multiRegion: viewOf(multiRegion),
       stop: () => (stopped ??= stopAll()),
@@ -629,4 +700,41 @@ async function startEmulators(
     LocalEmulator,
     LocalEmulator,
   ];
+}
+
+/**
+ * Samples every queue's metrics every `intervalMillis` (SQS publishes them once a minute). A failed
+ * sample is logged once, and once more when sampling works again.
+ */
+function startQueueSampler(
+  sqsEndpoint: string,
+  regions: readonly RegionRuntime[],
+  intervalMillis: number,
+  metrics: MetricStore,
+  log: (line: string) => void,
+): { stop(): Promise<void> } {
+  const queues = regions.flatMap((region) => [...region.stacks.values()].flatMap((stack) => stack.queues));
+  let failing = false;
+  let running: Promise<void> = Promise.resolve();
+  const sample = async (): Promise<void> => {
+    try {
+      for (const datum of await sampleQueueDatapoints(sqsEndpoint, queues, Date.now())) metrics.put(datum);
+      if (failing) log(`${new Date().toISOString()} queue metrics: sampling works again`);
+      failing = false;
+    } catch (error) {
+      if (!failing) log(`${new Date().toISOString()} queue metrics: sampling failed: ${String(error)}`);
+      failing = true;
+    }
+  };
+  running = sample();
+  const timer = setInterval(() => {
+    running = running.then(sample);
+  }, intervalMillis);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

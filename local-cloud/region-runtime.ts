@@ -98,6 +98,15 @@ export interface RegionRuntimeOptions {
    */
   readonly onBatch?: (report: BatchReport) => void;
   /**
+   * Called when an invocation of any function ends (see `LocalFunctionProps.onInvocation`).
+   * @default - nothing
+   */
+  readonly onInvocation?: (
+    functionName: string,
+    result: InvocationResult,
+    concurrentExecutions: number,
+  ) => void;
+  /**
    * Where the event source mappings' lines go (polling failed, polling works again).
    * @default - stderr
    */
@@ -301,6 +310,9 @@ async function startStack(
         definition,
         defaultConcurrencyLimit: options.defaultConcurrencyLimit,
         logSink: options.logSink,
+        onInvocation: options.onInvocation
+          ? (result, concurrent) => options.onInvocation?.(definition.functionName, result, concurrent)
+          : undefined,
       }),
     ]),
   );

@@ -1,15 +1,24 @@
 /**
  * CloudWatch alarms and the EventBridge rules on their state changes, emulated from the templates.
- * The local cloud does not compute metrics, so an alarm changes state only when it is told to
- * (`npm run chaos -- alarm <name> ALARM|OK`, or by the experiment). A change publishes the event
- * CloudWatch publishes (`CloudWatch Alarm State Change`), and every `AWS::Events::Rule` whose
- * pattern matches it invokes its Lambda targets with it, as EventBridge does, so the functions that
- * react to alarms (the load shedder) run their real bundles.
+ *
+ * With a metric store ({@link AlarmRegistryOptions.evaluation}), every metric alarm is evaluated
+ * from the metrics the local cloud computes, on CloudWatch's schedule (once a minute, or once a
+ * period for shorter periods), with the template's period, statistic, threshold, "M out of N" and
+ * missing-data treatment; composite alarms follow their rule. Without one, alarms change state only
+ * when told to. Either way a state can be forced (`npm run chaos -- alarm <name> ALARM|OK`), which,
+ * as `SetAlarmState` on AWS, lasts until the next evaluation.
+ *
+ * A change publishes the event CloudWatch publishes (`CloudWatch Alarm State Change`), and every
+ * `AWS::Events::Rule` whose pattern matches it invokes its Lambda targets with it, as EventBridge
+ * does, so the functions that react to alarms (the load shedder) run their real bundles.
  */
 import { resourcesOfType, type AssemblyStack } from '../assembly/cloud-assembly';
 import type { IntrinsicResolver } from '../assembly/intrinsic-resolver';
+import type { MetricStore } from '../metrics/metric-store';
 import { findByReference, qualifiedIdOf } from '../resource-reference';
 import { localResourceName } from '../resources/local-names';
+import { parseCompositeRule, type CompositeRule } from './composite-rule';
+import { evaluateMetricAlarm, readMetricAlarm, type MetricAlarmDefinition } from './metric-alarm';
 
 /** The states of a CloudWatch alarm. */
 export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
@@ -24,10 +33,17 @@ export interface LocalAlarm {
   readonly alarmName: string;
   readonly alarmArn: string;
   readonly region: string;
+  readonly kind: 'metric' | 'composite';
   readonly description?: string;
   readonly state: AlarmState;
+  /** Why it is in its state (the computed values, or who forced it). */
+  readonly stateReason: string;
   /** Epoch milliseconds of the last state change. */
   readonly stateChangedAt: number;
+  /** Whether the state was forced and no evaluation has replaced it yet. */
+  readonly forced: boolean;
+  /** Metric alarms: what the evaluation compares, or why the local cloud cannot evaluate it. */
+  readonly evaluation: string;
 }
 
 /** The event EventBridge receives from CloudWatch when an alarm changes state. */
@@ -58,10 +74,30 @@ export interface AlarmStackSource {
   readonly accountId: string;
 }
 
+/** How alarms are evaluated from computed metrics. */
+export interface AlarmEvaluationOptions {
+  readonly store: MetricStore;
+  /**
+   * How many times faster CloudWatch's clock runs for the alarms: each period, and the
+   * once-a-minute evaluation, lasts `1/timeScale` of its template value. Metric values (a latency,
+   * a message's age) are not scaled.
+   * @default 1
+   */
+  readonly timeScale?: number;
+}
+
 /** Options of {@link AlarmRegistry}. */
 export interface AlarmRegistryOptions {
   readonly stacks: readonly AlarmStackSource[];
   readonly invokeTarget: InvokeTarget;
+  /**
+   * Evaluate the metric alarms from computed metrics; alarms then start in INSUFFICIENT_DATA, as on
+   * AWS, until their first evaluation.
+   * @default - no evaluation: alarms start in OK and change only when forced
+   */
+  readonly evaluation?: AlarmEvaluationOptions;
+  /** Called after every state change (e.g. to let Route 53's alarm checks follow). @default - nothing */
+  readonly onStateChange?: (alarm: LocalAlarm, previousState: AlarmState) => void;
   /** Prefix of generated alarm names, as for the other local resources. @default '' */
   readonly namePrefix?: string;
   /** @default Date.now */
@@ -79,26 +115,117 @@ interface EventRule {
 /** Alarm name limit of CloudWatch. */
 const MAX_ALARM_NAME_LENGTH = 255;
 
+/** CloudWatch evaluates an alarm once a minute, or once a period when the period is shorter. */
+const EVALUATION_INTERVAL_MILLIS = 60_000;
+
+/** The shortest local evaluation interval, however large the time scale. */
+const MIN_EVALUATION_INTERVAL_MILLIS = 100;
+
+interface AlarmEntry {
+  alarm: LocalAlarm;
+  readonly metric?: MetricAlarmDefinition;
+  readonly composite?: CompositeRule;
+}
+
 /**
- * Every alarm of the stacks, each starting in OK (CloudWatch starts in INSUFFICIENT_DATA, but the
- * local cloud has no metrics to leave that state with), and the EventBridge rules that react to them.
+ * Every alarm of the stacks and the EventBridge rules that react to them. Without evaluation each
+ * alarm starts in OK (it has no metrics to leave INSUFFICIENT_DATA with).
  */
 export class AlarmRegistry {
-  private readonly alarms = new Map<string, LocalAlarm>();
+  private readonly alarms = new Map<string, AlarmEntry>();
   private readonly rules: EventRule[] = [];
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
+  private readonly timeScale: number;
   private eventCount = 0;
+  /** Deliveries run one after another, in the order the changes happened. */
+  private deliveries: Promise<void> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
 
   constructor(private readonly options: AlarmRegistryOptions) {
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.timeScale = options.evaluation?.timeScale ?? 1;
+    if (!(this.timeScale >= 1))
+      throw new Error(`The alarm time scale must be 1 or more (given ${this.timeScale})`);
     for (const source of options.stacks) this.addStack(source);
+    for (const source of options.stacks) this.addCompositeAlarms(source);
   }
 
-  /** Every alarm, in template order. */
+  /** Every alarm, in template order (metric alarms first). */
   public list(): LocalAlarm[] {
-    return [...this.alarms.values()];
+    return [...this.alarms.values()].map((entry) => entry.alarm);
+  }
+
+  /** The time scale of the evaluation (1 without evaluation). */
+  public get scale(): number {
+    return this.timeScale;
+  }
+
+  /**
+   * How often the alarms are evaluated, locally: a minute, or the shortest period when shorter,
+   * divided by the time scale.
+   */
+  public get evaluationIntervalMillis(): number {
+    const periods = [...this.alarms.values()].flatMap((entry) =>
+      entry.metric ? [entry.metric.periodSeconds * 1000] : [],
+    );
+    const interval = Math.min(EVALUATION_INTERVAL_MILLIS, ...periods) / this.timeScale;
+    return Math.max(MIN_EVALUATION_INTERVAL_MILLIS, interval);
+  }
+
+  /** The longest time any alarm looks back (its periods × evaluation periods), locally. */
+  public get longestWindowMillis(): number {
+    const windows = [...this.alarms.values()].flatMap((entry) =>
+      entry.metric ? [entry.metric.periodSeconds * 1000 * entry.metric.evaluationPeriods] : [],
+    );
+    return Math.max(0, ...windows) / this.timeScale;
+  }
+
+  /**
+   * Starts evaluating every interval (see {@link evaluationIntervalMillis}), with a first evaluation
+   * now. Does nothing without evaluation options.
+   */
+  public start(): void {
+    if (!this.options.evaluation || this.timer) return;
+    this.evaluate();
+    this.timer = setInterval(() => this.evaluate(), this.evaluationIntervalMillis);
+    this.timer.unref();
+  }
+
+  /** Stops the evaluation and waits for the rule deliveries under way. */
+  public async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.deliveries;
+  }
+
+  /** Resolves once every state change so far has been delivered to its rules' targets. */
+  public delivered(): Promise<void> {
+    return this.deliveries;
+  }
+
+  /**
+   * Evaluates every metric alarm from the metric store now, then the composite alarms. State changes
+   * are delivered to the rules in order, in the background ({@link delivered}).
+   */
+  public evaluate(): void {
+    const evaluation = this.options.evaluation;
+    if (!evaluation) throw new Error('This alarm registry has no metric store to evaluate alarms with');
+    const now = this.clock();
+    for (const entry of this.alarms.values()) {
+      if (!entry.metric) continue;
+      const periodMillis = (entry.metric.periodSeconds * 1000) / this.timeScale;
+      const result = evaluateMetricAlarm(
+        entry.metric,
+        evaluation.store,
+        now,
+        periodMillis,
+        entry.alarm.state,
+      );
+      this.changeState(entry, result.state, result.reason, false);
+    }
+    this.evaluateComposites();
   }
 
   /**
@@ -138,46 +265,78 @@ export class AlarmRegistry {
     if (!ALARM_STATES.includes(state)) {
       throw new Error(`Alarm state must be one of ${ALARM_STATES.join(', ')} (given ${String(state)})`);
     }
-    const alarm = this.find(reference);
-    if (alarm.state === state) return alarm;
-    const now = this.clock();
-    const changed: LocalAlarm = { ...alarm, state, stateChangedAt: now };
-    this.alarms.set(this.keyOf(alarm), changed);
-    await this.publish(this.stateChangeEvent(alarm, changed, reason));
-    return changed;
+    const entry = this.alarms.get(this.keyOf(this.find(reference))) as AlarmEntry;
+    this.changeState(entry, state, reason, true);
+    this.evaluateComposites();
+    await this.deliveries;
+    return entry.alarm;
   }
 
   private keyOf(alarm: Pick<LocalAlarm, 'stackName' | 'logicalId'>): string {
     return `${alarm.stackName}/${alarm.logicalId}`;
   }
 
-  private addStack({ stack, resolver, region, accountId }: AlarmStackSource): void {
+  /** Records a state; a change is published to the rules (queued) and reported to `onStateChange`. */
+  private changeState(entry: AlarmEntry, state: AlarmState, reason: string, forced: boolean): void {
+    const before = entry.alarm;
+    if (before.state === state) {
+      // Forcing the state it is in changes nothing; an evaluation that confirms it ends a forced state.
+      if (!forced) entry.alarm = { ...before, stateReason: reason, forced: false };
+      return;
+    }
+    entry.alarm = { ...before, state, stateReason: reason, stateChangedAt: this.clock(), forced };
+    const event = this.stateChangeEvent(before, entry.alarm, reason);
+    this.deliveries = this.deliveries.then(() => this.publish(event));
+    this.options.onStateChange?.(entry.alarm, before.state);
+  }
+
+  private evaluateComposites(): void {
+    const byNameOrArn = new Map<string, AlarmEntry>();
+    for (const entry of this.alarms.values()) {
+      byNameOrArn.set(entry.alarm.alarmName, entry);
+      byNameOrArn.set(entry.alarm.alarmArn, entry);
+    }
+    // Composites may read composites: repeat until nothing changes (the rules cannot form a cycle on AWS).
+    for (let round = 0; round < this.alarms.size; round += 1) {
+      let changed = false;
+      for (const entry of this.alarms.values()) {
+        if (!entry.composite) continue;
+        const value = entry.composite.evaluate(
+          (alarm) => byNameOrArn.get(alarm)?.alarm.state ?? 'INSUFFICIENT_DATA',
+        );
+        const state: AlarmState = value ? 'ALARM' : 'OK';
+        if (state !== entry.alarm.state) {
+          const firing = entry.composite.alarms.filter(
+            (alarm) => byNameOrArn.get(alarm)?.alarm.state === 'ALARM',
+          );
+          this.changeState(
+            entry,
+            state,
+            value ? `Rule true: in ALARM: ${firing.join(', ')}` : 'Rule false',
+            false,
+          );
+          changed = true;
+        }
+      }
+      if (!changed) return;
+    }
+  }
+
+  private addStack(source: AlarmStackSource): void {
+    const { stack, resolver } = source;
     for (const { logicalId, resource } of resourcesOfType(stack.template, 'AWS::CloudWatch::Alarm')) {
       const properties = resource.Properties ?? {};
-      const alarmName = localResourceName({
-        templateName:
-          properties.AlarmName === undefined
-            ? undefined
-            : resolver.resolveString(properties.AlarmName, `${logicalId}.AlarmName`),
-        stackName: stack.stackName,
-        logicalId,
-        prefix: this.options.namePrefix,
-        maxLength: MAX_ALARM_NAME_LENGTH,
-        kind: 'alarm',
-      });
-      const alarmArn = `arn:aws:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
-      resolver.register(logicalId, { ref: alarmName, attributes: { Arn: alarmArn } });
-      this.alarms.set(this.keyOf({ stackName: stack.stackName, logicalId }), {
-        stackName: stack.stackName,
-        logicalId,
-        alarmName,
-        alarmArn,
-        region,
-        description:
-          typeof properties.AlarmDescription === 'string' ? properties.AlarmDescription : undefined,
-        state: 'OK',
-        stateChangedAt: this.clock(),
-      });
+      let metric: MetricAlarmDefinition | undefined;
+      let evaluation: string;
+      try {
+        metric = readMetricAlarm(properties, (value, what) =>
+          resolver.resolveString(value, `${logicalId} ${what}`),
+        );
+        evaluation = metric.summary;
+      } catch (error) {
+        evaluation = `not evaluated locally: ${(error as Error).message}`;
+      }
+      this.register(source, logicalId, properties, 'metric', evaluation, { metric });
     }
     for (const { logicalId, resource } of resourcesOfType(stack.template, 'AWS::Events::Rule')) {
       const properties = resource.Properties ?? {};
@@ -191,6 +350,62 @@ export class AlarmRegistry {
           .filter((arn) => arn.startsWith('arn:aws:lambda:')),
       });
     }
+  }
+
+  private addCompositeAlarms(source: AlarmStackSource): void {
+    const { stack, resolver } = source;
+    for (const { logicalId, resource } of resourcesOfType(
+      stack.template,
+      'AWS::CloudWatch::CompositeAlarm',
+    )) {
+      const properties = resource.Properties ?? {};
+      const rule = parseCompositeRule(resolver.resolveString(properties.AlarmRule, `${logicalId}.AlarmRule`));
+      this.register(source, logicalId, properties, 'composite', 'its rule', { composite: rule });
+    }
+  }
+
+  /** Names an alarm (as CloudFormation would, locally predictable), registers its `Ref`/`Arn` and lists it. */
+  private register(
+    { stack, resolver, region, accountId }: AlarmStackSource,
+    logicalId: string,
+    properties: Record<string, unknown>,
+    kind: LocalAlarm['kind'],
+    evaluation: string,
+    definition: Pick<AlarmEntry, 'metric' | 'composite'>,
+  ): void {
+    const alarmName = localResourceName({
+      templateName:
+        properties.AlarmName === undefined
+          ? undefined
+          : resolver.resolveString(properties.AlarmName, `${logicalId}.AlarmName`),
+      stackName: stack.stackName,
+      logicalId,
+      prefix: this.options.namePrefix,
+      maxLength: MAX_ALARM_NAME_LENGTH,
+      kind: 'alarm',
+    });
+    const alarmArn = `arn:aws:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
+    resolver.register(logicalId, { ref: alarmName, attributes: { Arn: alarmArn } });
+    const evaluated =
+      this.options.evaluation !== undefined && (definition.metric !== undefined || kind === 'composite');
+    this.alarms.set(this.keyOf({ stackName: stack.stackName, logicalId }), {
+      ...definition,
+      alarm: {
+        stackName: stack.stackName,
+        logicalId,
+        alarmName,
+        alarmArn,
+        region,
+        kind,
+        description:
+          typeof properties.AlarmDescription === 'string' ? properties.AlarmDescription : undefined,
+        state: evaluated ? 'INSUFFICIENT_DATA' : 'OK',
+        stateReason: evaluated ? 'Not evaluated yet' : 'The local cloud starts alarms in OK',
+        stateChangedAt: this.clock(),
+        forced: false,
+        evaluation,
+      },
+    });
   }
 
   private stateChangeEvent(before: LocalAlarm, after: LocalAlarm, reason: string): AlarmStateChangeEvent {

@@ -10,6 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { renderGatewayResponse, type GatewayError, type RenderedResponse } from './gateway-responses';
+import { renderAccessLogLine, type AccessLogValues } from './access-log';
 import { buildProxyEvent, formatRequestTime, readProxyResult, type InvokeFunction } from './lambda-proxy';
 import {
   mockAnswer,
@@ -113,8 +114,10 @@ export interface ApiKeyInfo {
   readonly usagePlan?: { readonly logicalId: string; readonly name?: string };
 }
 
-/** One line of the access log: the fields of the stage's access log format that metrics need. */
+/** One request as the access log and the API's metrics see it. */
 export interface AccessLogEntry {
+  /** The REST API's name (`ApiName` of the CloudWatch metrics). */
+  readonly apiName: string;
   readonly requestId: string;
   readonly requestTimeEpoch: number;
   readonly httpMethod: string;
@@ -130,6 +133,8 @@ export interface AccessLogEntry {
   /** The gateway response type, when the gateway answered itself (e.g. `THROTTLED`). */
   readonly errorType?: string;
   readonly errorMessage?: string;
+  /** The line the stage writes to its access log, in the stage's format, when it has one. */
+  readonly accessLog?: { readonly destinationArn: string; readonly line: string };
 }
 
 /** A request as the emulator receives it, independent of the HTTP server. */
@@ -286,7 +291,10 @@ class EmulatorRuntime {
       console.error(`local API Gateway: request ${state.requestId} failed inside the emulator`, error);
     }
     response = this.withStandardHeaders(state, response);
+    const latencyMillis = performance.now() - startedAt;
+    const accessLogFormat = state.stage?.accessLog;
     this.writeAccessLog({
+      apiName: this.api.name,
       requestId: state.requestId,
       requestTimeEpoch: state.requestTimeEpoch,
       httpMethod: state.httpMethod,
@@ -294,14 +302,57 @@ class EmulatorRuntime {
       stage: state.stage?.name,
       resourcePath: state.method?.resource.path,
       status: response.statusCode,
-      latencyMillis: performance.now() - startedAt,
+      latencyMillis,
       integrationLatencyMillis: state.integrationLatencyMillis,
       integrationStatus: state.integrationStatus,
       apiKeyId: state.apiKey?.spec.id,
       errorType: gatewayError?.responseType,
       errorMessage: gatewayError?.message,
+      ...(accessLogFormat
+        ? {
+            accessLog: {
+              destinationArn: accessLogFormat.destinationArn,
+              line: renderAccessLogLine(accessLogFormat.format, {
+                ...this.accessLogValues(state),
+                status: response.statusCode,
+                responseLength: response.body.length,
+                responseLatency: Math.round(latencyMillis),
+                'error.message': gatewayError?.message,
+                'error.responseType': gatewayError?.responseType,
+              }),
+            },
+          }
+        : {}),
     });
     return response;
+  }
+
+  /** The request's `$context` values an access log line can name (the answer's are added by the caller). */
+  private accessLogValues(state: RequestState): AccessLogValues {
+    const integrationLatency =
+      state.integrationLatencyMillis === undefined ? undefined : Math.round(state.integrationLatencyMillis);
+    return {
+      accountId: this.options.accountId,
+      apiId: this.api.id,
+      requestId: state.requestId,
+      extendedRequestId: state.extendedRequestId,
+      requestTime: formatRequestTime(state.requestTimeEpoch),
+      requestTimeEpoch: state.requestTimeEpoch,
+      httpMethod: state.httpMethod,
+      path: state.fullPath,
+      protocol: state.protocol,
+      stage: state.stage?.name,
+      resourceId: state.method?.resource.id,
+      resourcePath: state.method?.resource.path,
+      domainName: state.headerMap.get('host'),
+      'integration.latency': integrationLatency,
+      'integration.status': state.integrationStatus,
+      integrationLatency,
+      integrationStatus: state.integrationStatus,
+      'identity.apiKeyId': state.apiKey?.spec.id,
+      'identity.sourceIp': state.sourceIp,
+      'identity.userAgent': state.headerMap.get('user-agent'),
+    };
   }
 
   private writeAccessLog(entry: AccessLogEntry): void {

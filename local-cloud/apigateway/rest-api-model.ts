@@ -102,6 +102,8 @@ export interface ApiStage {
   /** Per-method throttles, keyed `<resource path> <METHOD>` (e.g. `/orders POST`). */
   readonly methodThrottles: ReadonlyMap<string, ThrottleLimits>;
   readonly variables: Readonly<Record<string, string>>;
+  /** Where and in which format the stage writes its access log, when it has one. */
+  readonly accessLog?: { readonly destinationArn: string; readonly format: string };
 }
 
 /** A usage plan that covers a stage of this API. */
@@ -152,6 +154,8 @@ export const EMULATED_RESOURCE_TYPES = [
 export interface RestApiModel {
   readonly logicalId: string;
   readonly id: string;
+  /** The API's name (`ApiName` of its CloudWatch metrics). */
+  readonly name: string;
   readonly root: ApiResource;
   readonly stages: ReadonlyMap<string, ApiStage>;
   readonly apiKeys: readonly ApiKeySpec[];
@@ -295,7 +299,7 @@ export function readRestApi(
 
   const stages = new Map<string, ApiStage>();
   for (const [logicalId, resource] of ofType('AWS::ApiGateway::Stage').filter(belongsToApi)) {
-    const stage = readStage(logicalId, resource, resolve);
+    const stage = readStage(logicalId, resource, resolve, notEmulated);
     stages.set(stage.name, stage);
   }
 
@@ -363,6 +367,7 @@ export function readRestApi(
   return {
     logicalId: apiLogicalId,
     id: restApiId,
+    name: apiProperties.Name === undefined ? apiLogicalId : text(apiProperties.Name),
     root,
     stages,
     apiKeys,
@@ -437,6 +442,7 @@ function readStage(
   logicalId: string,
   resource: CloudFormationResource,
   resolve: IntrinsicResolver,
+  notEmulated: string[],
 ): ApiStage {
   const properties = resource.Properties ?? {};
   let defaultThrottle: ThrottleLimits | undefined;
@@ -467,12 +473,26 @@ function readStage(
       },
     ]),
   );
+  const accessLogSetting = recordOf(properties.AccessLogSetting);
+  let accessLog: ApiStage['accessLog'];
+  if (accessLogSetting.DestinationArn !== undefined && typeof accessLogSetting.Format === 'string') {
+    try {
+      accessLog = {
+        destinationArn: String(resolve(accessLogSetting.DestinationArn)),
+        format: accessLogSetting.Format,
+      };
+    } catch (error) {
+      // A resolver that knows no log groups (the emulator on its own): no access log, no metric filters.
+      notEmulated.push(`Stage ${logicalId}: access log (${(error as Error).message})`);
+    }
+  }
   return {
     logicalId,
     name: String(resolve(properties.StageName)),
     defaultThrottle,
     methodThrottles,
     variables: stringRecord(resolve(properties.Variables)),
+    ...(accessLog ? { accessLog } : {}),
   };
 }
 

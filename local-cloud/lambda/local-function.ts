@@ -73,6 +73,12 @@ export interface LocalFunctionProps {
    * @default Math.random
    */
   readonly random?: () => number;
+  /**
+   * Called once per invocation when it ends (at once for a throttled one), with the number of
+   * invocations that ran concurrently when it started, itself included; for metrics.
+   * @default - nothing
+   */
+  readonly onInvocation?: (result: InvocationResult, concurrentExecutions: number) => void;
 }
 
 /** A function running locally in warm worker processes. */
@@ -85,6 +91,7 @@ export class LocalFunction {
   private readonly workers = new Set<FunctionWorker>();
   private readonly logSink: FunctionLogSink;
   private readonly random: () => number;
+  private readonly onInvocation?: LocalFunctionProps['onInvocation'];
   private inFlightCount = 0;
   private invocations = 0;
   private fault: Required<FunctionFault> = { errorRate: 0, latencyMs: 0 };
@@ -98,6 +105,7 @@ export class LocalFunction {
       DEFAULT_CONCURRENCY_LIMIT;
     this.logSink = props.logSink ?? defaultLogSink;
     this.random = props.random ?? Math.random;
+    this.onInvocation = props.onInvocation;
   }
 
   /** Invocations running now. */
@@ -126,7 +134,7 @@ export class LocalFunction {
     this.invocations += 1;
     const requestId = randomUUID();
     if (this.inFlightCount >= this.concurrencyLimit) {
-      return {
+      return this.report(this.inFlightCount, {
         status: 'throttled',
         requestId,
         durationMs: 0,
@@ -138,14 +146,27 @@ export class LocalFunction {
               : 'ReservedFunctionConcurrentInvocationLimitExceeded'
           })`,
         },
-      };
+      });
     }
     this.inFlightCount += 1;
+    const concurrentExecutions = this.inFlightCount;
     try {
-      return await this.invokeOnWorker(requestId, event);
+      return this.report(concurrentExecutions, await this.invokeOnWorker(requestId, event));
     } finally {
       this.inFlightCount -= 1;
     }
+  }
+
+  private report(concurrentExecutions: number, result: InvocationResult): InvocationResult {
+    try {
+      this.onInvocation?.(result, concurrentExecutions);
+    } catch (error) {
+      // Metrics must not change an invocation's result.
+      process.stderr.write(
+        `${this.definition.functionName}: the invocation callback failed: ${String(error)}\n`,
+      );
+    }
+    return result;
   }
 
   /** Injects faults into the following invocations; `undefined` clears them. */
