@@ -48,8 +48,7 @@ const NOT_EMULATED_REASONS: Readonly<Record<string, string>> = {
   'AWS::Lambda::Permission': 'invoke permissions are not enforced locally',
   'AWS::Logs::': 'function logs go to the local cloud output, not to log groups',
   'AWS::CloudWatch::Dashboard': 'dashboards are not drawn locally (npm run local lists the alarms)',
-  'AWS::CloudWatch::':
-    'not evaluated locally (alarm states come from the metrics the local cloud computes)',
+  'AWS::CloudWatch::': 'not evaluated locally (alarm states come from the metrics the local cloud computes)',
   'AWS::SNS::': 'no SNS locally (alarm notifications are not sent)',
   'AWS::KMS::': 'no encryption at rest locally',
   'AWS::SQS::QueuePolicy': 'queue policies are not enforced locally',
