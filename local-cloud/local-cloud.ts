@@ -29,6 +29,7 @@ import {
   type FaultProxy,
 } from './faults/fault-proxy';
 import type { BatchReport } from './event-sources/sqs-event-source';
+import type { LocalCredentials } from './lambda/function-definitions';
 import type { FunctionLogSink } from './lambda/function-worker';
 import { findFunctionByReference } from './lambda/function-reference';
 import type { FunctionFault, LocalFunction } from './lambda/local-function';
@@ -100,6 +101,13 @@ export interface LocalCloudOptions {
    * @default ''
    */
   readonly namePrefix?: string;
+  /**
+   * Credentials of the functions and of the local cloud's own clients. DynamoDB Local keeps one
+   * database per access key, so another key also keeps apart the tables whose names the template
+   * fixes (which `namePrefix` does not change).
+   * @default LOCAL_CREDENTIALS
+   */
+  readonly credentials?: LocalCredentials;
   /**
    * Where the local cloud's own log lines go (faults, startup).
    * @default - stderr
@@ -237,6 +245,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     }
   };
 
+  const credentials = options.credentials ?? LOCAL_CREDENTIALS;
   try {
     const [dynamoDb, sqs] = options.emulators
       ? [{ endpoint: options.emulators.dynamodbEndpoint }, { endpoint: options.emulators.sqsEndpoint }]
@@ -268,6 +277,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         sqsEndpoint: sqsProxy.endpoint,
         apiGatewayEndpoint: controlPlane.endpoint,
         namePrefix: options.namePrefix,
+        credentials,
         logSink: options.functionLogSink,
         onBatch: options.onBatch,
         onInvocation: (functionName, result, concurrentExecutions) => {
@@ -290,7 +300,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     }
     const replicaTables = await createGlobalTableReplicas(regions, {
       dynamodbEndpoint: dynamoDb.endpoint,
-      credentials: LOCAL_CREDENTIALS,
+      credentials,
       namePrefix: options.namePrefix,
     });
 
@@ -327,7 +337,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         // The gateway sends straight to the emulator: its requests are the async accept path, which
         // an extra proxy hop in this process would slow down; sendSqsMessage checks the region's
         // SQS fault itself instead.
-        sqsClient = new SQSClient({ endpoint: sqs.endpoint, region, credentials: LOCAL_CREDENTIALS });
+        sqsClient = new SQSClient({ endpoint: sqs.endpoint, region, credentials });
         sqsClients.set(region, sqsClient);
         const client = sqsClient;
         cleanups.push(() => Promise.resolve(client.destroy()));
@@ -400,7 +410,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       })),
       replicaTables,
       dynamodbEndpoints: new Map([...dynamoDbProxies].map(([region, proxy]) => [region, proxy.endpoint])),
-      credentials: LOCAL_CREDENTIALS,
+      credentials,
       alarmState: (alarm) => {
         try {
           return alarms.find(alarm.logicalId ? `${alarm.stackName}/${alarm.logicalId}` : alarm.alarmName)
@@ -422,7 +432,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     cleanups.push(() => alarms.stop());
     alarms.start();
     if (options.alarms !== false) {
-      const sampler = startQueueSampler(sqs.endpoint, regions, 60_000 / alarms.scale, metrics, log);
+      // SQS publishes once a minute; sampling twice as often puts a sample in every one-minute
+      // window the evaluation reads, whatever the timers' jitter.
+      const sampler = startQueueSampler(sqs.endpoint, regions, 30_000 / alarms.scale, metrics, log);
       cleanups.push(() => sampler.stop());
     }
     for (const stackOutputs of Object.values(outputs)) {
@@ -703,7 +715,7 @@ async function startEmulators(
 }
 
 /**
- * Samples every queue's metrics every `intervalMillis` (SQS publishes them once a minute). A failed
+ * Samples every queue's metrics every `intervalMillis`. A failed
  * sample is logged once, and once more when sampling works again.
  */
 function startQueueSampler(
