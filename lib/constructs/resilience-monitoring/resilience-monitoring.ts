@@ -287,8 +287,9 @@ export class ResilienceMonitoring extends Construct {
         props.apiAccessLogGroup,
         alarmPrefix,
         props.apiThrottledCountThreshold ?? 0,
+        alarmPeriod,
       );
-      this.monitorServerErrors(props.apiAccessLogGroup, alarmPrefix, props);
+      this.monitorServerErrors(props.apiAccessLogGroup, alarmPrefix, alarmPeriod, props);
     }
     for (const monitored of props.monitoredFunctions ?? []) {
       this.monitorFunction(monitored, props);
@@ -367,6 +368,8 @@ export class ResilienceMonitoring extends Construct {
     accessLogGroup: logs.ILogGroup,
     alarmPrefix: string,
     threshold: number,
+    // An explicit metric keeps its own period over the factory's default: pass the alarm period.
+    period: Duration,
   ): void {
     const filter = new logs.MetricFilter(this, 'ThrottledRequestsFilter', {
       logGroup: accessLogGroup,
@@ -385,7 +388,7 @@ export class ResilienceMonitoring extends Construct {
           title: 'Requests answered 429 (throttled or over quota)',
           metrics: [
             {
-              metric: filter.metric({ statistic: cloudwatch.Stats.SUM }),
+              metric: filter.metric({ statistic: cloudwatch.Stats.SUM, period }),
               alarmFriendlyName: 'ApiThrottled',
               addAlarm: {
                 [SEVERITY]: {
@@ -411,6 +414,7 @@ export class ResilienceMonitoring extends Construct {
   private monitorServerErrors(
     accessLogGroup: logs.ILogGroup,
     alarmPrefix: string,
+    period: Duration,
     props: ResilienceMonitoringProps,
   ): void {
     const metricNamespace = `ResilientApi/${alarmPrefix}`;
@@ -433,7 +437,7 @@ export class ResilienceMonitoring extends Construct {
       namespace: metricNamespace,
       metricName,
       statistic: cloudwatch.Stats.AVERAGE,
-      period: Duration.minutes(5),
+      period,
     });
     this.monitoring.monitorCustom({
       alarmFriendlyName: 'ApiServerErrors',

@@ -101,6 +101,23 @@ describe('ResilienceMonitoring', () => {
       });
     });
 
+    test('the access-log alarms (429 count, server-error share) evaluate over alarmPeriod like the others', () => {
+      // GIVEN
+      const standIns = createStandIns();
+      const accessLogs = new logs.LogGroup(standIns.stack, 'AccessLogs');
+      // WHEN
+      new ResilienceMonitoring(standIns.stack, 'Monitoring', {
+        ...fullProps(standIns),
+        apiAccessLogGroup: accessLogs,
+        alarmPeriod: Duration.minutes(1),
+      });
+      // THEN
+      const template = Template.fromStack(standIns.stack);
+      for (const metricName of ['ThrottledRequests', 'ServerErrorShare']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metricName, Period: 60 });
+      }
+    });
+
     test('fails if the 429 threshold is negative', () => {
       const standIns = createStandIns();
       const accessLogs = new logs.LogGroup(standIns.stack, 'AccessLogs');
