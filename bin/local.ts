@@ -28,6 +28,8 @@ const USAGE = `Usage: npm run local -- [options]
   --health-check-interval <ms>
                            interval of the Route 53 health checks instead of the template's
                            (10 s), to watch a failover sooner
+  --alarm-time-scale <n>   CloudWatch's clock runs n times faster for the alarms: a 5-minute
+                           period lasts 300/n s, evaluations come every 60/n s (default: 1)
   --state-file <path>      where to say how npm run chaos reaches this local cloud
                            (default: .local-cloud/state.json)
   Port 0 picks a free port.`;
@@ -50,6 +52,7 @@ function parseCommandLine() {
       'control-port': { type: 'string', default: '3000' },
       'global-port': { type: 'string' },
       'health-check-interval': { type: 'string' },
+      'alarm-time-scale': { type: 'string', default: '1' },
       'state-file': { type: 'string', default: path.join(projectRoot, LOCAL_CLOUD_STATE_FILE) },
       help: { type: 'boolean', default: false },
     },
@@ -82,7 +85,14 @@ function parseCommandLine() {
       `--health-check-interval must be a whole number of milliseconds, 100 or more (given ${healthCheckInterval})`,
     );
   }
+  const alarmTimeScale = Number(values['alarm-time-scale']);
+  if (!(Number.isFinite(alarmTimeScale) && alarmTimeScale >= 1 && alarmTimeScale <= 600)) {
+    throw new Error(
+      `--alarm-time-scale must be a number from 1 to 600 (given ${values['alarm-time-scale']})`,
+    );
+  }
   return {
+    alarmTimeScale,
     variants: variants as Variant[],
     outputsFile: path.resolve(values['outputs-file']),
     assembly: values.assembly,
@@ -155,6 +165,7 @@ async function main(): Promise<void> {
     assemblyDir,
     ports: options.ports,
     healthCheckIntervalMillis: options.healthCheckIntervalMillis,
+    alarms: { timeScale: options.alarmTimeScale },
   });
   let control: ControlServer | undefined;
   const { stateFile } = options;
@@ -192,6 +203,13 @@ async function main(): Promise<void> {
   console.log(`Outputs: ${path.relative(process.cwd(), options.outputsFile) || options.outputsFile}`);
   console.log(
     `Control: ${control.url} (npm run chaos -- <fault>); DynamoDB Local ${cloud.dynamodbEndpoint}; SQS ${cloud.sqsEndpoint}`,
+  );
+  const scale = cloud.alarms.scale;
+  console.log(
+    `Alarms: ${cloud.alarms.list().length}, evaluated from computed metrics every ${cloud.alarms.evaluationIntervalMillis / 1000} s` +
+      (scale === 1
+        ? ' (as CloudWatch)'
+        : ` (CloudWatch's clock ${scale}x faster: a 5-minute period lasts ${300 / scale} s)`),
   );
   console.log('Ready. Press Ctrl-C to stop.');
 }

@@ -15,6 +15,7 @@ import type {
 import type { InvokeFunction } from './apigateway/lambda-proxy';
 import type { SendSqsMessage } from './apigateway/mapped-integration';
 import { AlarmRegistry, type AlarmState } from './alarms/alarm-registry';
+import { startCloudWatchApi } from './alarms/cloudwatch-api';
 import { startApiGatewayControlPlane } from './apigateway/control-plane';
 import { readCloudAssembly, type AssemblyStack } from './assembly/cloud-assembly';
 import { startDynamoDbLocal } from './emulators/dynamodb-local';
@@ -256,6 +257,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // Functions that call API Gateway (the load shedder's UpdateStage) reach this local control plane.
     const controlPlane = await startApiGatewayControlPlane();
     cleanups.push(() => controlPlane.close());
+    // And those that read alarms (the load shedder's DescribeAlarms) this one.
+    const cloudWatchApi = await startCloudWatchApi();
+    cleanups.push(() => cloudWatchApi.close());
     const regionNames = [...new Set(stacks.map(regionOf))];
     const dynamoDbProxies = new Map<string, FaultProxy>();
     const sqsProxies = new Map<string, FaultProxy>();
@@ -276,6 +280,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         // The same for SQS: the region's functions and event source mappings go through its proxy.
         sqsEndpoint: sqsProxy.endpoint,
         apiGatewayEndpoint: controlPlane.endpoint,
+        cloudWatchEndpoint: cloudWatchApi.endpoint,
         namePrefix: options.namePrefix,
         credentials,
         logSink: options.functionLogSink,
@@ -393,6 +398,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         }
       },
     });
+
+    cloudWatchApi.serve(alarms);
+    for (const line of alarms.notEmulated) log(`event rule not emulated: ${line}`);
 
     const multiRegion = await startMultiRegion({
       stacks: localStacks.map((stack) => ({

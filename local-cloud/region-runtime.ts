@@ -6,6 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { localAlarmValues } from './alarms/alarm-registry';
 import { readCloudAssembly, stackByName, type AssemblyStack } from './assembly/cloud-assembly';
 import { apiGatewayLocalValues } from './apigateway';
 import { IntrinsicResolver, type LocalResourceValues } from './assembly/intrinsic-resolver';
@@ -51,6 +52,11 @@ export interface RegionRuntimeOptions {
    * @default - none
    */
   readonly apiGatewayEndpoint?: string;
+  /**
+   * Endpoint of the local CloudWatch API (`DescribeAlarms`), handed to the functions.
+   * @default - none
+   */
+  readonly cloudWatchEndpoint?: string;
   /**
    * Local values of resources emulated outside this runtime, registered before the functions'
    * environments are resolved so that they may refer to them.
@@ -283,6 +289,13 @@ async function startStack(
     accountId,
   });
   for (const [logicalId, values] of external ?? []) resolver.register(logicalId, values);
+  // Alarms are named before the functions' environments (the load shedder's alarm name) resolve.
+  const alarms = localAlarmValues(
+    stack,
+    { region: options.region, accountId, namePrefix: options.namePrefix },
+    (value, what) => resolver.resolveString(value, what),
+  );
+  for (const [logicalId, values] of alarms) resolver.register(logicalId, values);
   const [tables, queues] = await Promise.all([
     createStackTables(stack, {
       resolver,
@@ -302,6 +315,7 @@ async function startStack(
       dynamodbEndpoint: options.dynamodbEndpoint,
       sqsEndpoint: options.sqsEndpoint,
       apiGatewayEndpoint: options.apiGatewayEndpoint,
+      cloudWatchEndpoint: options.cloudWatchEndpoint,
       credentials,
       namePrefix: options.namePrefix,
     }).map((definition) => [

@@ -1,26 +1,44 @@
 /**
- * The load shedder: EventBridge invokes it when the queue-age alarm changes state, and it sets the
- * API stage's shedding variable, which the async edge's mapping template reads on every request
- * (503 with Retry-After while it is `true`). Nothing in the request path polls the queue or the alarm.
+ * The load shedder: sets the API stage's shedding variable, which the async edge's mapping template
+ * reads on every request (503 with Retry-After while it is `true`), from the queue-age alarm's
+ * state. Nothing in the request path polls the queue or the alarm.
  *
- * EventBridge may deliver two state changes out of order; the alarm's next transition corrects the
- * switch (see the README's load-shedding trade-offs).
+ * EventBridge invokes it when the alarm changes state and on a schedule. Either way it reads the
+ * alarm's current state and writes the variable only when it differs, so the switch converges:
+ * events delivered late or out of order, a failed invocation or a stack update that reset the
+ * variable are corrected within one schedule interval.
  */
+import { AlarmStates, cloudWatchClient } from '../shared/alarm-state';
 import { apiGatewayClient, ApiStage } from '../shared/api-stage';
 import { ENVIRONMENT, requireEnvironment } from '../shared/environment';
-import { LOAD_SHEDDING_STAGE_VARIABLE } from '../shared/load-shedding';
+import { LOAD_SHEDDING_STAGE_VARIABLE, NOT_SHEDDING } from '../shared/load-shedding';
 import { logger } from '../shared/logger';
-import { decideShedding, type AlarmStateChangeEvent, type SheddingDecision } from './shedding-switch';
+import { decideShedding, triggerOf, type SheddingDecision, type SwitchEvent } from './shedding-switch';
 
 const stage = new ApiStage(
   apiGatewayClient,
   requireEnvironment(ENVIRONMENT.restApiId),
   requireEnvironment(ENVIRONMENT.stageName),
 );
+const alarms = new AlarmStates(cloudWatchClient);
+const alarmName = requireEnvironment(ENVIRONMENT.sheddingAlarmName);
 
-export const handler = async (event: AlarmStateChangeEvent): Promise<SheddingDecision> => {
-  const decision = decideShedding(event);
-  await stage.setVariable(LOAD_SHEDDING_STAGE_VARIABLE, decision.shedding);
-  logger.info('Load shedding switched', { ...decision });
-  return decision;
+/** What the switch did: its decision, and whether it had to change the variable. */
+export interface SwitchResult extends SheddingDecision {
+  readonly changed: boolean;
+}
+
+export const handler = async (event: SwitchEvent): Promise<SwitchResult> => {
+  const trigger = triggerOf(event);
+  const decision = decideShedding(alarmName, await alarms.stateOf(alarmName));
+  // A stage without the variable accepts orders: the template does not set it (see LoadShedder).
+  const current = (await stage.getVariable(LOAD_SHEDDING_STAGE_VARIABLE)) ?? NOT_SHEDDING;
+  const changed = current !== decision.shedding;
+  if (changed) await stage.setVariable(LOAD_SHEDDING_STAGE_VARIABLE, decision.shedding);
+  logger.info(changed ? 'Load shedding switched' : 'Load shedding unchanged', {
+    ...decision,
+    changed,
+    trigger,
+  });
+  return { ...decision, changed };
 };

@@ -32,6 +32,8 @@ export const ENVIRONMENT = {
   restApiId: 'REST_API_ID',
   /** Name of the stage the load shedder switches. */
   stageName: 'STAGE_NAME',
+  /** Name of the queue-age alarm whose state the load shedder follows. */
+  sheddingAlarmName: 'SHEDDING_ALARM_NAME',
 } as const;
 
 /** Reads a required environment variable, failing fast (at cold start) when it is missing. */

@@ -5,7 +5,6 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENVIRONMENT } from '../../lambdas/shared/environment';
-import { LOAD_SHEDDING_STAGE_VARIABLE, NOT_SHEDDING } from '../../lambdas/shared/load-shedding';
 import { IDEMPOTENCY_KEY_HEADER, createOrderRequestSchema } from '../../lambdas/shared/order-schema';
 import {
   deriveBulkheads,
@@ -139,8 +138,6 @@ export class OrderApiStack extends Stack {
     this.api = new ResilientApi(this, 'OrderApi', {
       // Stack names are unique in an account and region, so each stack's API metrics are its own.
       apiName: this.stackName,
-      stageVariables:
-        props.orderPath === 'async' ? { [LOAD_SHEDDING_STAGE_VARIABLE]: NOT_SHEDDING } : undefined,
       throttlingRateLimit: props.capacity.apiRateLimit,
       throttlingBurstLimit: props.capacity.apiBurstLimit,
       clientTiers: props.capacity.clientTiers,

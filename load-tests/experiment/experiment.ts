@@ -102,6 +102,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     log,
     functionLogSink: () => {},
     healthCheckIntervalMillis: options.profile.healthCheckIntervalMillis,
+    alarms: { timeScale: options.profile.alarmTimeScale },
     ...options.localCloud,
   });
   phaseMillis.push(['local cloud start', Date.now() - phaseStartedAt]);
@@ -199,6 +200,7 @@ function experimentNotes(profile: ExperimentProfile, runs: ReadonlyMap<string, V
     'Before each variant runs, the workers of its order-writing functions are started up to their reserved concurrency, as provisioned concurrency would (a storm of local cold starts on 2 cores is not what the ramp measures); a 20 orders/s warm-up precedes the ramp and is not measured.',
     'During the ramp the consumers are paused (orders wait in the queue, as behind a busy consumer): in AWS they run on their own compute, here they would take the CPU of the accept path being measured. They resume for the fault timeline, where the backlog drains.',
     `The Route 53 stand-in's health checks run every ${profile.healthCheckIntervalMillis / 1000} s instead of the template's interval; the failure threshold is the template's.`,
+    `The alarms are computed from the run's own metrics, with CloudWatch's clock ${profile.alarmTimeScale} times faster (a 5-minute period lasts ${300 / profile.alarmTimeScale} s, evaluations come every ${60 / profile.alarmTimeScale} s), as the health checks are; in multi a region whose region-health alarms fire leaves DNS as it would on AWS.`,
   ];
   for (const [variant, run] of runs) {
     notes.push(

@@ -37,6 +37,12 @@ export interface ExperimentProfile {
    * scales it down, and the report says so).
    */
   readonly healthCheckIntervalMillis: number;
+  /**
+   * How many times faster CloudWatch's clock runs for the alarms the local cloud computes (periods
+   * and evaluations; see `LocalCloudOptions.alarms`): the same speed-up as the health checks', so
+   * that the alarm checks and the endpoint checks of a region keep their proportions.
+   */
+  readonly alarmTimeScale: number;
   /** Longest wait for the queues to drain (and replication to catch up) after the load. */
   readonly drainTimeoutSeconds: number;
   /**
@@ -84,6 +90,7 @@ export const PROFILES: Readonly<Record<ProfileName, ExperimentProfile>> = {
     faultSeconds: 4,
     recoverySeconds: 5,
     healthCheckIntervalMillis: 1_000,
+    alarmTimeScale: 10,
     drainTimeoutSeconds: 60,
     // The promise is 5 minutes on a 2-core machine; 30 s of it are left for Node, npm and tsx.
     budgetSeconds: 270,
@@ -97,6 +104,7 @@ export const PROFILES: Readonly<Record<ProfileName, ExperimentProfile>> = {
     faultSeconds: 20,
     recoverySeconds: 20,
     healthCheckIntervalMillis: 2_000,
+    alarmTimeScale: 5,
     drainTimeoutSeconds: 300,
   },
 };

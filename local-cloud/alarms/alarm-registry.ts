@@ -13,7 +13,7 @@
  * does, so the functions that react to alarms (the load shedder) run their real bundles.
  */
 import { resourcesOfType, type AssemblyStack } from '../assembly/cloud-assembly';
-import type { IntrinsicResolver } from '../assembly/intrinsic-resolver';
+import type { IntrinsicResolver, LocalResourceValues } from '../assembly/intrinsic-resolver';
 import type { MetricStore } from '../metrics/metric-store';
 import { findByReference, qualifiedIdOf } from '../resource-reference';
 import { localResourceName } from '../resources/local-names';
@@ -112,6 +112,75 @@ interface EventRule {
   readonly targetArns: readonly string[];
 }
 
+/** A scheduled rule (`rate(…)`), which invokes its targets with a "Scheduled Event". */
+interface ScheduleRule {
+  readonly description: string;
+  readonly ruleArn: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly intervalMillis: number;
+  readonly targetArns: readonly string[];
+}
+
+/** Where an alarm runs locally: what its local name and ARN derive from. */
+interface AlarmPlace {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly namePrefix?: string;
+}
+
+/** An alarm's local name (the template's, else `<prefix><stack>-<logical id>`) and its ARN. */
+function localAlarmNameOf(
+  place: AlarmPlace,
+  templateName: string | undefined,
+): { alarmName: string; alarmArn: string } {
+  const alarmName = localResourceName({
+    templateName,
+    stackName: place.stackName,
+    logicalId: place.logicalId,
+    prefix: place.namePrefix,
+    maxLength: MAX_ALARM_NAME_LENGTH,
+    kind: 'alarm',
+  });
+  return { alarmName, alarmArn: `arn:aws:cloudwatch:${place.region}:${place.accountId}:alarm:${alarmName}` };
+}
+
+/**
+ * The local `Ref` (name) and `Arn` of every alarm of a stack, known before the registry exists, so
+ * that the functions' environments (the load shedder's alarm name) resolve when they are created.
+ * A name the template computes with intrinsics is resolved with `resolveName`.
+ */
+export function localAlarmValues(
+  stack: AssemblyStack,
+  place: Omit<AlarmPlace, 'stackName' | 'logicalId'>,
+  resolveName: (value: unknown, what: string) => string,
+): Map<string, LocalResourceValues> {
+  const values = new Map<string, LocalResourceValues>();
+  for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']) {
+    for (const { logicalId, resource } of resourcesOfType(stack.template, type)) {
+      const templateName = resource.Properties?.AlarmName;
+      const { alarmName, alarmArn } = localAlarmNameOf(
+        { ...place, stackName: stack.stackName, logicalId },
+        templateName === undefined ? undefined : resolveName(templateName, `${logicalId}.AlarmName`),
+      );
+      values.set(logicalId, { ref: alarmName, attributes: { Arn: alarmArn } });
+    }
+  }
+  return values;
+}
+
+/** The interval of an EventBridge `rate(<value> <unit>)` expression, or `undefined` for another form. */
+export function rateMillisOf(expression: string): number | undefined {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!match) return undefined;
+  const unitMillis = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[
+    match[2].replace(/s$/, '') as 'minute'
+  ];
+  return Number(match[1]) * unitMillis;
+}
+
 /** Alarm name limit of CloudWatch. */
 const MAX_ALARM_NAME_LENGTH = 255;
 
@@ -134,6 +203,10 @@ interface AlarmEntry {
 export class AlarmRegistry {
   private readonly alarms = new Map<string, AlarmEntry>();
   private readonly rules: EventRule[] = [];
+  private readonly schedules: ScheduleRule[] = [];
+  private readonly scheduleTimers: NodeJS.Timeout[] = [];
+  /** What the templates ask for that the registry does not run, one line each. */
+  public readonly notEmulated: string[] = [];
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
   private readonly timeScale: number;
@@ -141,6 +214,7 @@ export class AlarmRegistry {
   /** Deliveries run one after another, in the order the changes happened. */
   private deliveries: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
+  private started = false;
 
   constructor(private readonly options: AlarmRegistryOptions) {
     this.clock = options.clock ?? Date.now;
@@ -183,21 +257,46 @@ export class AlarmRegistry {
   }
 
   /**
-   * Starts evaluating every interval (see {@link evaluationIntervalMillis}), with a first evaluation
-   * now. Does nothing without evaluation options.
+   * Starts the scheduled rules (their rates divided by the time scale) and, with evaluation options,
+   * the evaluation every interval (see {@link evaluationIntervalMillis}), with a first one now.
    */
   public start(): void {
-    if (!this.options.evaluation || this.timer) return;
+    if (this.started) return;
+    this.started = true;
+    for (const schedule of this.schedules) {
+      const timer = setInterval(() => this.runSchedule(schedule), schedule.intervalMillis / this.timeScale);
+      timer.unref();
+      this.scheduleTimers.push(timer);
+    }
+    if (!this.options.evaluation) return;
     this.evaluate();
     this.timer = setInterval(() => this.evaluate(), this.evaluationIntervalMillis);
     this.timer.unref();
   }
 
-  /** Stops the evaluation and waits for the rule deliveries under way. */
+  /** Stops the evaluation and the schedules, and waits for the rule deliveries under way. */
   public async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    for (const timer of this.scheduleTimers.splice(0)) clearInterval(timer);
     await this.deliveries;
+  }
+
+  /** Invokes a scheduled rule's targets with the event EventBridge sends them (queued like the others). */
+  private runSchedule(schedule: ScheduleRule): void {
+    this.eventCount += 1;
+    const event = {
+      version: '0',
+      id: `local-scheduled-event-${this.eventCount}`,
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: schedule.accountId,
+      time: new Date(this.clock()).toISOString(),
+      region: schedule.region,
+      resources: [schedule.ruleArn],
+      detail: {},
+    };
+    this.deliveries = this.deliveries.then(() => this.deliver(schedule, event));
   }
 
   /** Resolves once every state change so far has been delivered to its rules' targets. */
@@ -340,15 +439,51 @@ export class AlarmRegistry {
     }
     for (const { logicalId, resource } of resourcesOfType(stack.template, 'AWS::Events::Rule')) {
       const properties = resource.Properties ?? {};
-      if (properties.State === 'DISABLED' || properties.EventPattern === undefined) continue;
+      if (properties.State === 'DISABLED') continue;
       const targets = (properties.Targets as Array<{ Arn: unknown }> | undefined) ?? [];
-      this.rules.push({
-        description: `${stack.stackName}/${logicalId}`,
-        pattern: resolver.resolve(properties.EventPattern) as Record<string, unknown>,
-        targetArns: targets
-          .map((target, index) => resolver.resolveString(target.Arn, `${logicalId}.Targets[${index}].Arn`))
-          .filter((arn) => arn.startsWith('arn:aws:lambda:')),
-      });
+      const description = `${stack.stackName}/${logicalId}`;
+      const targetArns = targets
+        .map((target, index) => resolver.resolveString(target.Arn, `${logicalId}.Targets[${index}].Arn`))
+        .filter((arn) => arn.startsWith('arn:aws:lambda:'));
+      if (properties.EventPattern !== undefined) {
+        this.rules.push({
+          description,
+          pattern: resolver.resolve(properties.EventPattern) as Record<string, unknown>,
+          targetArns,
+        });
+      }
+      if (properties.ScheduleExpression !== undefined) {
+        const expression = resolver.resolveString(
+          properties.ScheduleExpression,
+          `${logicalId}.ScheduleExpression`,
+        );
+        const intervalMillis = rateMillisOf(expression);
+        if (intervalMillis === undefined) {
+          this.notEmulated.push(
+            `${description}: schedule ${expression} (only rate(…) schedules run locally)`,
+          );
+          continue;
+        }
+        const ruleName = localResourceName({
+          templateName:
+            properties.Name === undefined
+              ? undefined
+              : resolver.resolveString(properties.Name, `${logicalId}.Name`),
+          stackName: stack.stackName,
+          logicalId,
+          prefix: this.options.namePrefix,
+          maxLength: 64,
+          kind: 'rule',
+        });
+        this.schedules.push({
+          description,
+          ruleArn: `arn:aws:events:${source.region}:${source.accountId}:rule/${ruleName}`,
+          region: source.region,
+          accountId: source.accountId,
+          intervalMillis,
+          targetArns,
+        });
+      }
     }
   }
 
@@ -373,18 +508,12 @@ export class AlarmRegistry {
     evaluation: string,
     definition: Pick<AlarmEntry, 'metric' | 'composite'>,
   ): void {
-    const alarmName = localResourceName({
-      templateName:
-        properties.AlarmName === undefined
-          ? undefined
-          : resolver.resolveString(properties.AlarmName, `${logicalId}.AlarmName`),
-      stackName: stack.stackName,
-      logicalId,
-      prefix: this.options.namePrefix,
-      maxLength: MAX_ALARM_NAME_LENGTH,
-      kind: 'alarm',
-    });
-    const alarmArn = `arn:aws:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
+    const { alarmName, alarmArn } = localAlarmNameOf(
+      { stackName: stack.stackName, logicalId, region, accountId, namePrefix: this.options.namePrefix },
+      properties.AlarmName === undefined
+        ? undefined
+        : resolver.resolveString(properties.AlarmName, `${logicalId}.AlarmName`),
+    );
     resolver.register(logicalId, { ref: alarmName, attributes: { Arn: alarmArn } });
     const evaluated =
       this.options.evaluation !== undefined && (definition.metric !== undefined || kind === 'composite');
@@ -429,16 +558,22 @@ export class AlarmRegistry {
   }
 
   private async publish(event: AlarmStateChangeEvent): Promise<void> {
-    const deliveries = this.rules
-      .filter((rule) => matchesPattern(rule.pattern, event as unknown as Record<string, unknown>))
-      .flatMap((rule) =>
-        rule.targetArns.map((arn) =>
-          this.options.invokeTarget(arn, event).catch((error: unknown) => {
-            this.log(`event rule ${rule.description}: delivery to ${arn} failed: ${String(error)}`);
-          }),
-        ),
-      );
-    await Promise.all(deliveries);
+    await Promise.all(
+      this.rules
+        .filter((rule) => matchesPattern(rule.pattern, event as unknown as Record<string, unknown>))
+        .map((rule) => this.deliver(rule, event)),
+    );
+  }
+
+  /** Invokes a rule's targets with an event; a failed delivery is logged, not thrown. */
+  private async deliver(rule: Pick<EventRule, 'description' | 'targetArns'>, event: unknown): Promise<void> {
+    await Promise.all(
+      rule.targetArns.map((arn) =>
+        this.options.invokeTarget(arn, event).catch((error: unknown) => {
+          this.log(`event rule ${rule.description}: delivery to ${arn} failed: ${String(error)}`);
+        }),
+      ),
+    );
   }
 }
 

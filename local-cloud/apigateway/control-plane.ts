@@ -5,7 +5,7 @@
  * `NotFoundException`, so a function that needs more fails loudly rather than silently.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from '../emulators/local-server';
 import type { ApiGatewayEmulator } from './api-gateway-emulator';
 
 /** A running control plane. */
@@ -135,19 +135,11 @@ export async function startApiGatewayControlPlane(): Promise<ApiGatewayControlPl
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLocally(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.url,
     register: (gateway) => gateways.set(gateway.restApiId, gateway),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
 }
 

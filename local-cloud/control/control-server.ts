@@ -6,7 +6,7 @@
  * - `POST /faults` with a {@link FaultCommand} as JSON → applies it
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from '../emulators/local-server';
 import type { LocalCloud } from '../local-cloud';
 import { applyFaultCommand, type FaultCommand } from './fault-commands';
 
@@ -27,19 +27,7 @@ export async function startControlServer(cloud: LocalCloud, port = 0): Promise<C
       response.end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host: '127.0.0.1' }, () => resolve());
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLocally(server, port);
 }
 
 async function handle(

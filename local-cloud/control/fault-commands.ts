@@ -35,8 +35,8 @@ export const CHAOS_USAGE = `Usage: npm run chaos -- <fault> [arguments]
   lambda-latency <function> <ms>      every invocation of the function takes <ms> longer
   lambda-heal <function>              removes the function's faults
   alarm <alarm> <ALARM|OK|INSUFFICIENT_DATA>
-                                      forces an alarm's state; rules on it run (the queue-age
-                                      alarm switches load shedding, e.g.
+                                      forces an alarm's state until its next evaluation; rules
+                                      on it run (the queue-age alarm switches load shedding, e.g.
                                       alarm ResilientApi-async/LoadShedderQueueAge ALARM)
   region-down <region>                the region's APIs refuse connections (multi variant: the
                                       global URL fails over once the health checks notice)

@@ -65,6 +65,11 @@ export interface FunctionDefinitionOptions {
    * @default - none: such calls would go to AWS and fail
    */
   readonly apiGatewayEndpoint?: string;
+  /**
+   * Endpoint of the local CloudWatch API (`DescribeAlarms`), for functions that call it.
+   * @default - none: such calls would go to AWS and fail
+   */
+  readonly cloudWatchEndpoint?: string;
   readonly credentials: LocalCredentials;
   /**
    * Prefix of generated function names (not of names the template sets).
@@ -172,6 +177,7 @@ function definitionOf(
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
       AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
       ...(options.apiGatewayEndpoint ? { AWS_ENDPOINT_URL_API_GATEWAY: options.apiGatewayEndpoint } : {}),
+      ...(options.cloudWatchEndpoint ? { AWS_ENDPOINT_URL_CLOUDWATCH: options.cloudWatchEndpoint } : {}),
       // The template's runtime (e.g. nodejs24.x) may be newer than the local Node.js; the SDK's
       // warning about the local version says nothing about the deployed function.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

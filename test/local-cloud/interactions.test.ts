@@ -402,4 +402,71 @@ describe('resilience mechanisms together, on computed metrics and alarms', () =>
       'the global name answered with us-east-1 again',
     );
   }, 60_000);
+
+  describe('the load-shedding switch converges on the alarm state', () => {
+    const stageVariables = () =>
+      cloud.stacks.find((stack) => stack.stackName === ASYNC)?.gateway.stageVariables('prod') ?? {};
+    const switchFunction = () =>
+      [...(cloud.stacks.find((stack) => stack.stackName === ASYNC)?.runtime.functions.values() ?? [])].find(
+        (fn) => fn.definition.logicalId.startsWith('LoadShedderSwitch'),
+      );
+
+    /**
+     * Invokes the switch as EventBridge does (asynchronously): a throttled invocation (the schedule's
+     * may be running; the switch runs one at a time) is tried again.
+     */
+    async function invokeAsEventBridge(event: unknown) {
+      return eventually(
+        async () => {
+          const result = await switchFunction()?.invoke(event);
+          return result?.status === 'throttled' ? undefined : result;
+        },
+        5_000,
+        'the switch to take the event',
+      );
+    }
+
+    test('a late ALARM event delivered after the alarm returned to OK does not switch shedding on', async () => {
+      // GIVEN the queue-age alarm is OK (computed: the queue is empty)
+      expect(alarmOf(ASYNC, 'LoadShedderQueueAge').state).toBe('OK');
+      // WHEN EventBridge delivers an older ALARM state change now (out of order)
+      const result = await invokeAsEventBridge({
+        version: '0',
+        id: 'late-event',
+        'detail-type': 'CloudWatch Alarm State Change',
+        source: 'aws.cloudwatch',
+        account: TEST_ACCOUNT,
+        time: new Date(Date.now() - 60_000).toISOString(),
+        region: PRIMARY,
+        resources: [alarmOf(ASYNC, 'LoadShedderQueueAge').alarmArn],
+        detail: {
+          alarmName: alarmOf(ASYNC, 'LoadShedderQueueAge').alarmName,
+          state: { value: 'ALARM', reason: 'late', timestamp: new Date(Date.now() - 60_000).toISOString() },
+          previousState: { value: 'OK', timestamp: new Date(Date.now() - 120_000).toISOString() },
+        },
+      });
+      // THEN the switch read the alarm's current state and left shedding off: orders are accepted
+      expect(result).toMatchObject({ status: 'succeeded', payload: { alarmState: 'OK', shedding: 'false' } });
+      expect(stageVariables().shedding ?? 'false').toBe('false');
+      expect((await postOrder(ASYNC)).status).toBe(202);
+    });
+
+    test('a variable reset out of band (as a stack update would) is corrected within one schedule interval', async () => {
+      // GIVEN the stage says "shedding" while the alarm is OK (e.g. a template that still set it)
+      cloud.stacks
+        .find((stack) => stack.stackName === ASYNC)
+        ?.gateway.updateStageVariables('prod', { shedding: 'true' });
+      expect((await postOrder(ASYNC)).status).toBe(503);
+      const changedAt = Date.now();
+      // WHEN the schedule runs the switch (rate(1 minute), scaled: every second)
+      await eventually(
+        () => Promise.resolve(stageVariables().shedding === 'false' ? true : undefined),
+        3 * EVALUATION_INTERVAL_MILLIS,
+        'the switch to reset shedding',
+      );
+      // THEN orders are accepted again within about one interval
+      expect(Date.now() - changedAt).toBeLessThanOrEqual(3 * EVALUATION_INTERVAL_MILLIS);
+      expect((await postOrder(ASYNC)).status).toBe(202);
+    });
+  });
 });

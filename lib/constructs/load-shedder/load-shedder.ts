@@ -35,15 +35,27 @@ export interface LoadShedderProps {
    * @default Duration.minutes(1)
    */
   readonly alarmPeriod?: Duration;
+
+  /**
+   * How often a schedule runs the switch besides the alarm's state changes, so that it converges on
+   * the alarm's state: after an event delivered late or out of order, a failed invocation, or a stack
+   * update that changed the stage's variables. Whole minutes, 1 to 60.
+   * @default Duration.minutes(1)
+   */
+  readonly convergenceInterval?: Duration;
 }
 
 /**
  * Load shedding for the asynchronous path, driven by an alarm rather than by the request path: a
  * CloudWatch alarm on the queue's `ApproximateAgeOfOldestMessage`, an EventBridge rule on its state
- * changes, and a small function that sets the stage variable `shedding` to `true` (ALARM) or `false`
- * (OK, INSUFFICIENT_DATA) with `UpdateStage`. The stage applies the variable to the next requests
- * without a deployment, so the edge refuses new orders with 503 and `Retry-After` instead of growing
- * the backlog without bound, and accepts them again once the alarm clears.
+ * changes and a schedule, and a small function that reads the alarm's current state and sets the
+ * stage variable `shedding` to `true` (ALARM) or `false` (OK, INSUFFICIENT_DATA) with `UpdateStage`
+ * when it differs. The stage applies the variable to the next requests without a deployment, so the
+ * edge refuses new orders with 503 and `Retry-After` instead of growing the backlog without bound,
+ * and accepts them again once the alarm clears.
+ *
+ * The stage's template must not set `shedding` (a missing variable means accepting): then a stack
+ * update leaves the switch's value alone, and the schedule corrects whatever else went wrong.
  */
 export class LoadShedder extends Construct {
   /** The queue-age alarm whose state drives shedding. */
@@ -52,6 +64,8 @@ export class LoadShedder extends Construct {
   public readonly switchFunction: ResilientFunction;
   /** The EventBridge rule on the alarm's state changes. */
   public readonly rule: events.Rule;
+  /** The EventBridge schedule that runs the switch every `convergenceInterval`. */
+  public readonly convergenceRule: events.Rule;
   /**
    * Where state changes end up that EventBridge could not deliver after its retries, or whose switch
    * invocation failed after Lambda's retries (the function's on-failure destination).
@@ -64,6 +78,8 @@ export class LoadShedder extends Construct {
     validateWholeSeconds('Maximum queue age', maxQueueAge, 60, 86_400);
     const alarmPeriod = props.alarmPeriod ?? Duration.minutes(1);
     validateWholeSeconds('Alarm period', alarmPeriod, 60, 86_400, 60);
+    const convergenceInterval = props.convergenceInterval ?? Duration.minutes(1);
+    validateWholeSeconds('Convergence interval', convergenceInterval, 60, 3_600, 60);
 
     this.alarm = new cloudwatch.Alarm(this, 'QueueAgeAlarm', {
       alarmDescription: `Load shedding: the oldest queued order is older than ${maxQueueAge.toSeconds()} seconds; the API answers 503 to new orders until it clears`,
@@ -92,11 +108,12 @@ export class LoadShedder extends Construct {
       entry: handlerEntry('load-shedder'),
       description: 'Sets the API stage variable shedding from the queue-age alarm state',
       timeout: Duration.seconds(10),
-      // One switch at a time: two concurrent state changes cannot interleave their updates.
+      // One switch at a time: two concurrent invocations cannot interleave their read and update.
       reservedConcurrentExecutions: 1,
       environment: {
         [ENVIRONMENT.restApiId]: props.stage.restApi.restApiId,
         [ENVIRONMENT.stageName]: props.stage.stageName,
+        [ENVIRONMENT.sheddingAlarmName]: this.alarm.alarmName,
       },
       functionProps: {
         // EventBridge invokes the switch asynchronously: its rule's dead-letter queue only catches
@@ -108,7 +125,8 @@ export class LoadShedder extends Construct {
     });
     this.switchFunction.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['apigateway:PATCH'],
+        // GET reads the variable, PATCH changes it (UpdateStage).
+        actions: ['apigateway:GET', 'apigateway:PATCH'],
         resources: [
           Stack.of(this).formatArn({
             service: 'apigateway',
@@ -118,6 +136,14 @@ export class LoadShedder extends Construct {
         ],
       }),
     );
+    this.switchFunction.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [this.alarm.alarmArn] }),
+    );
+    const switchTarget = new targets.LambdaFunction(this.switchFunction.function, {
+      retryAttempts: 4,
+      maxEventAge: Duration.minutes(10),
+      deadLetterQueue: this.deadLetterQueue,
+    });
 
     this.rule = new events.Rule(this, 'AlarmStateChange', {
       description: 'Switches load shedding when the queue-age alarm changes state',
@@ -126,13 +152,12 @@ export class LoadShedder extends Construct {
         detailType: ['CloudWatch Alarm State Change'],
         resources: [this.alarm.alarmArn],
       },
-      targets: [
-        new targets.LambdaFunction(this.switchFunction.function, {
-          retryAttempts: 4,
-          maxEventAge: Duration.minutes(10),
-          deadLetterQueue: this.deadLetterQueue,
-        }),
-      ],
+      targets: [switchTarget],
+    });
+    this.convergenceRule = new events.Rule(this, 'Convergence', {
+      description: 'Sets load shedding from the queue-age alarm state even when no state change arrives',
+      schedule: events.Schedule.rate(convergenceInterval),
+      targets: [switchTarget],
     });
   }
 }

@@ -1,4 +1,4 @@
-import { decideShedding } from '../../../lambdas/load-shedder/shedding-switch';
+import { decideShedding, triggerOf } from '../../../lambdas/load-shedder/shedding-switch';
 
 const stateChange = (value: string) => ({
   source: 'aws.cloudwatch',
@@ -11,23 +11,34 @@ describe('decideShedding', () => {
     ['ALARM', 'true'],
     ['OK', 'false'],
     ['INSUFFICIENT_DATA', 'false'],
-  ])('alarm state %s sets shedding to %s', (state, shedding) => {
-    expect(decideShedding(stateChange(state))).toEqual({
+  ] as const)('alarm state %s sets shedding to %s', (state, shedding) => {
+    expect(decideShedding('queue-age', state)).toEqual({
       alarmName: 'queue-age',
       alarmState: state,
       shedding,
     });
   });
+});
 
-  test('fails if the event is not an alarm state change', () => {
-    expect(() => decideShedding({ source: 'aws.s3', 'detail-type': 'Object Created' })).toThrow(
-      'Expected a CloudWatch Alarm State Change event (given source aws.s3, detail-type Object Created)',
-    );
+describe('triggerOf', () => {
+  test('an alarm state change, with the state it carries (logged, not acted on)', () => {
+    expect(triggerOf(stateChange('OK'))).toEqual({
+      kind: 'alarm-state-change',
+      alarmName: 'queue-age',
+      state: 'OK',
+    });
   });
 
-  test('fails if the state is unknown', () => {
-    expect(() => decideShedding(stateChange('MAYBE'))).toThrow(
-      'Alarm state must be one of ALARM, OK, INSUFFICIENT_DATA (given MAYBE)',
+  test('the convergence schedule', () => {
+    // The event EventBridge sends a scheduled rule's targets ("Scheduled Event", source aws.events).
+    expect(triggerOf({ source: 'aws.events', 'detail-type': 'Scheduled Event' })).toEqual({
+      kind: 'schedule',
+    });
+  });
+
+  test('fails if the event is neither', () => {
+    expect(() => triggerOf({ source: 'aws.s3', 'detail-type': 'Object Created' })).toThrow(
+      'Expected a CloudWatch Alarm State Change or a Scheduled Event (given source aws.s3, detail-type Object Created)',
     );
   });
 });

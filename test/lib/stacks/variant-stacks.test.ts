@@ -8,6 +8,7 @@ import {
   type CapacityConfig,
 } from '../../../lib/config';
 import { OrderApiStack, addVariantStacks } from '../../../lib/stacks';
+import { parseFilterPattern } from '../../../local-cloud/metrics/filter-pattern';
 import { projectFunctions, testApp } from '../../helpers/app';
 
 /** Reserved concurrency and environment of each function, by the start of its description. */
@@ -498,19 +499,19 @@ describe('region health leaves out the load shedder', () => {
   });
 });
 
+describe('load shedding across stack updates', () => {
+  test('async: the stage template does not set the shedding variable, so an update leaves the switch value alone', () => {
+    const template = synthVariant('async').templates[0];
+    const stages = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    expect(stages).toHaveLength(1);
+    expect(stages[0].Properties.Variables?.shedding).toBeUndefined();
+  });
+});
+
 describe('region health leaves out load shedding', () => {
-  /** Whether a CloudWatch Logs JSON filter pattern of the simple form the monitoring uses matches a log line. */
+  /** Whether a CloudWatch Logs filter pattern matches an access log line (the local cloud's evaluator). */
   function matches(pattern: string, line: Record<string, string>): boolean {
-    // The patterns are ($.field = "x*") / ($.field != "x") terms joined by && and ||: evaluate them
-    // as JavaScript, each term a glob comparison on the line's string field.
-    const expression = pattern
-      .replace(/^\{\s*|\s*\}$/g, '')
-      .replace(/\$\.(\w+) (=|!=) "([^"]*)"/g, (_all, field: string, op: string, glob: string) => {
-        const regex = `new RegExp(${JSON.stringify(`^${glob.replace(/\*/g, '.*')}$`)})`;
-        return `${op === '!=' ? '!' : ''}${regex}.test(line[${JSON.stringify(field)}] ?? '')`;
-      });
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the patterns are this file's own
-    return (new Function('line', `return ${expression};`) as (l: Record<string, string>) => boolean)(line);
+    return parseFilterPattern(pattern).matches(JSON.stringify(line));
   }
 
   test.each(['sync', 'async'])(

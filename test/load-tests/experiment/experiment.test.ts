@@ -30,6 +30,7 @@ const TINY: ExperimentProfile = {
   faultSeconds: 2,
   recoverySeconds: 3,
   healthCheckIntervalMillis: 1000,
+  alarmTimeScale: 10,
   drainTimeoutSeconds: 60,
 };
 

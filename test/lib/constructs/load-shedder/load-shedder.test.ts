@@ -87,14 +87,16 @@ describe('LoadShedder', () => {
     expect(shedder.deadLetterQueue).toBeDefined();
   });
 
-  test('lets the switch function PATCH only its stage, one invocation at a time', () => {
+  test('lets the switch function read its alarm and read and PATCH only its stage, one invocation at a time', () => {
     const stack = build().template();
+    const alarmLogicalId = stack.getResourceId('AWS::CloudWatch::Alarm', {});
     stack.hasResourceProperties('AWS::Lambda::Function', {
       ReservedConcurrentExecutions: 1,
       Environment: {
         Variables: Match.objectLike({
           REST_API_ID: { Ref: Match.stringLikeRegexp('^Api') },
           STAGE_NAME: Match.anyValue(),
+          SHEDDING_ALARM_NAME: { Ref: alarmLogicalId },
         }),
       },
     });
@@ -102,7 +104,7 @@ describe('LoadShedder', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: 'apigateway:PATCH',
+            Action: ['apigateway:GET', 'apigateway:PATCH'],
             Resource: {
               'Fn::Join': [
                 '',
@@ -110,9 +112,50 @@ describe('LoadShedder', () => {
               ],
             },
           }),
+          Match.objectLike({
+            Action: 'cloudwatch:DescribeAlarms',
+            Resource: { 'Fn::GetAtt': [alarmLogicalId, 'Arn'] },
+          }),
         ]),
       },
     });
+  });
+
+  test('runs the switch every minute besides the state changes, so that it converges on the alarm state', () => {
+    // GIVEN the default interval
+    const { template, shedder } = build();
+    const stack = template();
+    // THEN a schedule rule invokes the same function, with the same retries and dead-letter queue
+    stack.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        Match.objectLike({
+          Arn: {
+            'Fn::GetAtt': [
+              stack.getResourceId('AWS::Lambda::Function', {
+                Properties: { ReservedConcurrentExecutions: 1 },
+              }),
+              'Arn',
+            ],
+          },
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 600 },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+    expect(shedder.convergenceRule).toBeDefined();
+  });
+
+  test('takes another convergence interval', () => {
+    build({ convergenceInterval: Duration.minutes(5) })
+      .template()
+      .hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  test('fails if the convergence interval is not whole minutes from 1 to 60', () => {
+    expect(() => build({ convergenceInterval: Duration.seconds(30) })).toThrow(
+      'Convergence interval must be whole minutes from 60 to 3600 seconds (given 30 seconds)',
+    );
   });
 
   test('fails if the bound is under a minute', () => {
