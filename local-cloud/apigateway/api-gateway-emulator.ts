@@ -11,7 +11,14 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { renderGatewayResponse, type GatewayError, type RenderedResponse } from './gateway-responses';
 import { renderAccessLogLine, type AccessLogValues } from './access-log';
-import { buildProxyEvent, formatRequestTime, readProxyResult, type InvokeFunction } from './lambda-proxy';
+import { HEADERS_HIDDEN_FROM_TEMPLATES } from './mapping-template';
+import {
+  buildProxyEvent,
+  formatRequestTime,
+  NULL_IDENTITY_FIELDS,
+  readProxyResult,
+  type InvokeFunction,
+} from './lambda-proxy';
 import {
   mockAnswer,
   renderIntegrationResponse,
@@ -39,7 +46,12 @@ import {
   type IntrinsicResolver,
 } from './template-references';
 import { QuotaCounter, TokenBucket, type ThrottleLimits } from './token-bucket';
-import { renderTemplate, type TemplateInput, type TemplateVariables } from './velocity';
+import {
+  renderTemplate,
+  type ResponseOverride,
+  type TemplateInput,
+  type TemplateVariables,
+} from './velocity';
 
 /** API Gateway's payload limit for REST APIs: 10 MB. */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -524,7 +536,8 @@ class EmulatorRuntime {
       requestTimeEpoch: state.requestTimeEpoch,
       protocol: state.protocol,
       sourceIp: state.sourceIp,
-      domainName: state.headerMap.get('host') ?? '127.0.0.1',
+      domainName: domainNameOf(state),
+      deploymentId: stage.deploymentId,
       apiKey: state.apiKey?.value ?? null,
       apiKeyId: state.apiKey?.spec.id ?? null,
     });
@@ -574,10 +587,16 @@ class EmulatorRuntime {
       return { responseType: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Media Type' };
     }
     const variables = this.templateVariables(state);
+    // What the request template sets in $context.responseOverride still applies to the answer.
+    const responseOverride: ResponseOverride = { header: {} };
     const rendered =
       selected.template === undefined
         ? state.body.toString('utf8')
-        : renderTemplate(selected.template, variables);
+        : renderTemplate(selected.template, {
+            ...variables,
+            responseOverride,
+            requestOverride: { header: {}, path: {}, querystring: {} },
+          });
     let answer: IntegrationAnswer;
     if (integration.type === 'MOCK') {
       answer = mockAnswer(selected.template === undefined ? undefined : rendered);
@@ -597,7 +616,7 @@ class EmulatorRuntime {
       // No integration response applies and there is no default one: API Gateway's configuration error.
       return { responseType: 'API_CONFIGURATION_ERROR', message: 'Internal server error' };
     }
-    return renderIntegrationResponse(response, answer, variables);
+    return renderIntegrationResponse(response, answer, variables, responseOverride);
   }
 
   private async withIntegrationTimeout<T>(
@@ -663,14 +682,17 @@ class EmulatorRuntime {
       httpMethod: state.httpMethod,
       path: state.fullPath,
       protocol: state.protocol,
-      domainName: state.headerMap.get('host') ?? '127.0.0.1',
+      domainName: domainNameOf(state),
+      domainPrefix: domainNameOf(state).split('.')[0],
+      deploymentId: state.stage?.deploymentId,
       requestTime: formatRequestTime(state.requestTimeEpoch),
       requestTimeEpoch: state.requestTimeEpoch,
       identity: {
+        ...NULL_IDENTITY_FIELDS,
         sourceIp: state.sourceIp,
-        userAgent: state.headerMap.get('user-agent') ?? '',
-        apiKey: state.apiKey?.value ?? '',
-        apiKeyId: state.apiKey?.spec.id ?? '',
+        userAgent: state.headerMap.get('user-agent') ?? null,
+        // Only for a request that used an API key.
+        ...(state.apiKey ? { apiKey: state.apiKey.value, apiKeyId: state.apiKey.spec.id } : {}),
       },
     };
   }
@@ -742,11 +764,19 @@ function matchResource(
   return undefined;
 }
 
+/** The host the request named, without its port: `$context.domainName`. */
+function domainNameOf(state: RequestState): string {
+  return (state.headerMap.get('host') ?? '127.0.0.1').replace(/:\d+$/, '');
+}
+
 function templateInput(state: RequestState): TemplateInput {
   const header: Record<string, string> = {};
-  for (const [name, value] of state.headers) header[name] = value;
+  for (const [name, value] of state.headers) {
+    if (!HEADERS_HIDDEN_FROM_TEMPLATES.has(name.toLowerCase())) header[name] = value;
+  }
   return {
-    body: state.body.toString('utf8'),
+    // A request without a body is `{}` to templates, as API Gateway passes it.
+    body: state.body.length === 0 ? '{}' : state.body.toString('utf8'),
     path: state.pathParameters,
     querystring: Object.fromEntries(state.query),
     header,

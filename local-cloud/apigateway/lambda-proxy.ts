@@ -56,9 +56,25 @@ export interface ProxyEventInput {
   readonly protocol: string;
   readonly sourceIp: string;
   readonly domainName: string;
+  readonly deploymentId: string;
+  /** The API key the request used, or null for none. */
   readonly apiKey: string | null;
   readonly apiKeyId: string | null;
 }
+
+/** The `identity` fields API Gateway sets to null for a request without IAM or Cognito identity. */
+export const NULL_IDENTITY_FIELDS = {
+  cognitoIdentityPoolId: null,
+  accountId: null,
+  cognitoIdentityId: null,
+  caller: null,
+  principalOrgId: null,
+  accessKey: null,
+  cognitoAuthenticationType: null,
+  cognitoAuthenticationProvider: null,
+  userArn: null,
+  user: null,
+} as const;
 
 /** Builds the v1 proxy event of the real shape (nulls where API Gateway sends null). */
 export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
@@ -90,6 +106,7 @@ export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
     multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
     pathParameters: Object.keys(input.pathParameters).length > 0 ? { ...input.pathParameters } : null,
     stageVariables: Object.keys(input.stageVariables).length > 0 ? { ...input.stageVariables } : null,
+    // deploymentId is in the events API Gateway sends, not in @types/aws-lambda's type.
     requestContext: {
       resourceId: input.resourceId,
       resourcePath: input.resourcePath,
@@ -101,29 +118,20 @@ export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
       protocol: input.protocol,
       stage: input.stage,
       domainPrefix: input.domainName.split('.')[0],
+      deploymentId: input.deploymentId,
       requestTimeEpoch: input.requestTimeEpoch,
       requestId: input.requestId,
       identity: {
-        cognitoIdentityPoolId: null,
-        accountId: null,
-        cognitoIdentityId: null,
-        caller: null,
+        ...NULL_IDENTITY_FIELDS,
         sourceIp: input.sourceIp,
-        principalOrgId: null,
-        accessKey: null,
-        cognitoAuthenticationType: null,
-        cognitoAuthenticationProvider: null,
-        userArn: null,
         userAgent,
-        user: null,
-        apiKey: input.apiKey,
-        apiKeyId: input.apiKeyId,
-        clientCert: null,
-      },
+        // Only for a request that used an API key; no client certificate without mutual TLS.
+        ...(input.apiKey === null ? {} : { apiKey: input.apiKey, apiKeyId: input.apiKeyId }),
+      } as APIGatewayProxyEvent['requestContext']['identity'],
       domainName: input.domainName,
       apiId: input.apiId,
       authorizer: undefined,
-    },
+    } as APIGatewayProxyEvent['requestContext'],
     body: input.body.length === 0 ? null : input.body.toString(input.base64Body ? 'base64' : 'utf8'),
     isBase64Encoded: input.base64Body,
   };

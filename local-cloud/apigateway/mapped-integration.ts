@@ -165,12 +165,17 @@ export function renderIntegrationResponse(
   response: IntegrationResponseSpec,
   answer: IntegrationAnswer,
   variables: TemplateVariables,
+  /** What the request template already set in `$context.responseOverride`. */
+  requestTemplateOverride: ResponseOverride = { header: {} },
 ): RenderedResponse {
   const templates = response.responseTemplates;
   const contentType =
     'application/json' in templates ? 'application/json' : (Object.keys(templates)[0] ?? 'application/json');
   const template = templates[contentType];
-  const responseOverride: ResponseOverride = { header: {} };
+  const responseOverride: ResponseOverride = {
+    status: requestTemplateOverride.status,
+    header: { ...requestTemplateOverride.header },
+  };
   const body =
     template === undefined || template === ''
       ? answer.body

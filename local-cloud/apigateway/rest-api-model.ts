@@ -104,6 +104,8 @@ export interface ApiStage {
   readonly variables: Readonly<Record<string, string>>;
   /** Where and in which format the stage writes its access log, when it has one. */
   readonly accessLog?: { readonly destinationArn: string; readonly format: string };
+  /** The id of the stage's deployment (`$context.deploymentId`). */
+  readonly deploymentId: string;
 }
 
 /** A usage plan that covers a stage of this API. */
@@ -489,6 +491,8 @@ function readStage(
   return {
     logicalId,
     name: String(resolve(properties.StageName)),
+    deploymentId:
+      properties.DeploymentId === undefined ? logicalId : String(resolve(properties.DeploymentId)),
     defaultThrottle,
     methodThrottles,
     variables: stringRecord(resolve(properties.Variables)),

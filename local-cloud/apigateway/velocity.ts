@@ -128,14 +128,81 @@ export function javaReplacement(replacement: string): string {
   return result;
 }
 
-/** Wraps strings (deeply) so templates can call Java string methods on them. */
+/**
+ * Marks a list that came from JSON (`$input.path`, `$util.parseJson`): API Gateway hands those to
+ * templates as JSON arrays, whose `toString` is JSON, while a list a template builds (`[1, 2]`) is a
+ * Java `ArrayList`, whose `toString` is `[1, 2]`.
+ */
+const JSON_LIST = Symbol('json-list');
+
+/** Wraps strings (deeply) so templates can call Java string methods on them; marks JSON lists. */
 export function toTemplateValue(value: unknown): unknown {
   if (typeof value === 'string') return new JavaString(value);
-  if (Array.isArray(value)) return value.map(toTemplateValue);
+  if (Array.isArray(value)) {
+    const list = value.map(toTemplateValue);
+    Object.defineProperty(list, JSON_LIST, { value: true });
+    return list;
+  }
   if (value !== null && typeof value === 'object' && !(value instanceof JavaString)) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toTemplateValue(item)]));
   }
   return value;
+}
+
+/**
+ * A template value as the JVM's `toString` writes it: a string as is, a JSON list as JSON, a list a
+ * template built as `[a, b]`, a map as `{key=value, …}` (its values by the same rules), null as
+ * `null` inside a list or map. A reference to nothing renders as nothing (see {@link renderValue}).
+ */
+export function javaToString(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof JavaString) return value.toString();
+  if (Array.isArray(value)) {
+    return (value as unknown as Record<symbol, unknown>)[JSON_LIST]
+      ? JSON.stringify(value)
+      : `[${value.map(javaToString).join(', ')}]`;
+  }
+  if (typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}=${javaToString(item)}`)
+      .join(', ')}}`;
+  }
+  return scalarToString(value);
+}
+
+/** A number, boolean, bigint or symbol as text (what is left once strings, lists and maps are handled). */
+function scalarToString(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+    ? value.toString()
+    : typeof value === 'string'
+      ? value
+      : '';
+}
+
+/** What `$ref` renders as: nothing for a missing or null value (API Gateway's quiet references), else its `toString`. */
+export function renderValue(value: unknown): string {
+  return value === null || value === undefined ? '' : javaToString(value);
+}
+
+/**
+ * Velocity's `==` as API Gateway evaluates it: a missing or null value equals the empty string (and
+ * another null), values of different kinds compare by their `toString`, lists and maps by content.
+ */
+export function velocityEquals(left: unknown, right: unknown): boolean {
+  const unwrap = (value: unknown) => (value instanceof JavaString ? value.toString() : value);
+  const a = unwrap(left);
+  const b = unwrap(right);
+  if (a === null || a === undefined || b === null || b === undefined) {
+    const other = a === null || a === undefined ? b : a;
+    return other === null || other === undefined || other === '';
+  }
+  if (typeof a === 'object' || typeof b === 'object') {
+    return (
+      typeof a === typeof b && Array.isArray(a) === Array.isArray(b) && javaToString(a) === javaToString(b)
+    );
+  }
+  if (typeof a === typeof b) return a === b;
+  return scalarToString(a) === scalarToString(b);
 }
 
 /**
@@ -263,12 +330,22 @@ export function selectJsonPath(document: unknown, path: string): unknown {
 }
 
 /**
- * `$context.responseOverride`, which an integration response template may set to change the
- * method response's status and headers (`#set($context.responseOverride.status = 413)`).
+ * `$context.responseOverride`, which a template may set to change the method response's status and
+ * headers (`#set($context.responseOverride.status = 413)`).
  */
 export interface ResponseOverride {
   status?: unknown;
   header: Record<string, unknown>;
+}
+
+/**
+ * `$context.requestOverride`, which a request template may set to change the integration request's
+ * headers, path and query string parameters.
+ */
+export interface RequestOverride {
+  header: Record<string, unknown>;
+  path: Record<string, unknown>;
+  querystring: Record<string, unknown>;
 }
 
 /** What a mapping template sees. */
@@ -276,11 +353,60 @@ export interface TemplateVariables {
   readonly context: Record<string, unknown>;
   readonly input: TemplateInput;
   readonly stageVariables?: Readonly<Record<string, string>>;
-  /** Given for integration response templates only; the template's `#set`s land in it. */
+  /** The template's `#set($context.responseOverride…)`s land in it. */
   readonly responseOverride?: ResponseOverride;
+  /** The template's `#set($context.requestOverride…)`s land in it (request templates). */
+  readonly requestOverride?: RequestOverride;
 }
 
 const parsedTemplates = new Map<string, ReturnType<typeof parse>>();
+
+/** A node of velocityjs's syntax tree. */
+type VelocityNode = Extract<ReturnType<typeof parse>[number], object>;
+
+/** The parts of a Velocity expression node the engine reads. */
+interface ExpressionNode {
+  readonly type: string;
+  readonly operator?: string;
+  readonly expression?: unknown[];
+}
+
+/**
+ * velocityjs, made to render as API Gateway's Velocity does on the JVM: references to nothing render
+ * as nothing, values render as Java's `toString` (see {@link renderValue}), and `==`/`!=` follow
+ * {@link velocityEquals}.
+ */
+class ApiGatewayVelocity extends Compile {
+  protected override getReferences(ast: VelocityNode, isVal?: boolean): string {
+    const value: unknown = super.getReferences(ast, isVal);
+    return isVal ? renderValue(value) : (value as string);
+  }
+
+  protected override getExpression(ast: VelocityNode): string {
+    const node = ast as unknown as ExpressionNode;
+    if (node.type === 'math' && (node.operator === '==' || node.operator === '!=')) {
+      const [left, right] = (node.expression ?? []).map((operand) =>
+        super.getExpression(operand as VelocityNode),
+      );
+      const equal = velocityEquals(left, right);
+      return (node.operator === '==' ? equal : !equal) as unknown as string;
+    }
+    return super.getExpression(ast);
+  }
+}
+
+/** Java methods on template values that velocityjs does not know. */
+const JAVA_METHODS: ConstructorParameters<typeof Compile>[1] = {
+  customMethodHandlers: [
+    {
+      // toString keeps a string a (Java) string, and writes lists and maps as Java does.
+      uid: 'java: toString',
+      match: ({ property, params }) => property === 'toString' && params.length === 0,
+      resolve: ({ context }) =>
+        context instanceof JavaString ? context : new JavaString(javaToString(context)),
+    },
+  ],
+};
 
 /** Renders a mapping template. Throws if the template cannot be parsed or evaluated. */
 export function renderTemplate(template: string, variables: TemplateVariables): string {
@@ -291,12 +417,18 @@ export function renderTemplate(template: string, variables: TemplateVariables): 
   }
   const context = toTemplateValue(variables.context) as Record<string, unknown>;
   if (variables.responseOverride) context.responseOverride = variables.responseOverride;
-  return new Compile(ast).render({
-    context,
-    input: inputVariable(variables.input),
-    util: utilVariable(),
-    stageVariables: toTemplateValue(variables.stageVariables ?? {}),
-  });
+  if (variables.requestOverride) context.requestOverride = variables.requestOverride;
+  return new ApiGatewayVelocity(ast, JAVA_METHODS).render(
+    {
+      context,
+      input: inputVariable(variables.input),
+      util: utilVariable(),
+      stageVariables: toTemplateValue(variables.stageVariables ?? {}),
+    },
+    undefined,
+    // API Gateway renders a reference to nothing as nothing, as Velocity's quiet references do.
+    true,
+  );
 }
 
 function stringOf(value: unknown): string {

@@ -1,0 +1,169 @@
+/**
+ * Rendering an API Gateway mapping template for a request, as the local cloud does: the public way
+ * to test a template without deploying it.
+ *
+ * ```ts
+ * const { output, responseOverride } = renderMappingTemplate({
+ *   template: '{"id": "$input.params(\'id\')", "name": $input.json(\'$.name\')}',
+ *   body: '{"name": "Ada"}',
+ *   path: { id: '42' },
+ * });
+ * ```
+ */
+import {
+  javaToString,
+  renderTemplate,
+  JavaString,
+  type RequestOverride,
+  type ResponseOverride,
+} from './velocity';
+
+/**
+ * Headers API Gateway does not pass to mapping templates (`$input.params()`): hop-by-hop and
+ * connection-level headers it handles itself.
+ */
+export const HEADERS_HIDDEN_FROM_TEMPLATES: ReadonlySet<string> = new Set([
+  'connection',
+  'expect',
+  'max-forwards',
+  'te',
+  'trailer',
+  'upgrade',
+  'transfer-encoding',
+  'server',
+  'content-md5',
+  'proxy-authenticate',
+  'www-authenticate',
+]);
+
+/** A template and the request it renders for. */
+export interface MappingTemplateRequest {
+  /** The mapping template (Velocity Template Language). */
+  readonly template: string;
+  /**
+   * `request`: an integration request template (`$input` is the method request); `response`: an
+   * integration response template (`$input.body` is the integration's answer, `$input.params()`
+   * still the method request).
+   * @default 'request'
+   */
+  readonly phase?: 'request' | 'response';
+  /**
+   * The request body, or for `response` the integration's answer. An empty request body is `{}` to
+   * templates, as API Gateway passes it.
+   * @default ''
+   */
+  readonly body?: string;
+  /** Method request headers (the last value of each). @default {} */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Path parameters. @default {} */
+  readonly path?: Readonly<Record<string, string>>;
+  /** Query string parameters (the last value of each). @default {} */
+  readonly querystring?: Readonly<Record<string, string>>;
+  /** Stage variables. @default {} */
+  readonly stageVariables?: Readonly<Record<string, string>>;
+  /**
+   * `$context` values, over the defaults (`stage: 'test'`, `httpMethod: 'POST'`, a fixed
+   * `requestId`, …); nested objects (`identity`) are merged too.
+   * @default {}
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** What a template rendered, and what it set in the overrides. */
+export interface RenderedMappingTemplate {
+  readonly output: string;
+  /** `$context.responseOverride`: the status (a number, when set) and headers. */
+  readonly responseOverride: { readonly status?: number; readonly header: Readonly<Record<string, string>> };
+  /** `$context.requestOverride`: headers, path and query string parameters. */
+  readonly requestOverride: {
+    readonly header: Readonly<Record<string, string>>;
+    readonly path: Readonly<Record<string, string>>;
+    readonly querystring: Readonly<Record<string, string>>;
+  };
+}
+
+/** `$context` of a request when the caller sets nothing. */
+const DEFAULT_CONTEXT: Readonly<Record<string, unknown>> = {
+  accountId: '123456789012',
+  apiId: 'abcdef1234',
+  deploymentId: 'wxyz98',
+  domainName: 'abcdef1234.execute-api.us-east-1.amazonaws.com',
+  domainPrefix: 'abcdef1234',
+  extendedRequestId: 'AbCdEfGhIjKlMnO=',
+  httpMethod: 'POST',
+  path: '/test/',
+  protocol: 'HTTP/1.1',
+  requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+  requestTime: '07/Dec/2026:12:00:00 +0000',
+  requestTimeEpoch: 1_796_644_800_000,
+  resourceId: 'abc123',
+  resourcePath: '/',
+  stage: 'test',
+  identity: { sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
+};
+
+/**
+ * Renders a mapping template for a request exactly as the local cloud's API Gateway does.
+ *
+ * @throws Error when the template does not parse or fails to evaluate (API Gateway answers 500)
+ */
+export function renderMappingTemplate(request: MappingTemplateRequest): RenderedMappingTemplate {
+  const phase = request.phase ?? 'request';
+  const body = request.body ?? '';
+  const header: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (!HEADERS_HIDDEN_FROM_TEMPLATES.has(name.toLowerCase())) header[name] = value;
+  }
+  const context = mergeContext(DEFAULT_CONTEXT, request.context ?? {});
+  const responseOverride: ResponseOverride = { header: {} };
+  const requestOverride: RequestOverride = { header: {}, path: {}, querystring: {} };
+  const output = renderTemplate(request.template, {
+    context,
+    input: {
+      body: phase === 'request' && body === '' ? '{}' : body,
+      path: request.path ?? {},
+      querystring: request.querystring ?? {},
+      header,
+    },
+    stageVariables: request.stageVariables ?? {},
+    responseOverride,
+    requestOverride,
+  });
+  const status = Number(plain(responseOverride.status));
+  return {
+    output,
+    responseOverride: {
+      ...(responseOverride.status !== undefined && Number.isInteger(status) ? { status } : {}),
+      header: plainRecord(responseOverride.header),
+    },
+    requestOverride: {
+      header: plainRecord(requestOverride.header),
+      path: plainRecord(requestOverride.path),
+      querystring: plainRecord(requestOverride.querystring),
+    },
+  };
+}
+
+function mergeContext(
+  defaults: Readonly<Record<string, unknown>>,
+  overrides: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    const base = merged[key];
+    merged[key] = isRecord(base) && isRecord(value) ? mergeContext(base, value) : value;
+  }
+  return merged;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function plain(value: unknown): unknown {
+  return value instanceof JavaString ? value.toString() : value;
+}
+
+function plainRecord(record: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, javaToString(plain(value))]));
+}
