@@ -4,7 +4,7 @@
  * {@link RegionRuntime} (tables, queues, functions, event source mappings), a fault proxy in front of
  * DynamoDB through which chaos commands break it, and one local API Gateway per stack.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient, type SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import { apiGatewayLocalValues, createApiGatewayEmulator, EMULATED_RESOURCE_TYPES } from './apigateway';
 import type {
   AccessLogEntry,
@@ -13,7 +13,7 @@ import type {
   RunningApiGateway,
 } from './apigateway';
 import type { InvokeFunction } from './apigateway/lambda-proxy';
-import type { SendSqsMessage } from './apigateway/mapped-integration';
+import type { SendSqsMessage, SqsSendMessageInput } from './apigateway/mapped-integration';
 import { AlarmRegistry, type AlarmState } from './alarms/alarm-registry';
 import { startCloudWatchApi } from './alarms/cloudwatch-api';
 import { startApiGatewayControlPlane } from './apigateway/control-plane';
@@ -629,19 +629,7 @@ async function startGateway(
     }
     const queue = stackRuntime.queues.find((candidate) => candidate.logicalId === queueLogicalId);
     if (!queue) throw new Error(`No local queue ${queueLogicalId} in ${stack.stackName}`);
-    const result = await sqsClient.send(
-      new SendMessageCommand({
-        QueueUrl: queue.queueUrl,
-        MessageBody: message.messageBody,
-        MessageAttributes: Object.fromEntries(
-          Object.entries(message.messageAttributes).map(([name, attribute]) => [
-            name,
-            { DataType: attribute.dataType, StringValue: attribute.stringValue },
-          ]),
-        ),
-        DelaySeconds: message.delaySeconds,
-      }),
-    );
+    const result = await sqsClient.send(new SendMessageCommand(sendMessageInputOf(queue.queueUrl, message)));
     return { messageId: result.MessageId ?? '' };
   };
 
@@ -659,6 +647,28 @@ async function startGateway(
   });
   const running = await gateway.listen(options.port, '127.0.0.1');
   return { gateway, running };
+}
+
+/** The SDK's `SendMessage` input for what the gateway's SQS integration sends (form fields parsed). */
+export function sendMessageInputOf(queueUrl: string, message: SqsSendMessageInput): SendMessageCommandInput {
+  return {
+    QueueUrl: queueUrl,
+    MessageBody: message.messageBody,
+    MessageAttributes: Object.fromEntries(
+      Object.entries(message.messageAttributes).map(([name, attribute]) => [
+        name,
+        {
+          DataType: attribute.dataType,
+          StringValue: attribute.stringValue,
+          BinaryValue:
+            attribute.binaryValue === undefined ? undefined : Buffer.from(attribute.binaryValue, 'base64'),
+        },
+      ]),
+    ),
+    DelaySeconds: message.delaySeconds,
+    MessageGroupId: message.messageGroupId,
+    MessageDeduplicationId: message.messageDeduplicationId,
+  };
 }
 
 /**

@@ -20,16 +20,14 @@ function section(heading: string): string {
 }
 
 describe('README', () => {
-  test('the example of "Using the constructs" type-checks against the library', () => {
-    // GIVEN the example, importing the library from this checkout instead of the package
-    const example = /```ts\n([\s\S]*?)\n```/.exec(
-      section('## Using the constructs in your own CDK app'),
-    )?.[1];
-    expect(example).toBeDefined();
+  /** The diagnostics of the TypeScript compiler for a README example, with the package's imports mapped to this checkout. */
+  function typeCheck(example: string, imports: Readonly<Record<string, string>>): string[] {
+    let source = example;
+    for (const [from, to] of Object.entries(imports))
+      source = source.split(`from '${from}'`).join(`from '${to}'`);
     const file = path.join(projectRoot, 'test', `.readme-example-${process.pid}.ts`);
-    fs.writeFileSync(file, (example as string).replace("from 'cdk-resilient-api'", "from '../lib'"));
+    fs.writeFileSync(file, source);
     try {
-      // WHEN the TypeScript compiler checks it with the project's settings
       const config = ts.getParsedCommandLineOfConfigFile(
         path.join(projectRoot, 'tsconfig.json'),
         {},
@@ -41,13 +39,32 @@ describe('README', () => {
         },
       );
       const program = ts.createProgram([file], { ...config?.options, noEmit: true });
-      const diagnostics = ts.getPreEmitDiagnostics(program, program.getSourceFile(file));
-
-      // THEN it has no errors
-      expect(diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+      return ts
+        .getPreEmitDiagnostics(program, program.getSourceFile(file))
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     } finally {
       fs.rmSync(file, { force: true });
     }
+  }
+
+  test('the example of "Using the constructs" type-checks against the library', () => {
+    // GIVEN the example, importing the library from this checkout instead of the package
+    const example = /```ts\n([\s\S]*?)\n```/.exec(
+      section('## Using the constructs in your own CDK app'),
+    )?.[1];
+    expect(example).toBeDefined();
+    // WHEN the TypeScript compiler checks it with the project's settings THEN it has no errors
+    expect(typeCheck(example as string, { 'cdk-resilient-api': '../lib' })).toEqual([]);
+  }, 60_000);
+
+  test('the example of "Testing your own mapping templates" type-checks against the package\'s function', () => {
+    const example = /```ts\n([\s\S]*?)\n```/.exec(section('### Testing your own mapping templates'))?.[1];
+    expect(example).toBeDefined();
+    expect(
+      typeCheck(example as string, {
+        'cdk-resilient-api/mapping-templates': '../local-cloud/apigateway/mapping-template',
+      }),
+    ).toEqual([]);
   }, 60_000);
 
   test('lists the chaos commands exactly as `npm run chaos` prints them', () => {

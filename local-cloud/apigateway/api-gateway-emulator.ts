@@ -15,8 +15,10 @@ import { HEADERS_HIDDEN_FROM_TEMPLATES } from './mapping-template';
 import {
   buildProxyEvent,
   formatRequestTime,
+  proxyEventHeaders,
   NULL_IDENTITY_FIELDS,
   readProxyResult,
+  decodesBinaryFor,
   type InvokeFunction,
 } from './lambda-proxy';
 import {
@@ -48,6 +50,7 @@ import {
 import { QuotaCounter, TokenBucket, type ThrottleLimits } from './token-bucket';
 import {
   renderTemplate,
+  type RequestOverride,
   type ResponseOverride,
   type TemplateInput,
   type TemplateVariables,
@@ -233,8 +236,15 @@ interface RequestState {
   readonly body: Buffer;
   readonly sourceIp: string;
   readonly protocol: string;
+  /** The X-Ray trace header API Gateway adds to the integration request and the answer. */
+  readonly traceId: string;
+  /** The port the client connected to (`X-Forwarded-Port`). */
+  readonly localPort: string;
   stage?: ApiStage;
+  /** The path after the stage, as sent. */
   path?: string;
+  /** The path with the stage (`requestContext.path`), as sent. */
+  stagePath?: string;
   method?: ApiMethod;
   pathParameters: Record<string, string>;
   apiKey?: { spec: ApiKeySpec; value: string; plan: ApiUsagePlan };
@@ -394,6 +404,9 @@ class EmulatorRuntime {
       body: request.body,
       sourceIp: (request.sourceIp ?? '127.0.0.1').replace(/^::ffff:/, ''),
       protocol: request.protocol ?? 'HTTP/1.1',
+      // X-Ray's trace header format: Root=1-<epoch seconds, hex>-<96 random bits, hex>.
+      traceId: `Root=1-${Math.floor(this.clock() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+      localPort: /:(\d+)$/.exec(headerMap.get('host') ?? '')?.[1] ?? '443',
       pathParameters: {},
     };
   }
@@ -439,13 +452,21 @@ class EmulatorRuntime {
 
   /** Finds the stage, resource and method; false when there is none. */
   private route(state: RequestState): boolean {
-    const segments = state.fullPath.split('/').filter((segment) => segment !== '');
-    const [stageName, ...rest] = segments.map(safeDecode);
-    const stage = stageName === undefined ? undefined : this.api.stages.get(stageName);
+    // API Gateway keeps the path as sent (percent-encoding, a trailing slash, inner double slashes),
+    // but ignores slashes before the stage and right after it (recorded on AWS: issue 10's corpus).
+    const afterLeadingSlashes = state.fullPath.replace(/^\/+/, '');
+    const stageEnd = afterLeadingSlashes.indexOf('/');
+    const stageName = safeDecode(
+      stageEnd === -1 ? afterLeadingSlashes : afterLeadingSlashes.slice(0, stageEnd),
+    );
+    const stage = stageName === '' ? undefined : this.api.stages.get(stageName);
     if (!stage) return false;
     state.stage = stage;
-    state.path = `/${rest.join('/')}`;
-    const match = matchResource(this.api.root, rest, 0, {});
+    const rawRest = stageEnd === -1 ? '' : afterLeadingSlashes.slice(stageEnd).replace(/^\/+/, '');
+    state.path = `/${rawRest}`;
+    state.stagePath = `/${afterLeadingSlashes}`;
+    const rest = rawRest.split('/').filter((segment) => segment !== '');
+    const match = matchResource(this.api.root, rest, 0, {}, rawRest);
     if (!match) return false;
     const method = match.resource.methods.get(state.httpMethod) ?? match.resource.methods.get('ANY');
     if (!method) return false;
@@ -521,8 +542,19 @@ class EmulatorRuntime {
       resourcePath: method.resource.path,
       resourceId: method.resource.id,
       path: state.path ?? '/',
+      stagePath: state.stagePath ?? state.fullPath,
       httpMethod: state.httpMethod,
-      rawHeaders: state.headers,
+      rawHeaders: proxyEventHeaders(
+        state.headers,
+        {
+          host: state.headerMap.get('host') ?? '127.0.0.1',
+          traceId: state.traceId,
+          sourceIp: state.sourceIp,
+          port: state.localPort,
+          proto: 'http',
+        },
+        HEADERS_HIDDEN_FROM_TEMPLATES,
+      ),
       query: state.query,
       pathParameters: state.pathParameters,
       stageVariables: this.stageVariables(stage.name),
@@ -549,7 +581,9 @@ class EmulatorRuntime {
     const outcome =
       result instanceof Error
         ? ({ kind: 'function-error', message: result.message } as const)
-        : readProxyResult(result.value);
+        : readProxyResult(result.value, {
+            decodeBase64: decodesBinaryFor(state.headerMap.get('accept'), this.api.binaryMediaTypes),
+          });
     switch (outcome.kind) {
       case 'response':
         state.integrationStatus = outcome.statusCode;
@@ -561,6 +595,13 @@ class EmulatorRuntime {
         // API Gateway does not pass Lambda's 429 on: the client gets a 500 (knowledge center,
         // "API Gateway REST API 500 Internal server error", throttling section).
         state.integrationStatus = 429;
+        return {
+          responseType: 'DEFAULT_5XX',
+          message: 'Internal server error',
+          statusWhenNotCustomized: 500,
+        };
+      case 'undecodable':
+        state.integrationStatus = 200;
         return {
           responseType: 'DEFAULT_5XX',
           message: 'Internal server error',
@@ -589,14 +630,11 @@ class EmulatorRuntime {
     const variables = this.templateVariables(state);
     // What the request template sets in $context.responseOverride still applies to the answer.
     const responseOverride: ResponseOverride = { header: {} };
+    const requestOverride: RequestOverride = { header: {}, path: {}, querystring: {} };
     const rendered =
       selected.template === undefined
         ? state.body.toString('utf8')
-        : renderTemplate(selected.template, {
-            ...variables,
-            responseOverride,
-            requestOverride: { header: {}, path: {}, querystring: {} },
-          });
+        : renderTemplate(selected.template, { ...variables, responseOverride, requestOverride });
     let answer: IntegrationAnswer;
     if (integration.type === 'MOCK') {
       answer = mockAnswer(selected.template === undefined ? undefined : rendered);
@@ -616,7 +654,8 @@ class EmulatorRuntime {
       // No integration response applies and there is no default one: API Gateway's configuration error.
       return { responseType: 'API_CONFIGURATION_ERROR', message: 'Internal server error' };
     }
-    return renderIntegrationResponse(response, answer, variables, responseOverride);
+    // The response template reads what the request template set in both overrides.
+    return renderIntegrationResponse(response, answer, { ...variables, requestOverride }, responseOverride);
   }
 
   private async withIntegrationTimeout<T>(
@@ -718,6 +757,7 @@ class EmulatorRuntime {
     const headers = { ...response.headers };
     headers['x-amzn-RequestId'] = [state.requestId];
     headers['x-amz-apigw-id'] = [state.extendedRequestId];
+    headers['X-Amzn-Trace-Id'] = [state.traceId];
     if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = ['application/json'];
     return { ...response, headers };
   }
@@ -742,24 +782,26 @@ function matchResource(
   segments: string[],
   index: number,
   parameters: Record<string, string>,
+  /** The path after the stage as sent: a greedy parameter takes its rest, double slashes included. */
+  rawPath: string,
 ): { resource: ApiResource; parameters: Record<string, string> } | undefined {
   if (index === segments.length) return { resource: node, parameters };
   const segment = segments[index];
-  const literal = node.children.find((child) => child.pathPart === segment);
+  const literal = node.children.find((child) => child.pathPart === safeDecode(segment));
   const variable = node.children.filter((child) => /^\{[^}+]+\}$/.test(child.pathPart));
   const greedy = node.children.filter((child) => /^\{[^}]+\+\}$/.test(child.pathPart));
   if (literal) {
-    const found = matchResource(literal, segments, index + 1, parameters);
+    const found = matchResource(literal, segments, index + 1, parameters, rawPath);
     if (found) return found;
   }
   for (const child of variable) {
     const name = child.pathPart.slice(1, -1);
-    const found = matchResource(child, segments, index + 1, { ...parameters, [name]: segment });
+    const found = matchResource(child, segments, index + 1, { ...parameters, [name]: segment }, rawPath);
     if (found) return found;
   }
   for (const child of greedy) {
     const name = child.pathPart.slice(1, -2);
-    return { resource: child, parameters: { ...parameters, [name]: segments.slice(index).join('/') } };
+    return { resource: child, parameters: { ...parameters, [name]: greedyRest(rawPath, index) } };
   }
   return undefined;
 }
@@ -792,6 +834,18 @@ function contentTypeOf(state: RequestState): string {
 
 function hasHeader(headers: Record<string, string[]>, name: string): boolean {
   return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
+
+/** The raw path from its `skip`-th non-empty segment on, without a trailing slash. */
+function greedyRest(rawPath: string, skip: number): string {
+  const parts = rawPath.replace(/\/+$/, '').split('/');
+  let seen = 0;
+  let start = 0;
+  while (start < parts.length && (parts[start] === '' || seen < skip)) {
+    if (parts[start] !== '') seen += 1;
+    start += 1;
+  }
+  return parts.slice(start).join('/');
 }
 
 function safeDecode(segment: string): string {
@@ -830,7 +884,10 @@ async function serve(
       sourceIp: request.socket.remoteAddress,
       protocol: `HTTP/${request.httpVersion}`,
     });
-    response.writeHead(answer.statusCode, answer.headers);
+    response.writeHead(answer.statusCode, {
+      ...answer.headers,
+      'Content-Length': String(answer.body.length),
+    });
     response.end(answer.body);
   } catch {
     // The client went away while sending; there is nobody to answer.

@@ -37,8 +37,10 @@ export type InvokeFunction = (
 export interface ProxyEventInput {
   readonly resourcePath: string;
   readonly resourceId: string;
-  /** The path without the stage, e.g. `/orders/42`. */
+  /** The path without the stage, as sent, e.g. `/orders/42`. */
   readonly path: string;
+  /** The path with the stage, as sent (`requestContext.path`). */
+  readonly stagePath: string;
   readonly httpMethod: string;
   /** Headers with their original names, in arrival order. */
   readonly rawHeaders: ReadonlyArray<readonly [string, string]>;
@@ -75,6 +77,66 @@ export const NULL_IDENTITY_FIELDS = {
   userArn: null,
   user: null,
 } as const;
+
+/**
+ * Standard header names API Gateway writes in their canonical spelling whatever the client sent
+ * (`authorization` arrives as `Authorization`); other names keep the client's spelling.
+ */
+const CANONICAL_HEADER_NAMES = new Map(
+  [
+    'Accept',
+    'Accept-Charset',
+    'Accept-Encoding',
+    'Accept-Language',
+    'Age',
+    'Authorization',
+    'Cache-Control',
+    'Content-Encoding',
+    'Content-Length',
+    'Content-Type',
+    'Cookie',
+    'Date',
+    'Host',
+    'Origin',
+    'Pragma',
+    'Range',
+    'Referer',
+    'User-Agent',
+    'Via',
+    'Warn',
+  ].map((name) => [name.toLowerCase(), name]),
+);
+
+/**
+ * The headers a proxy event carries: the client's, without those API Gateway handles itself
+ * (hop-by-hop and connection headers), standard names in their canonical spelling, and the
+ * forwarding headers API Gateway adds.
+ */
+export function proxyEventHeaders(
+  rawHeaders: ReadonlyArray<readonly [string, string]>,
+  added: {
+    readonly host: string;
+    readonly traceId: string;
+    readonly sourceIp: string;
+    readonly port: string;
+    readonly proto: string;
+  },
+  hidden: ReadonlySet<string>,
+): Array<readonly [string, string]> {
+  const headers: Array<readonly [string, string]> = [];
+  for (const [name, value] of rawHeaders) {
+    const lower = name.toLowerCase();
+    if (hidden.has(lower) || lower === 'host') continue;
+    headers.push([CANONICAL_HEADER_NAMES.get(lower) ?? name, value]);
+  }
+  headers.push(['Host', added.host], ['X-Amzn-Trace-Id', added.traceId]);
+  headers.push(
+    ['X-Forwarded-For', added.sourceIp],
+    ['X-Forwarded-Port', added.port],
+    ['X-Forwarded-Proto', added.proto],
+  );
+  return headers;
+}
 
 /** Builds the v1 proxy event of the real shape (nulls where API Gateway sends null). */
 export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
@@ -113,7 +175,7 @@ export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
       httpMethod: input.httpMethod,
       extendedRequestId: input.extendedRequestId,
       requestTime: formatRequestTime(input.requestTimeEpoch),
-      path: `/${input.stage}${input.path}`,
+      path: input.stagePath,
       accountId: input.accountId,
       protocol: input.protocol,
       stage: input.stage,
@@ -130,8 +192,7 @@ export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
       } as APIGatewayProxyEvent['requestContext']['identity'],
       domainName: input.domainName,
       apiId: input.apiId,
-      authorizer: undefined,
-    } as APIGatewayProxyEvent['requestContext'],
+    } as unknown as APIGatewayProxyEvent['requestContext'],
     body: input.body.length === 0 ? null : input.body.toString(input.base64Body ? 'base64' : 'utf8'),
     isBase64Encoded: input.base64Body,
   };
@@ -158,15 +219,43 @@ export type ProxyOutcome =
     }
   | { readonly kind: 'function-error'; readonly message: string }
   | { readonly kind: 'malformed'; readonly message: string }
+  /** `isBase64Encoded` with a body that is not base64, when it had to be decoded: a 500. */
+  | { readonly kind: 'undecodable'; readonly message: string }
   | { readonly kind: 'throttled' };
 
 const PROXY_RESULT_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
 
 /**
- * Maps an invocation result to an HTTP answer. A result with other fields, a non-integer status,
- * non-string body or header values of the wrong kind is a "Malformed Lambda proxy response".
+ * Whether API Gateway turns a base64 body back into bytes: only when the first media type the client
+ * accepts is one of the API's binary media types (`type/*` there matches any subtype); the response's
+ * own Content-Type does not count (recorded on AWS: issue 10's corpus).
  */
-export function readProxyResult(result: unknown): ProxyOutcome {
+export function decodesBinaryFor(
+  acceptHeader: string | undefined,
+  binaryMediaTypes: readonly string[],
+): boolean {
+  const accepted = (acceptHeader ?? '').split(',')[0].split(';')[0].trim().toLowerCase();
+  if (!accepted.includes('/')) return false;
+  const [type, subtype] = accepted.split('/');
+  return binaryMediaTypes.some((pattern) => {
+    const [patternType, patternSubtype] = pattern.replace(/~1/g, '/').toLowerCase().split('/');
+    // A pattern with a wildcard type (`*/test`) matches nothing, not even itself (recorded on AWS).
+    if (patternType === '*') return false;
+    if (patternSubtype === '*') return patternType === type;
+    return patternType === type && patternSubtype === subtype;
+  });
+}
+
+/**
+ * Maps an invocation result to an HTTP answer. A result with other fields, a status that is not an
+ * HTTP status, a non-string body or header values of the wrong kind is a "Malformed Lambda proxy
+ * response"; a result without `statusCode` is a 200. A base64 body stays text unless
+ * `decodeBase64` (see {@link decodesBinaryFor}).
+ */
+export function readProxyResult(
+  result: unknown,
+  options: { readonly decodeBase64?: boolean } = {},
+): ProxyOutcome {
   if (isObject(result) && result.throttled === true) return { kind: 'throttled' };
   if (isObject(result) && typeof result.errorMessage === 'string' && !('statusCode' in result)) {
     return { kind: 'function-error', message: result.errorMessage };
@@ -178,7 +267,12 @@ export function readProxyResult(result: unknown): ProxyOutcome {
   if (!isObject(result)) return malformed('not a JSON object');
   const extra = Object.keys(result).filter((key) => !PROXY_RESULT_KEYS.has(key));
   if (extra.length > 0) return malformed(`unexpected fields ${extra.join(', ')}`);
-  const statusCode = typeof result.statusCode === 'string' ? Number(result.statusCode) : result.statusCode;
+  const statusCode =
+    result.statusCode === undefined
+      ? 200
+      : typeof result.statusCode === 'string'
+        ? Number(result.statusCode)
+        : result.statusCode;
   if (
     typeof statusCode !== 'number' ||
     !Number.isInteger(statusCode) ||
@@ -214,12 +308,11 @@ export function readProxyResult(result: unknown): ProxyOutcome {
     }
   }
   const body = typeof result.body === 'string' ? result.body : '';
-  return {
-    kind: 'response',
-    statusCode,
-    headers,
-    body: Buffer.from(body, result.isBase64Encoded === true ? 'base64' : 'utf8'),
-  };
+  const decode = result.isBase64Encoded === true && options.decodeBase64 === true;
+  if (decode && !/^[A-Za-z0-9+/]*={0,2}$/.test(body.replace(/\s/g, ''))) {
+    return { kind: 'undecodable', message: 'The body is not base64' };
+  }
+  return { kind: 'response', statusCode, headers, body: Buffer.from(body, decode ? 'base64' : 'utf8') };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

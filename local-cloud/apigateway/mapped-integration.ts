@@ -82,8 +82,10 @@ export async function sendToSqs(
     return sqsError(400, 'MissingParameter', 'The request must contain the parameter MessageBody.');
   }
   const messageAttributes: Record<string, SqsMessageAttribute> = {};
-  for (let index = 1; form.has(`MessageAttribute.${index}.Name`); index++) {
-    const prefix = `MessageAttribute.${index}`;
+  // SQS takes both spellings of the prefix (recorded on AWS: test/fidelity, apigw-template-messageattribute*-prefix).
+  const attributePrefix = form.has('MessageAttributes.1.Name') ? 'MessageAttributes' : 'MessageAttribute';
+  for (let index = 1; form.has(`${attributePrefix}.${index}.Name`); index++) {
+    const prefix = `${attributePrefix}.${index}`;
     const name = form.get(`${prefix}.Name`) ?? '';
     const dataType = form.get(`${prefix}.Value.DataType`);
     if (!dataType) {
@@ -173,7 +175,7 @@ export function renderIntegrationResponse(
     'application/json' in templates ? 'application/json' : (Object.keys(templates)[0] ?? 'application/json');
   const template = templates[contentType];
   const responseOverride: ResponseOverride = {
-    status: requestTemplateOverride.status,
+    ...requestTemplateOverride,
     header: { ...requestTemplateOverride.header },
   };
   const body =

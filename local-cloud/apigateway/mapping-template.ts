@@ -10,9 +10,11 @@
  * });
  * ```
  */
+import { NULL_IDENTITY_FIELDS } from './lambda-proxy';
 import {
   javaToString,
   renderTemplate,
+  toTemplateValue,
   JavaString,
   type RequestOverride,
   type ResponseOverride,
@@ -99,7 +101,7 @@ const DEFAULT_CONTEXT: Readonly<Record<string, unknown>> = {
   resourceId: 'abc123',
   resourcePath: '/',
   stage: 'test',
-  identity: { sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
+  identity: { ...NULL_IDENTITY_FIELDS, sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
 };
 
 /**
@@ -114,9 +116,23 @@ export function renderMappingTemplate(request: MappingTemplateRequest): Rendered
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!HEADERS_HIDDEN_FROM_TEMPLATES.has(name.toLowerCase())) header[name] = value;
   }
-  const context = mergeContext(DEFAULT_CONTEXT, request.context ?? {});
-  const responseOverride: ResponseOverride = { header: {} };
-  const requestOverride: RequestOverride = { header: {}, path: {}, querystring: {} };
+  const {
+    requestOverride: givenRequestOverride,
+    responseOverride: givenResponseOverride,
+    ...given
+  } = request.context ?? {};
+  const context = mergeContext(DEFAULT_CONTEXT, given);
+  // Overrides a request template set already (a response template reads them): as given, writable.
+  const responseOverride = {
+    ...(toTemplateValue(givenResponseOverride ?? {}) as Record<string, unknown>),
+  } as ResponseOverride;
+  responseOverride.header = { ...(responseOverride.header as Record<string, unknown> | undefined) };
+  const givenRequest = (toTemplateValue(givenRequestOverride ?? {}) ?? {}) as Partial<RequestOverride>;
+  const requestOverride: RequestOverride = {
+    header: { ...givenRequest.header },
+    path: { ...givenRequest.path },
+    querystring: { ...givenRequest.querystring },
+  };
   const output = renderTemplate(request.template, {
     context,
     input: {
@@ -164,6 +180,14 @@ function plain(value: unknown): unknown {
   return value instanceof JavaString ? value.toString() : value;
 }
 
+/** Override values as API Gateway sends them: a list (several header values) joined with commas. */
 function plainRecord(record: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, javaToString(plain(value))]));
+  return Object.fromEntries(
+    Object.entries(record).map(([key, value]) => [
+      key,
+      Array.isArray(value)
+        ? value.map((item) => javaToString(plain(item))).join(',')
+        : javaToString(plain(value)),
+    ]),
+  );
 }

@@ -150,12 +150,27 @@ export function toTemplateValue(value: unknown): unknown {
 }
 
 /**
+ * The objects of `$context` that are not plain maps on AWS (`identity`, `requestOverride`,
+ * `responseOverride` and their `header`/`path`/`querystring`): they render as nothing, as AWS
+ * recorded (`"$context.identity"` is `""`), while their members read as usual.
+ */
+const CONTEXT_OBJECTS = new WeakSet<object>();
+
+/** Marks `$context` objects that render as nothing (see {@link CONTEXT_OBJECTS}). */
+function markContextObjects(...objects: unknown[]): void {
+  for (const object of objects) {
+    if (object !== null && typeof object === 'object') CONTEXT_OBJECTS.add(object);
+  }
+}
+
+/**
  * A template value as the JVM's `toString` writes it: a string as is, a JSON list as JSON, a list a
  * template built as `[a, b]`, a map as `{key=value, …}` (its values by the same rules), null as
  * `null` inside a list or map. A reference to nothing renders as nothing (see {@link renderValue}).
  */
 export function javaToString(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  if (typeof value === 'object' && CONTEXT_OBJECTS.has(value)) return '';
   if (value instanceof JavaString) return value.toString();
   if (Array.isArray(value)) {
     return (value as unknown as Record<symbol, unknown>)[JSON_LIST]
@@ -336,6 +351,7 @@ export function selectJsonPath(document: unknown, path: string): unknown {
 export interface ResponseOverride {
   status?: unknown;
   header: Record<string, unknown>;
+  [other: string]: unknown;
 }
 
 /**
@@ -418,6 +434,16 @@ export function renderTemplate(template: string, variables: TemplateVariables): 
   const context = toTemplateValue(variables.context) as Record<string, unknown>;
   if (variables.responseOverride) context.responseOverride = variables.responseOverride;
   if (variables.requestOverride) context.requestOverride = variables.requestOverride;
+  const { responseOverride, requestOverride } = variables;
+  markContextObjects(
+    context.identity,
+    responseOverride,
+    responseOverride?.header,
+    requestOverride,
+    requestOverride?.header,
+    requestOverride?.path,
+    requestOverride?.querystring,
+  );
   return new ApiGatewayVelocity(ast, JAVA_METHODS).render(
     {
       context,

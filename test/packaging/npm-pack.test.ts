@@ -24,6 +24,11 @@ new QueueProcessor(stack, 'Queue', {
   }),
 });
 app.synth();
+
+// The mapping-template renderer the package exports, as a test of a user's template would call it.
+const { renderMappingTemplate } = require('cdk-resilient-api/mapping-templates');
+const rendered = renderMappingTemplate({ template: '{"name": $input.json(\'$.name\')}', body: '{"name": "Ada"}' });
+if (rendered.output !== '{"name": "Ada"}') throw new Error('renderMappingTemplate rendered ' + rendered.output);
 `;
 
 function run(command: string, args: string[], cwd: string): string {
@@ -51,6 +56,7 @@ describe('npm pack', () => {
       expect.arrayContaining([
         'dist/lib/index.js',
         'dist/lib/index.d.ts',
+        'dist/local-cloud/apigateway/mapping-template.js',
         'lambdas/process-orders/handler.ts',
       ]),
     );

@@ -40,16 +40,17 @@ describe('local API Gateway, sync variant', () => {
 
     // THEN
     expect(response.status).toBe(200);
-    expect(response.json).toEqual({ echo: '/orders/o-1' });
+    // API Gateway leaves the path percent-encoded (recorded on AWS: test/fidelity, greedy-proxy-percent-encoded-path).
+    expect(response.json).toEqual({ echo: '/orders/o%2D1' });
     expect(response.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
     expect(gateway.invocations).toHaveLength(1);
     const { functionLogicalId, event } = gateway.invocations[0];
     expect(functionLogicalId).toBe(getOrder);
     expect(event).toMatchObject({
       resource: '/orders/{orderId}',
-      path: '/orders/o-1',
+      path: '/orders/o%2D1',
       httpMethod: 'GET',
-      pathParameters: { orderId: 'o-1' },
+      pathParameters: { orderId: 'o%2D1' },
       queryStringParameters: { expand: 'items', tag: 'b' },
       multiValueQueryStringParameters: { expand: ['items'], tag: ['a', 'b'] },
       stageVariables: null,
@@ -60,7 +61,7 @@ describe('local API Gateway, sync variant', () => {
         apiId: gateway.emulator.restApiId,
         resourcePath: '/orders/{orderId}',
         httpMethod: 'GET',
-        path: '/prod/orders/o-1',
+        path: '/prod/orders/o%2D1',
         stage: 'prod',
         requestId: response.headers.get('x-amzn-requestid'),
         protocol: 'HTTP/1.1',
@@ -74,7 +75,7 @@ describe('local API Gateway, sync variant', () => {
     expect(event.requestContext.resourceId).toMatch(/^[a-z0-9]{6}$/);
   });
 
-  test('passes the function result through: status, headers, multi-value headers, base64 body', async () => {
+  test('passes the function result through: status, headers, multi-value headers; a base64 body stays text without binary media types', async () => {
     // GIVEN
     gateway.answer = () =>
       Promise.resolve({
@@ -94,7 +95,9 @@ describe('local API Gateway, sync variant', () => {
 
     // THEN
     expect(response.status).toBe(201);
-    expect(response.text).toBe('hello');
+    // The API has no binary media types: API Gateway passes the base64 text on (recorded on AWS:
+    // test/fidelity, base64-flag-true-no-binary-media-types).
+    expect(response.text).toBe(Buffer.from('hello').toString('base64'));
     expect(response.headers.get('content-type')).toBe('text/plain');
     expect(response.headers.get('x-one')).toBe('a');
     expect(response.headers.get('x-many')).toBe('1, 2');
@@ -224,7 +227,6 @@ describe('local API Gateway, sync variant', () => {
       'answers a malformed proxy response',
       () => Promise.resolve({ statusCode: 200, body: { not: 'a string' } }),
     ],
-    ['answers without a status code', () => Promise.resolve({ body: 'ok' })],
   ])('fails with 502 BAD_GATEWAY if the function %s', async (_what, answer: () => Promise<any>) => {
     // GIVEN
     gateway.answer = answer;
