@@ -50,6 +50,7 @@ import {
   type MultiRegionView,
 } from './multi-region';
 import { LocalSecrets } from './resources/local-secrets';
+import { checkSendMessage, queueKindOf } from './emulators/sqs-validation';
 import type { GlobalEndpoint } from './route53/local-route53';
 import { ROUTE53_RESOURCE_TYPES } from './route53/route53-model';
 import { logGroupNameOfArn } from './apigateway/access-log';
@@ -629,8 +630,7 @@ async function startGateway(
     }
     const queue = stackRuntime.queues.find((candidate) => candidate.logicalId === queueLogicalId);
     if (!queue) throw new Error(`No local queue ${queueLogicalId} in ${stack.stackName}`);
-    const result = await sqsClient.send(new SendMessageCommand(sendMessageInputOf(queue.queueUrl, message)));
-    return { messageId: result.MessageId ?? '' };
+    return sendToLocalSqs(sqsClient, queue.queueUrl, queue.attributes, message);
   };
 
   const gateway = createApiGatewayEmulator({
@@ -647,6 +647,21 @@ async function startGateway(
   });
   const running = await gateway.listen(options.port, '127.0.0.1');
   return { gateway, running };
+}
+
+/**
+ * Sends what API Gateway's SQS integration sends, as SQS would take it: SQS's input checks that the
+ * emulator lacks first (a refusal rejects with SQS's code and a 400), then `SendMessage`.
+ */
+export async function sendToLocalSqs(
+  client: SQSClient,
+  queueUrl: string,
+  queueAttributes: Readonly<Record<string, string>> | undefined,
+  message: SqsSendMessageInput,
+): Promise<{ messageId: string }> {
+  checkSendMessage(message, queueKindOf(queueAttributes));
+  const result = await client.send(new SendMessageCommand(sendMessageInputOf(queueUrl, message)));
+  return { messageId: result.MessageId ?? '' };
 }
 
 /** The SDK's `SendMessage` input for what the gateway's SQS integration sends (form fields parsed). */

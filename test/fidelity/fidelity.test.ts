@@ -7,15 +7,10 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderMappingTemplate } from '../../local-cloud/apigateway/mapping-template';
-import {
-  CreateQueueCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { sendToSqs } from '../../local-cloud/apigateway/mapped-integration';
 import { failedItemIds } from '../../local-cloud/event-sources/sqs-event-source';
-import { sendMessageInputOf } from '../../local-cloud/local-cloud';
+import { sendToLocalSqs } from '../../local-cloud/local-cloud';
 import { LOCAL_CREDENTIALS } from '../../local-cloud/region-runtime';
 import { localEndpoints } from '../harness/local-aws';
 import { callProxyApi } from './proxy-api';
@@ -330,10 +325,9 @@ describe("API Gateway's SQS integration: what SQS answers a SendMessage (AWS-rec
         for (const [name, value] of Object.entries(testCase.sendMessageParameters)) {
           if (name !== 'QueueUrl') form.set(name, value);
         }
-        const answer = await sendToSqs(queueUrl, form.toString(), async (queue, message) => {
-          const result = await sqs.send(new SendMessageCommand(sendMessageInputOf(queue, message)));
-          return { messageId: result.MessageId ?? '' };
-        });
+        const answer = await sendToSqs(queueUrl, form.toString(), (queue, message) =>
+          sendToLocalSqs(sqs, queue, testCase.queueAttributes, message),
+        );
         // THEN SQS's answer is AWS's
         const body = JSON.parse(answer.body) as { Error?: { Code?: string } };
         if (testCase.expected.status !== undefined) expect(answer.statusCode).toBe(testCase.expected.status);

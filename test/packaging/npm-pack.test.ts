@@ -27,7 +27,8 @@ app.synth();
 
 // The mapping-template renderer the package exports, as a test of a user's template would call it.
 const { renderMappingTemplate } = require('cdk-resilient-api/mapping-templates');
-const rendered = renderMappingTemplate({ template: '{"name": $input.json(\'$.name\')}', body: '{"name": "Ada"}' });
+const template = '{"name": $input.json(' + "'$.name'" + ')}';
+const rendered = renderMappingTemplate({ template, body: '{"name": "Ada"}' });
 if (rendered.output !== '{"name": "Ada"}') throw new Error('renderMappingTemplate rendered ' + rendered.output);
 `;
 
