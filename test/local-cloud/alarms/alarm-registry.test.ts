@@ -1,6 +1,7 @@
 import { AlarmRegistry, matchesPattern, type InvokeTarget } from '../../../local-cloud/alarms/alarm-registry';
 import type { AssemblyStack } from '../../../local-cloud/assembly/cloud-assembly';
 import { IntrinsicResolver } from '../../../local-cloud/assembly/intrinsic-resolver';
+import { MetricStore } from '../../../local-cloud/metrics/metric-store';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:switch';
 
@@ -109,5 +110,113 @@ describe('matchesPattern', () => {
     [{ source: [{ prefix: 'aws.' }] }, false],
   ])('%j matches: %s', (pattern, expected) => {
     expect(matchesPattern(pattern, event)).toBe(expected);
+  });
+});
+
+describe('AlarmRegistry with computed metrics', () => {
+  const NOW = 1_700_000_000_000;
+  const ERRORS_ALARM = {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: 'errors',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: 'f' }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    },
+  };
+
+  function computedRegistry(invokeTarget: InvokeTarget = async () => {}) {
+    const template = {
+      Resources: {
+        Errors: ERRORS_ALARM,
+        Unhealthy: {
+          Type: 'AWS::CloudWatch::CompositeAlarm',
+          Properties: {
+            AlarmName: 'unhealthy',
+            AlarmRule: { 'Fn::Join': ['', ['ALARM("', { 'Fn::GetAtt': ['Errors', 'Arn'] }, '")']] },
+          },
+        },
+        Switch: { Type: 'AWS::Lambda::Function', Properties: {} },
+        Schedule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            ScheduleExpression: 'rate(1 minute)',
+            Targets: [{ Arn: { 'Fn::GetAtt': ['Switch', 'Arn'] }, Id: 'T' }],
+          },
+        },
+      },
+    };
+    const stack = { stackName: 'Api', template } as unknown as AssemblyStack;
+    const resolver = new IntrinsicResolver({
+      stackName: 'Api',
+      template,
+      region: 'us-east-1',
+      accountId: '111111111111',
+    });
+    resolver.register('Switch', { ref: 'switch', attributes: { Arn: FUNCTION_ARN } });
+    const store = new MetricStore(3_600_000);
+    const changes: string[] = [];
+    const registry = new AlarmRegistry({
+      stacks: [{ stack, resolver, region: 'us-east-1', accountId: '111111111111' }],
+      invokeTarget,
+      clock: () => NOW,
+      evaluation: { store, timeScale: 60 },
+      onStateChange: (alarm, previous) => changes.push(`${alarm.alarmName} ${previous}→${alarm.state}`),
+    });
+    return { registry, store, changes };
+  }
+
+  test('alarms start in INSUFFICIENT_DATA and follow the metrics; the composite follows its rule', () => {
+    // GIVEN a function error inside the (scaled) 300 s period
+    const { registry, store, changes } = computedRegistry();
+    expect(registry.find('errors').state).toBe('INSUFFICIENT_DATA');
+    store.put({
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: { FunctionName: 'f' },
+      value: 1,
+      timestamp: NOW - 1_000,
+    });
+    // WHEN the registry evaluates
+    registry.evaluate();
+    // THEN the alarm is in ALARM from the computed value, and the composite with it
+    expect(registry.find('errors')).toMatchObject({
+      state: 'ALARM',
+      stateReason: expect.stringMatching(/^Computed locally: \[1\]/) as string,
+    });
+    expect(registry.find('unhealthy').state).toBe('ALARM');
+    expect(changes).toEqual(['errors INSUFFICIENT_DATA→ALARM', 'unhealthy INSUFFICIENT_DATA→ALARM']);
+  });
+
+  test('a forced state lasts until the next evaluation, as SetAlarmState on AWS', async () => {
+    const { registry } = computedRegistry();
+    registry.evaluate();
+    await registry.setState('errors', 'ALARM', 'forced');
+    expect(registry.find('errors')).toMatchObject({ state: 'ALARM', forced: true });
+    registry.evaluate();
+    expect(registry.find('errors')).toMatchObject({ state: 'OK', forced: false });
+  });
+
+  test('evaluates every minute divided by the time scale, and a rate(…) rule sends Scheduled Events', async () => {
+    const events: unknown[] = [];
+    const { registry } = computedRegistry((_arn, event) => {
+      events.push(event);
+      return Promise.resolve();
+    });
+    expect(registry.evaluationIntervalMillis).toBe(1_000);
+    registry.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    await registry.stop();
+    expect(events[0]).toMatchObject({
+      source: 'aws.events',
+      'detail-type': 'Scheduled Event',
+      resources: [expect.stringContaining(':rule/Api-Schedule')],
+    });
   });
 });
