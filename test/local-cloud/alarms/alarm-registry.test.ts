@@ -1,7 +1,6 @@
 import { AlarmRegistry, matchesPattern, type InvokeTarget } from '../../../local-cloud/alarms/alarm-registry';
-import type { AssemblyStack } from '../../../local-cloud/assembly/cloud-assembly';
-import { IntrinsicResolver } from '../../../local-cloud/assembly/intrinsic-resolver';
 import { MetricStore } from '../../../local-cloud/metrics/metric-store';
+import { templateStack } from '../template-stack';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:switch';
 
@@ -25,13 +24,7 @@ function registry(invokeTarget: InvokeTarget) {
       },
     },
   };
-  const stack = { stackName: 'Api', template } as unknown as AssemblyStack;
-  const resolver = new IntrinsicResolver({
-    stackName: 'Api',
-    template,
-    region: 'us-east-1',
-    accountId: '111111111111',
-  });
+  const { stack, resolver } = templateStack(template);
   resolver.register('Switch', { ref: 'switch', attributes: { Arn: FUNCTION_ARN } });
   return new AlarmRegistry({
     stacks: [{ stack, resolver, region: 'us-east-1', accountId: '111111111111' }],
@@ -152,13 +145,7 @@ describe('AlarmRegistry with computed metrics', () => {
         },
       },
     };
-    const stack = { stackName: 'Api', template } as unknown as AssemblyStack;
-    const resolver = new IntrinsicResolver({
-      stackName: 'Api',
-      template,
-      region: 'us-east-1',
-      accountId: '111111111111',
-    });
+    const { stack, resolver } = templateStack(template);
     resolver.register('Switch', { ref: 'switch', attributes: { Arn: FUNCTION_ARN } });
     const store = new MetricStore(3_600_000);
     const changes: string[] = [];

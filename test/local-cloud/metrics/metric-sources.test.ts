@@ -1,11 +1,10 @@
 import { renderAccessLogLine, logGroupNameOfArn } from '../../../local-cloud/apigateway/access-log';
-import type { AssemblyStack } from '../../../local-cloud/assembly/cloud-assembly';
-import { IntrinsicResolver } from '../../../local-cloud/assembly/intrinsic-resolver';
 import {
   apiGatewayDatapoints,
   lambdaDatapoints,
   MetricFilters,
 } from '../../../local-cloud/metrics/metric-sources';
+import { templateStack } from '../template-stack';
 
 describe('the access log line', () => {
   test('renders the stage format with the request values, and - for a value there is none of', () => {
@@ -113,13 +112,7 @@ describe('MetricFilters', () => {
         },
       },
     };
-    const stack = { stackName: 'Api', template } as unknown as AssemblyStack;
-    const resolver = new IntrinsicResolver({
-      stackName: 'Api',
-      template,
-      region: 'us-east-1',
-      accountId: '111111111111',
-    });
+    const { stack, resolver } = templateStack(template);
     return { metricFilters: new MetricFilters([{ stack, resolver }]), resolver };
   }
 
