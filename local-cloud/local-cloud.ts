@@ -665,7 +665,7 @@ export async function sendToLocalSqs(
 }
 
 /** The SDK's `SendMessage` input for what the gateway's SQS integration sends (form fields parsed). */
-export function sendMessageInputOf(queueUrl: string, message: SqsSendMessageInput): SendMessageCommandInput {
+function sendMessageInputOf(queueUrl: string, message: SqsSendMessageInput): SendMessageCommandInput {
   return {
     QueueUrl: queueUrl,
     MessageBody: message.messageBody,

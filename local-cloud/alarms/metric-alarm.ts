@@ -293,22 +293,18 @@ export function parseMathExpression(source: string): MathNode {
   const expect = (token: string) => {
     if (take() !== token) throw new Error(`metric math ${source}: expected ${token}`);
   };
-  const parseSum = (): MathNode => {
-    let left = parseProduct();
-    while (peek() === '+' || peek() === '-') {
-      const operator = take() as '+' | '-';
-      left = { kind: 'binary', operator, left, right: parseProduct() };
-    }
-    return left;
-  };
-  const parseProduct = (): MathNode => {
-    let left = parseAtom();
-    while (peek() === '*' || peek() === '/') {
-      const operator = take() as '*' | '/';
-      left = { kind: 'binary', operator, left, right: parseAtom() };
-    }
-    return left;
-  };
+  /** One precedence level: operands of the next level joined, left to right, by these operators. */
+  const leftAssociative =
+    (operators: ReadonlyArray<'+' | '-' | '*' | '/'>, operand: () => MathNode) => (): MathNode => {
+      let left = operand();
+      for (let next = peek(); operators.includes(next as '+'); next = peek()) {
+        take();
+        left = { kind: 'binary', operator: next as '+', left, right: operand() };
+      }
+      return left;
+    };
+  const parseProduct = leftAssociative(['*', '/'], () => parseAtom());
+  const parseSum = leftAssociative(['+', '-'], parseProduct);
   const parseAtom = (): MathNode => {
     const token = take();
     if (token === undefined) throw new Error(`metric math ${source}: unexpected end`);

@@ -19,6 +19,22 @@ export function renderAccessLogLine(format: string, values: AccessLogValues): st
   });
 }
 
+/** `$context` as access log variables: nested objects become dotted paths (`identity.sourceIp`). */
+export function flattenContext(
+  context: Readonly<Record<string, unknown>>,
+  prefix = '',
+): Record<string, string | number | undefined> {
+  const values: Record<string, string | number | undefined> = {};
+  for (const [key, value] of Object.entries(context)) {
+    if (value !== null && typeof value === 'object') {
+      Object.assign(values, flattenContext(value as Record<string, unknown>, `${prefix}${key}.`));
+    } else if (typeof value === 'string' || typeof value === 'number') {
+      values[`${prefix}${key}`] = value;
+    }
+  }
+  return values;
+}
+
 /** The log group name of a CloudWatch Logs ARN (`arn:aws:logs:<region>:<account>:log-group:<name>[:*]`). */
 export function logGroupNameOfArn(arn: string): string {
   const match = /:log-group:([^:]+)/.exec(arn);

@@ -10,8 +10,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { renderGatewayResponse, type GatewayError, type RenderedResponse } from './gateway-responses';
-import { renderAccessLogLine, type AccessLogValues } from './access-log';
-import { HEADERS_HIDDEN_FROM_TEMPLATES } from './mapping-template';
+import { flattenContext, renderAccessLogLine, type AccessLogValues } from './access-log';
+import { HEADERS_HIDDEN_FROM_INTEGRATIONS, templateInputOf } from './mapping-template';
 import {
   buildProxyEvent,
   formatRequestTime,
@@ -349,31 +349,19 @@ class EmulatorRuntime {
     return response;
   }
 
-  /** The request's `$context` values an access log line can name (the answer's are added by the caller). */
+  /**
+   * The request's `$context` values an access log line can name: the mapping templates' `$context`
+   * (one source for both), plus the integration's (the answer's are added by the caller).
+   */
   private accessLogValues(state: RequestState): AccessLogValues {
     const integrationLatency =
       state.integrationLatencyMillis === undefined ? undefined : Math.round(state.integrationLatencyMillis);
     return {
-      accountId: this.options.accountId,
-      apiId: this.api.id,
-      requestId: state.requestId,
-      extendedRequestId: state.extendedRequestId,
-      requestTime: formatRequestTime(state.requestTimeEpoch),
-      requestTimeEpoch: state.requestTimeEpoch,
-      httpMethod: state.httpMethod,
-      path: state.fullPath,
-      protocol: state.protocol,
-      stage: state.stage?.name,
-      resourceId: state.method?.resource.id,
-      resourcePath: state.method?.resource.path,
-      domainName: state.headerMap.get('host'),
+      ...flattenContext(this.templateContext(state)),
       'integration.latency': integrationLatency,
       'integration.status': state.integrationStatus,
       integrationLatency,
       integrationStatus: state.integrationStatus,
-      'identity.apiKeyId': state.apiKey?.spec.id,
-      'identity.sourceIp': state.sourceIp,
-      'identity.userAgent': state.headerMap.get('user-agent'),
     };
   }
 
@@ -553,7 +541,7 @@ class EmulatorRuntime {
           port: state.localPort,
           proto: 'http',
         },
-        HEADERS_HIDDEN_FROM_TEMPLATES,
+        HEADERS_HIDDEN_FROM_INTEGRATIONS,
       ),
       query: state.query,
       pathParameters: state.pathParameters,
@@ -812,17 +800,13 @@ function domainNameOf(state: RequestState): string {
 }
 
 function templateInput(state: RequestState): TemplateInput {
-  const header: Record<string, string> = {};
-  for (const [name, value] of state.headers) {
-    if (!HEADERS_HIDDEN_FROM_TEMPLATES.has(name.toLowerCase())) header[name] = value;
-  }
-  return {
-    // A request without a body is `{}` to templates, as API Gateway passes it.
-    body: state.body.length === 0 ? '{}' : state.body.toString('utf8'),
+  return templateInputOf({
+    phase: 'request',
+    body: state.body.toString('utf8'),
+    headers: state.headers,
     path: state.pathParameters,
     querystring: Object.fromEntries(state.query),
-    header,
-  };
+  });
 }
 
 /** The request's media type, lower case without parameters; API Gateway assumes JSON when absent. */

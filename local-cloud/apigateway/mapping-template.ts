@@ -18,13 +18,14 @@ import {
   JavaString,
   type RequestOverride,
   type ResponseOverride,
+  type TemplateInput,
 } from './velocity';
 
 /**
- * Headers API Gateway does not pass to mapping templates (`$input.params()`): hop-by-hop and
- * connection-level headers it handles itself.
+ * Headers API Gateway does not pass to integrations (mapping templates' `$input.params()`, Lambda
+ * proxy events): hop-by-hop and connection-level headers it handles itself.
  */
-export const HEADERS_HIDDEN_FROM_TEMPLATES: ReadonlySet<string> = new Set([
+export const HEADERS_HIDDEN_FROM_INTEGRATIONS: ReadonlySet<string> = new Set([
   'connection',
   'expect',
   'max-forwards',
@@ -110,12 +111,6 @@ const DEFAULT_CONTEXT: Readonly<Record<string, unknown>> = {
  * @throws Error when the template does not parse or fails to evaluate (API Gateway answers 500)
  */
 export function renderMappingTemplate(request: MappingTemplateRequest): RenderedMappingTemplate {
-  const phase = request.phase ?? 'request';
-  const body = request.body ?? '';
-  const header: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers ?? {})) {
-    if (!HEADERS_HIDDEN_FROM_TEMPLATES.has(name.toLowerCase())) header[name] = value;
-  }
   const {
     requestOverride: givenRequestOverride,
     responseOverride: givenResponseOverride,
@@ -135,12 +130,13 @@ export function renderMappingTemplate(request: MappingTemplateRequest): Rendered
   };
   const output = renderTemplate(request.template, {
     context,
-    input: {
-      body: phase === 'request' && body === '' ? '{}' : body,
+    input: templateInputOf({
+      phase: request.phase ?? 'request',
+      body: request.body ?? '',
+      headers: Object.entries(request.headers ?? {}),
       path: request.path ?? {},
       querystring: request.querystring ?? {},
-      header,
-    },
+    }),
     stageVariables: request.stageVariables ?? {},
     responseOverride,
     requestOverride,
@@ -157,6 +153,29 @@ export function renderMappingTemplate(request: MappingTemplateRequest): Rendered
       path: plainRecord(requestOverride.path),
       querystring: plainRecord(requestOverride.querystring),
     },
+  };
+}
+
+/**
+ * What `$input` reads, as API Gateway passes it to a template: without the headers it hides (the
+ * last value of a repeated header), and `{}` for a request without a body.
+ */
+export function templateInputOf(request: {
+  readonly phase: 'request' | 'response';
+  readonly body: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly path: Readonly<Record<string, string>>;
+  readonly querystring: Readonly<Record<string, string>>;
+}): TemplateInput {
+  const header: Record<string, string> = {};
+  for (const [name, value] of request.headers) {
+    if (!HEADERS_HIDDEN_FROM_INTEGRATIONS.has(name.toLowerCase())) header[name] = value;
+  }
+  return {
+    body: request.phase === 'request' && request.body === '' ? '{}' : request.body,
+    path: request.path,
+    querystring: request.querystring,
+    header,
   };
 }
 

@@ -74,13 +74,24 @@ export function parseFilterPattern(source: string): FilterPattern {
 
 /** The value a `$.field` metric value selects from a JSON event, if it is a number (or a numeric string). */
 export function selectNumber(selectorSource: string, message: string): number | undefined {
-  const event = parseJsonEvent(message);
-  if (event === undefined) return undefined;
-  const value = select(parseSelector(selectorSource), event);
+  const value = selectFromMessage(selectorSource, message);
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
     return Number(value);
   return undefined;
+}
+
+/** The text a `$.field` dimension selects from a JSON event: a string, number or boolean as text. */
+export function selectText(selectorSource: string, message: string): string | undefined {
+  const value = selectFromMessage(selectorSource, message);
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : undefined;
+}
+
+function selectFromMessage(selectorSource: string, message: string): JsonValue | undefined {
+  const event = parseJsonEvent(message);
+  return event === undefined ? undefined : select(parseSelector(selectorSource), event);
 }
 
 function parseJsonEvent(message: string): JsonValue | undefined {

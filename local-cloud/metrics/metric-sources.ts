@@ -20,7 +20,7 @@ import type { IntrinsicResolver } from '../assembly/intrinsic-resolver';
 import type { AccessLogEntry } from '../apigateway/api-gateway-emulator';
 import type { InvocationResult } from '../lambda/local-function';
 import { localResourceName } from '../resources/local-names';
-import { parseFilterPattern, selectNumber, type FilterPattern } from './filter-pattern';
+import { parseFilterPattern, selectNumber, selectText, type FilterPattern } from './filter-pattern';
 import type { MetricDatum } from './metric-store';
 
 /** The datapoints API Gateway publishes for one request (requests outside a stage publish none). */
@@ -121,7 +121,7 @@ export class MetricFilters {
         if (value === undefined || Number.isNaN(value)) continue;
         const dimensions: Record<string, string> = {};
         for (const [name, selector] of Object.entries(transformation.dimensions)) {
-          const dimensionValue = matched ? dimensionOf(selector, message) : undefined;
+          const dimensionValue = matched ? selectText(selector, message) : undefined;
           if (dimensionValue !== undefined) dimensions[name] = dimensionValue;
         }
         datapoints.push({
@@ -189,21 +189,6 @@ export class MetricFilters {
         this.notEmulated.push(`${description}: ${(error as Error).message}`);
       }
     }
-  }
-}
-
-function dimensionOf(selector: string, message: string): string | undefined {
-  try {
-    const event = JSON.parse(message) as Record<string, unknown>;
-    const value = selector
-      .replace(/^\$\./, '')
-      .split('.')
-      .reduce<unknown>((current, key) => (current as Record<string, unknown> | undefined)?.[key], event);
-    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-      ? String(value)
-      : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -78,11 +78,6 @@ export class MetricStore {
   ): number | undefined {
     return computeStatistic(statistic, this.values(metric, start, end));
   }
-
-  /** Every metric that has datapoints, for status output. */
-  public metrics(): string[] {
-    return [...this.series.keys()];
-  }
 }
 
 /** The first index whose timestamp is `>= target` (the timestamps are sorted). */
