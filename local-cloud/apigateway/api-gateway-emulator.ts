@@ -12,11 +12,10 @@ import { performance } from 'node:perf_hooks';
 import { renderGatewayResponse, type GatewayError, type RenderedResponse } from './gateway-responses';
 import { flattenContext, renderAccessLogLine, type AccessLogValues } from './access-log';
 import { HEADERS_HIDDEN_FROM_INTEGRATIONS, templateInputOf } from './mapping-template';
+import { requestContextOf, type RequestContext } from './request-context';
 import {
   buildProxyEvent,
-  formatRequestTime,
   proxyEventHeaders,
-  NULL_IDENTITY_FIELDS,
   readProxyResult,
   decodesBinaryFor,
   type InvokeFunction,
@@ -236,7 +235,7 @@ interface RequestState {
   readonly body: Buffer;
   readonly sourceIp: string;
   readonly protocol: string;
-  /** The X-Ray trace header API Gateway adds to the integration request and the answer. */
+  /** The X-Ray trace header API Gateway adds to the integration request and a backend's answer. */
   readonly traceId: string;
   /** The port the client connected to (`X-Forwarded-Port`). */
   readonly localPort: string;
@@ -248,13 +247,14 @@ interface RequestState {
   method?: ApiMethod;
   pathParameters: Record<string, string>;
   apiKey?: { spec: ApiKeySpec; value: string; plan: ApiUsagePlan };
+  /** Set once a backend (Lambda, SQS) was called. */
   integrationLatencyMillis?: number;
   integrationStatus?: number;
 }
 
 class EmulatorRuntime {
   private readonly clock: () => number;
-  private readonly validation = new RequestValidation();
+  private readonly validation: RequestValidation;
   private readonly keyValues = new Map<string, string>();
   private readonly keysByValue = new Map<string, ApiKeySpec>();
   private readonly buckets = new Map<string, TokenBucket>();
@@ -268,6 +268,7 @@ class EmulatorRuntime {
     private readonly options: ApiGatewayEmulatorOptions,
   ) {
     this.clock = options.clock ?? Date.now;
+    this.validation = new RequestValidation(api.models);
     for (const key of api.apiKeys) {
       const value = options.apiKeyValues?.get(key.logicalId) ?? key.value ?? generateApiKeyValue();
       this.keyValues.set(key.logicalId, value);
@@ -357,7 +358,7 @@ class EmulatorRuntime {
     const integrationLatency =
       state.integrationLatencyMillis === undefined ? undefined : Math.round(state.integrationLatencyMillis);
     return {
-      ...flattenContext(this.templateContext(state)),
+      ...flattenContext(this.requestContext(state)),
       'integration.latency': integrationLatency,
       'integration.status': state.integrationStatus,
       integrationLatency,
@@ -454,11 +455,9 @@ class EmulatorRuntime {
     state.path = `/${rawRest}`;
     state.stagePath = `/${afterLeadingSlashes}`;
     const rest = rawRest.split('/').filter((segment) => segment !== '');
-    const match = matchResource(this.api.root, rest, 0, {}, rawRest);
+    const match = matchResource(this.api.root, rest, 0, {}, rawRest, state.httpMethod);
     if (!match) return false;
-    const method = match.resource.methods.get(state.httpMethod) ?? match.resource.methods.get('ANY');
-    if (!method) return false;
-    state.method = method;
+    state.method = match.method;
     state.pathParameters = match.parameters;
     return true;
   }
@@ -528,9 +527,7 @@ class EmulatorRuntime {
   ): Promise<RenderedResponse | GatewayError> {
     const event = buildProxyEvent({
       resourcePath: method.resource.path,
-      resourceId: method.resource.id,
       path: state.path ?? '/',
-      stagePath: state.stagePath ?? state.fullPath,
       httpMethod: state.httpMethod,
       rawHeaders: proxyEventHeaders(
         state.headers,
@@ -548,18 +545,7 @@ class EmulatorRuntime {
       stageVariables: this.stageVariables(stage.name),
       body: state.body,
       base64Body: this.isBinary(contentTypeOf(state)),
-      accountId: this.options.accountId,
-      apiId: this.api.id,
-      stage: stage.name,
-      requestId: state.requestId,
-      extendedRequestId: state.extendedRequestId,
-      requestTimeEpoch: state.requestTimeEpoch,
-      protocol: state.protocol,
-      sourceIp: state.sourceIp,
-      domainName: domainNameOf(state),
-      deploymentId: stage.deploymentId,
-      apiKey: state.apiKey?.value ?? null,
-      apiKeyId: state.apiKey?.spec.id ?? null,
+      requestContext: this.requestContext(state),
     });
     const result = await this.withIntegrationTimeout(state, timeoutMillis, () =>
       this.options.invokeFunction(functionLogicalId, event),
@@ -671,7 +657,7 @@ class EmulatorRuntime {
 
   private templateVariables(state: RequestState): TemplateVariables {
     return {
-      context: this.templateContext(state),
+      context: this.requestContext(state),
       input: templateInput(state),
       stageVariables: state.stage ? this.stageVariables(state.stage.name) : undefined,
     };
@@ -697,8 +683,9 @@ class EmulatorRuntime {
     this.updatedVariables.set(stageName, variables);
   }
 
-  private templateContext(state: RequestState): Record<string, unknown> {
-    return {
+  /** `$context` of the templates and `requestContext` of a proxy event: one object, as on AWS. */
+  private requestContext(state: RequestState): RequestContext {
+    return requestContextOf({
       accountId: this.options.accountId,
       apiId: this.api.id,
       requestId: state.requestId,
@@ -707,21 +694,15 @@ class EmulatorRuntime {
       resourceId: state.method?.resource.id ?? '',
       resourcePath: state.method?.resource.path ?? '',
       httpMethod: state.httpMethod,
-      path: state.fullPath,
+      path: state.stagePath ?? state.fullPath,
       protocol: state.protocol,
       domainName: domainNameOf(state),
-      domainPrefix: domainNameOf(state).split('.')[0],
       deploymentId: state.stage?.deploymentId,
-      requestTime: formatRequestTime(state.requestTimeEpoch),
       requestTimeEpoch: state.requestTimeEpoch,
-      identity: {
-        ...NULL_IDENTITY_FIELDS,
-        sourceIp: state.sourceIp,
-        userAgent: state.headerMap.get('user-agent') ?? null,
-        // Only for a request that used an API key.
-        ...(state.apiKey ? { apiKey: state.apiKey.value, apiKeyId: state.apiKey.spec.id } : {}),
-      },
-    };
+      sourceIp: state.sourceIp,
+      userAgent: state.headerMap.get('user-agent') ?? null,
+      apiKey: state.apiKey ? { value: state.apiKey.value, id: state.apiKey.spec.id } : undefined,
+    });
   }
 
   private gatewayResponse(state: RequestState, error: GatewayError): RenderedResponse {
@@ -745,7 +726,10 @@ class EmulatorRuntime {
     const headers = { ...response.headers };
     headers['x-amzn-RequestId'] = [state.requestId];
     headers['x-amz-apigw-id'] = [state.extendedRequestId];
-    headers['X-Amzn-Trace-Id'] = [state.traceId];
+    // Only an answer from a backend (Lambda, an AWS service) carries the trace header; a MOCK
+    // integration's answer and a gateway error raised before the call do not (recorded on AWS:
+    // test/fidelity, mock-response-headers-no-trace-id).
+    if (state.integrationLatencyMillis !== undefined) headers['X-Amzn-Trace-Id'] = [state.traceId];
     if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = ['application/json'];
     return { ...response, headers };
   }
@@ -762,8 +746,9 @@ class EmulatorRuntime {
 const TIMED_OUT = Symbol('timed out');
 
 /**
- * Matches path segments against the resource tree: a literal path part wins over `{param}`, which
- * wins over a greedy `{param+}`; backtracks when a branch does not reach the end.
+ * Matches path segments against the resource tree for a method: a literal path part wins over
+ * `{param}`, which wins over a greedy `{param+}`, and a branch whose resource lacks the method gives
+ * way to the next (recorded on AWS: test/fidelity, routing-greedy-proxy-with-hardcoded-sibling).
  */
 function matchResource(
   node: ApiResource,
@@ -772,24 +757,39 @@ function matchResource(
   parameters: Record<string, string>,
   /** The path after the stage as sent: a greedy parameter takes its rest, double slashes included. */
   rawPath: string,
-): { resource: ApiResource; parameters: Record<string, string> } | undefined {
-  if (index === segments.length) return { resource: node, parameters };
+  httpMethod: string,
+): { resource: ApiResource; method: ApiMethod; parameters: Record<string, string> } | undefined {
+  const methodOf = (resource: ApiResource): ApiMethod | undefined =>
+    resource.methods.get(httpMethod) ?? resource.methods.get('ANY');
+  if (index === segments.length) {
+    const method = methodOf(node);
+    return method && { resource: node, method, parameters };
+  }
   const segment = segments[index];
   const literal = node.children.find((child) => child.pathPart === safeDecode(segment));
   const variable = node.children.filter((child) => /^\{[^}+]+\}$/.test(child.pathPart));
   const greedy = node.children.filter((child) => /^\{[^}]+\+\}$/.test(child.pathPart));
   if (literal) {
-    const found = matchResource(literal, segments, index + 1, parameters, rawPath);
+    const found = matchResource(literal, segments, index + 1, parameters, rawPath, httpMethod);
     if (found) return found;
   }
   for (const child of variable) {
     const name = child.pathPart.slice(1, -1);
-    const found = matchResource(child, segments, index + 1, { ...parameters, [name]: segment }, rawPath);
+    const found = matchResource(
+      child,
+      segments,
+      index + 1,
+      { ...parameters, [name]: segment },
+      rawPath,
+      httpMethod,
+    );
     if (found) return found;
   }
   for (const child of greedy) {
+    const method = methodOf(child);
+    if (!method) continue;
     const name = child.pathPart.slice(1, -2);
-    return { resource: child, parameters: { ...parameters, [name]: greedyRest(rawPath, index) } };
+    return { resource: child, method, parameters: { ...parameters, [name]: greedyRest(rawPath, index) } };
   }
   return undefined;
 }

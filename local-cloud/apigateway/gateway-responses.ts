@@ -43,6 +43,16 @@ const DEFAULT_STATUS: Record<GatewayResponseType, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
+/**
+ * The `x-amzn-ErrorType` header API Gateway adds to a gateway response, for the types whose value
+ * was recorded on AWS (LocalStack's snapshots: test_routing_not_found; the header-remapping tests'
+ * configuration errors). Other types get none here: no recording of theirs was found.
+ */
+const ERROR_TYPE_HEADER: Partial<Record<GatewayResponseType, string>> = {
+  MISSING_AUTHENTICATION_TOKEN: 'MissingAuthenticationTokenException',
+  API_CONFIGURATION_ERROR: 'InternalServerErrorException',
+};
+
 /** API Gateway's own body when nothing is customized. */
 const BUILT_IN_TEMPLATE = '{"message":$context.error.messageString}';
 
@@ -101,6 +111,8 @@ export function renderGatewayResponse(
   };
   const body = renderTemplate(templates?.[contentType] ?? BUILT_IN_TEMPLATE, { ...variables, context });
   const headers: Record<string, string[]> = { 'Content-Type': [contentType] };
+  const errorType = ERROR_TYPE_HEADER[error.responseType];
+  if (errorType) headers['x-amzn-ErrorType'] = [errorType];
   for (const [name, source] of Object.entries(spec?.responseParameters ?? {})) {
     const header = /^gatewayresponse\.header\.(.+)$/.exec(name)?.[1];
     const value = header ? parameterValue(source, variables.input) : undefined;

@@ -3,6 +3,7 @@
  * reads the function's answer.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { RequestContext } from './request-context';
 
 /** What a proxy integration function answers. */
 export interface LambdaProxyResult {
@@ -36,11 +37,8 @@ export type InvokeFunction = (
 /** The request facts a proxy event is built from. */
 export interface ProxyEventInput {
   readonly resourcePath: string;
-  readonly resourceId: string;
   /** The path without the stage, as sent, e.g. `/orders/42`. */
   readonly path: string;
-  /** The path with the stage, as sent (`requestContext.path`). */
-  readonly stagePath: string;
   readonly httpMethod: string;
   /** Headers with their original names, in arrival order. */
   readonly rawHeaders: ReadonlyArray<readonly [string, string]>;
@@ -49,34 +47,9 @@ export interface ProxyEventInput {
   readonly stageVariables: Readonly<Record<string, string>>;
   readonly body: Buffer;
   readonly base64Body: boolean;
-  readonly accountId: string;
-  readonly apiId: string;
-  readonly stage: string;
-  readonly requestId: string;
-  readonly extendedRequestId: string;
-  readonly requestTimeEpoch: number;
-  readonly protocol: string;
-  readonly sourceIp: string;
-  readonly domainName: string;
-  readonly deploymentId: string;
-  /** The API key the request used, or null for none. */
-  readonly apiKey: string | null;
-  readonly apiKeyId: string | null;
+  /** The request's context, as the gateway built it for its templates too. */
+  readonly requestContext: RequestContext;
 }
-
-/** The `identity` fields API Gateway sets to null for a request without IAM or Cognito identity. */
-export const NULL_IDENTITY_FIELDS = {
-  cognitoIdentityPoolId: null,
-  accountId: null,
-  cognitoIdentityId: null,
-  caller: null,
-  principalOrgId: null,
-  accessKey: null,
-  cognitoAuthenticationType: null,
-  cognitoAuthenticationProvider: null,
-  userArn: null,
-  user: null,
-} as const;
 
 /**
  * Standard header names API Gateway writes in their canonical spelling whatever the client sent
@@ -152,8 +125,6 @@ export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
     queryStringParameters[name] = value;
     (multiValueQueryStringParameters[name] ??= []).push(value);
   }
-  const userAgent =
-    Object.entries(headers).find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
   const hasHeaders = input.rawHeaders.length > 0;
   const hasQuery = input.query.length > 0;
   return {
@@ -169,44 +140,10 @@ export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
     pathParameters: Object.keys(input.pathParameters).length > 0 ? { ...input.pathParameters } : null,
     stageVariables: Object.keys(input.stageVariables).length > 0 ? { ...input.stageVariables } : null,
     // deploymentId is in the events API Gateway sends, not in @types/aws-lambda's type.
-    requestContext: {
-      resourceId: input.resourceId,
-      resourcePath: input.resourcePath,
-      httpMethod: input.httpMethod,
-      extendedRequestId: input.extendedRequestId,
-      requestTime: formatRequestTime(input.requestTimeEpoch),
-      path: input.stagePath,
-      accountId: input.accountId,
-      protocol: input.protocol,
-      stage: input.stage,
-      domainPrefix: input.domainName.split('.')[0],
-      deploymentId: input.deploymentId,
-      requestTimeEpoch: input.requestTimeEpoch,
-      requestId: input.requestId,
-      identity: {
-        ...NULL_IDENTITY_FIELDS,
-        sourceIp: input.sourceIp,
-        userAgent,
-        // Only for a request that used an API key; no client certificate without mutual TLS.
-        ...(input.apiKey === null ? {} : { apiKey: input.apiKey, apiKeyId: input.apiKeyId }),
-      } as APIGatewayProxyEvent['requestContext']['identity'],
-      domainName: input.domainName,
-      apiId: input.apiId,
-    } as unknown as APIGatewayProxyEvent['requestContext'],
+    requestContext: input.requestContext as unknown as APIGatewayProxyEvent['requestContext'],
     body: input.body.length === 0 ? null : input.body.toString(input.base64Body ? 'base64' : 'utf8'),
     isBase64Encoded: input.base64Body,
   };
-}
-
-/** `$context.requestTime`: CLF format, e.g. `22/Nov/2026:07:27:01 +0000`. */
-export function formatRequestTime(epochMillis: number): string {
-  const date = new Date(epochMillis);
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const pad = (value: number): string => String(value).padStart(2, '0');
-  return (
-    `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
-  );
 }
 
 /** How API Gateway reads an invocation's outcome. */

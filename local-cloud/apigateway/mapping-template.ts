@@ -10,7 +10,7 @@
  * });
  * ```
  */
-import { NULL_IDENTITY_FIELDS } from './lambda-proxy';
+import { requestContextOf } from './request-context';
 import {
   javaToString,
   renderTemplate,
@@ -86,24 +86,23 @@ export interface RenderedMappingTemplate {
 }
 
 /** `$context` of a request when the caller sets nothing. */
-const DEFAULT_CONTEXT: Readonly<Record<string, unknown>> = {
+const DEFAULT_CONTEXT: Readonly<Record<string, unknown>> = requestContextOf({
   accountId: '123456789012',
   apiId: 'abcdef1234',
   deploymentId: 'wxyz98',
   domainName: 'abcdef1234.execute-api.us-east-1.amazonaws.com',
-  domainPrefix: 'abcdef1234',
   extendedRequestId: 'AbCdEfGhIjKlMnO=',
   httpMethod: 'POST',
   path: '/test/',
   protocol: 'HTTP/1.1',
   requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
-  requestTime: '07/Dec/2026:12:00:00 +0000',
   requestTimeEpoch: 1_796_644_800_000,
   resourceId: 'abc123',
   resourcePath: '/',
   stage: 'test',
-  identity: { ...NULL_IDENTITY_FIELDS, sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
-};
+  sourceIp: '203.0.113.7',
+  userAgent: 'curl/8.5.0',
+});
 
 /**
  * Renders a mapping template for a request exactly as the local cloud's API Gateway does.

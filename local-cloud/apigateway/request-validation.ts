@@ -30,6 +30,14 @@ export class RequestValidation {
   private readonly ajv = new AjvDraft04({ allErrors: true, strict: false, validateSchema: false });
   private readonly compiled = new Map<string, ValidateFunction>();
 
+  /**
+   * @param models every model of the API: a schema may `$ref` another by its URL
+   *   (`https://apigateway.amazonaws.com/restapis/{restApiId}/models/{name}`), also in a cycle.
+   */
+  public constructor(models: readonly ApiModel[] = []) {
+    for (const model of models) this.ajv.addSchema(draft04(model.schema), model.url);
+  }
+
   /** The first reason API Gateway would refuse the request, or undefined when it passes. */
   public validate(method: ApiMethod, request: ValidatedRequest): ValidationFailure | undefined {
     if (method.validateRequestParameters) {
@@ -71,14 +79,18 @@ export class RequestValidation {
   private validatorOf(model: ApiModel): ValidateFunction {
     let validate = this.compiled.get(model.logicalId);
     if (!validate) {
-      // API Gateway reads the schema as draft-04 whatever `$schema` says.
-      const schema = { ...model.schema };
-      delete schema.$schema;
-      validate = this.ajv.compile(schema);
+      validate = this.ajv.getSchema(model.url) ?? this.ajv.compile(draft04(model.schema));
       this.compiled.set(model.logicalId, validate);
     }
     return validate;
   }
+}
+
+/** API Gateway reads a model's schema as draft-04 whatever its `$schema` says. */
+function draft04(schema: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...schema };
+  delete rest.$schema;
+  return rest;
 }
 
 function missingParameters(method: ApiMethod, request: ValidatedRequest): string[] {
@@ -89,13 +101,14 @@ function missingParameters(method: ApiMethod, request: ValidatedRequest): string
       /^method\.request\.(header|querystring|path|multivalueheader|multivaluequerystring)\.(.+)$/.exec(name);
     if (!match) continue;
     const [, location, parameter] = match;
-    const present =
+    const value =
       location === 'header' || location === 'multivalueheader'
-        ? request.headers.has(parameter.toLowerCase())
+        ? request.headers.get(parameter.toLowerCase())
         : location === 'path'
-          ? parameter in request.path
-          : parameter in request.querystring;
-    if (!present) missing.push(parameter);
+          ? request.path[parameter]
+          : request.querystring[parameter];
+    // A blank value counts as missing (AWS docs: "Test basic request validation", `?q1=`).
+    if (value === undefined || value === '') missing.push(parameter);
   }
   return missing;
 }

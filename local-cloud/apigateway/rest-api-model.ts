@@ -60,6 +60,11 @@ export type ApiIntegration = LambdaProxyIntegration | SqsIntegration | MockInteg
 export interface ApiModel {
   readonly logicalId: string;
   readonly name?: string;
+  /**
+   * Where other models' schemas find it (`$ref`):
+   * `https://apigateway.amazonaws.com/restapis/{restApiId}/models/{name}`.
+   */
+  readonly url: string;
   readonly contentType: string;
   readonly schema: Record<string, unknown>;
 }
@@ -163,6 +168,7 @@ export interface RestApiModel {
   readonly apiKeys: readonly ApiKeySpec[];
   readonly gatewayResponses: ReadonlyMap<string, GatewayResponseSpec>;
   readonly binaryMediaTypes: readonly string[];
+  readonly models: readonly ApiModel[];
   /** What the template asks for that the emulator does not do, one line each (e.g. authorizers). */
   readonly notEmulated: readonly string[];
 }
@@ -192,12 +198,15 @@ export function readRestApi(
     referencedLogicalId(resource.Properties?.RestApiId) === apiLogicalId;
   const text = (value: unknown): string => String(resolve(value));
 
+  const restApiId = text({ Ref: apiLogicalId });
   const models = new Map<string, ApiModel>();
   for (const [logicalId, resource] of ofType('AWS::ApiGateway::Model').filter(belongsToApi)) {
     const properties = resource.Properties ?? {};
+    const name = properties.Name === undefined ? undefined : text(properties.Name);
     models.set(logicalId, {
       logicalId,
-      name: properties.Name === undefined ? undefined : text(properties.Name),
+      name,
+      url: `https://apigateway.amazonaws.com/restapis/${restApiId}/models/${name ?? text({ Ref: logicalId })}`,
       contentType: properties.ContentType === undefined ? 'application/json' : text(properties.ContentType),
       schema: (resolve(properties.Schema) as Record<string, unknown> | undefined) ?? {},
     });
@@ -305,7 +314,6 @@ export function readRestApi(
     stages.set(stage.name, stage);
   }
 
-  const restApiId = text({ Ref: apiLogicalId });
   const usagePlans = new Map<string, ApiUsagePlan>();
   for (const [logicalId, resource] of ofType('AWS::ApiGateway::UsagePlan')) {
     const properties = resource.Properties ?? {};
@@ -375,6 +383,7 @@ export function readRestApi(
     apiKeys,
     gatewayResponses,
     binaryMediaTypes: arrayOf(resolve(apiProperties.BinaryMediaTypes)).map(String),
+    models: [...models.values()],
     notEmulated,
   };
 }

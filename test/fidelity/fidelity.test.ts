@@ -13,7 +13,7 @@ import { failedItemIds } from '../../local-cloud/event-sources/sqs-event-source'
 import { sendToLocalSqs } from '../../local-cloud/local-cloud';
 import { LOCAL_CREDENTIALS } from '../../local-cloud/region-runtime';
 import { localEndpoints } from '../harness/local-aws';
-import { callProxyApi } from './proxy-api';
+import { callApi, callProxyApi, mockApiTemplate, type MockApiShape } from './apis';
 
 interface MappingTemplateCase {
   readonly id: string;
@@ -86,17 +86,33 @@ async function runCase(id: string, check: () => Promise<void> | void): Promise<v
 
 describe('API Gateway mapping templates (AWS-recorded and documented cases)', () => {
   test('every known difference names a case of the corpus', () => {
-    const ids = new Set(
-      [mappingTemplateCases, proxyEventCases, proxyReplyCases, eventSourceCases, sqsIntegrationCases].flatMap(
-        (cases) => cases.map((testCase) => testCase.id),
-      ),
-    );
+    const ids = new Set([
+      ...[
+        mappingTemplateCases,
+        proxyEventCases,
+        proxyReplyCases,
+        eventSourceCases,
+        sqsIntegrationCases,
+      ].flatMap((cases) => cases.map((testCase) => testCase.id)),
+      ...mockApiCases.map(([id]) => id),
+    ]);
     expect(Object.keys(KNOWN_DIFFERENCES).filter((id) => !ids.has(id))).toEqual([]);
   });
 
   test('the corpus names a source for every case', () => {
+    const sources = [
+      ...[
+        mappingTemplateCases,
+        proxyEventCases,
+        proxyReplyCases,
+        eventSourceCases,
+        sqsIntegrationCases,
+      ].flat(),
+      ...mockApis,
+    ].map((testCase) => ({ id: testCase.id, source: testCase.source }));
+    expect(sources.length).toBeGreaterThanOrEqual(150);
     expect(
-      mappingTemplateCases.filter(
+      sources.filter(
         (testCase) => !/^(localstack\/localstack@|https:\/\/docs\.aws\.amazon\.com\/)/.test(testCase.source),
       ),
     ).toEqual([]);
@@ -352,4 +368,67 @@ describe("API Gateway's SQS integration: what SQS answers a SendMessage (AWS-rec
       });
     },
   );
+});
+
+interface MockApiCase extends MockApiShape {
+  readonly id: string;
+  readonly source: string;
+  readonly what: string;
+  readonly requests: ReadonlyArray<{
+    readonly id: string;
+    readonly method: string;
+    /** The path after the host, the stage included, exactly as sent. */
+    readonly path: string;
+    readonly headers?: Record<string, string>;
+    readonly body?: string;
+    readonly expected: {
+      /** The status, or only its class where the recording asserted only `ok` (`2xx`) or `not ok`. */
+      readonly status: number | '2xx' | '4xx';
+      readonly headers?: Record<string, string>;
+      readonly body?: string;
+      readonly bodyJson?: unknown;
+      /** Members the body must have (the recording asserted only these). */
+      readonly bodyJsonIncludes?: Record<string, unknown>;
+    };
+  }>;
+}
+
+const mockApis = readCases<MockApiCase>('mock-apis.json', 'apis');
+/** One case per request: `<api id>/<request id>`. */
+const mockApiTemplates = new Map<string, ReturnType<typeof mockApiTemplate>>();
+function mockApiTemplateOf(api: MockApiCase): ReturnType<typeof mockApiTemplate> {
+  const cached = mockApiTemplates.get(api.id) ?? mockApiTemplate(api);
+  mockApiTemplates.set(api.id, cached);
+  return cached;
+}
+const mockApiCases = mockApis.flatMap((api) =>
+  api.requests.map((request) => [`${api.id}/${request.id}`, api, request] as const),
+);
+
+describe('MOCK integrations end to end through the local API Gateway (AWS-recorded and documented cases)', () => {
+  test.each(mockApiCases)('%s', async (id, api, request) => {
+    await runCase(id, async () => {
+      const answer = await callApi(mockApiTemplateOf(api), {
+        method: request.method,
+        rawPath: request.path,
+        headers: request.headers,
+        body: request.body,
+      });
+      const { expected } = request;
+      if (typeof expected.status === 'number') expect(answer.status).toBe(expected.status);
+      else expect(`${String(answer.status).charAt(0)}xx`).toBe(expected.status);
+      if (expected.headers) {
+        expect(partialMismatches(answer.headers, expected.headers, 'headers', true)).toEqual([]);
+      }
+      if (expected.body !== undefined) expect(answer.body.toString('utf8')).toBe(expected.body);
+      if (expected.bodyJson !== undefined) {
+        expect(JSON.parse(answer.body.toString('utf8'))).toEqual(expected.bodyJson);
+      }
+      if (expected.bodyJsonIncludes !== undefined) {
+        expect(
+          partialMismatches(JSON.parse(answer.body.toString('utf8')), expected.bodyJsonIncludes, 'body'),
+        ).toEqual([]);
+      }
+    });
+  });
 });
