@@ -19,9 +19,60 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The layers: bin/scripts → load-tests → local-cloud → lib → lambdas. A layer imports only the ones
+  // after it, and from lambdas/ only the pure contract modules (lambdas/contract/), so that
+  // synthesizing a stack loads no runtime code.
+  ...layerRules([
+    { files: ['lambdas/**/*.ts'], forbidden: ['lib', 'local-cloud', 'load-tests', 'bin', 'scripts', 'test'] },
+    {
+      files: ['lib/**/*.ts'],
+      forbidden: ['local-cloud', 'load-tests', 'bin', 'scripts', 'test'],
+      contractOnly: true,
+    },
+    {
+      files: ['local-cloud/**/*.ts'],
+      forbidden: ['load-tests', 'bin', 'scripts', 'test'],
+      contractOnly: true,
+    },
+    { files: ['load-tests/**/*.ts'], forbidden: ['bin', 'scripts', 'test'], contractOnly: true },
+    { files: ['bin/**/*.ts', 'scripts/**/*.ts'], forbidden: ['test'], contractOnly: true },
+  ]),
   {
     // Tests read synthesized CloudFormation templates, which are untyped JSON.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );
+
+/**
+ * `no-restricted-imports` rules for the layers: a relative import that climbs into a forbidden
+ * top-level folder, or (contractOnly) into lambdas/ anywhere but lambdas/contract/, is an error.
+ * @param {Array<{ files: string[]; forbidden: string[]; contractOnly?: boolean }>} layers
+ */
+function layerRules(layers) {
+  return layers.map(({ files, forbidden, contractOnly }) => ({
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
+              message: `Layers: ${files[0].split('/')[0]}/ may not import ${forbidden.join(', ')} (bin → load-tests → local-cloud → lib → lambdas).`,
+            },
+            ...(contractOnly
+              ? [
+                  {
+                    regex: '^(\\.\\./)+lambdas/(?!contract/)',
+                    message:
+                      'Layers: outside lambdas/, import only the pure contract modules of lambdas/contract/ (runtime code stays in the bundles).',
+                  },
+                ]
+              : []),
+          ],
+        },
+      ],
+    },
+  }));
+}

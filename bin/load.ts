@@ -8,7 +8,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { VARIANTS, type Variant } from '../lib/config';
 import { runArtillery, SCENARIOS, type ScenarioName } from '../load-tests/artillery-runner';
 import {
@@ -18,49 +17,19 @@ import {
   resolveLoadTarget,
   type StackOutputs,
 } from '../load-tests/targets';
+import { helpText, parseCommandLine, UsageError } from './cli';
+import { LOAD_COMMAND } from './commands';
 
-const USAGE = `Usage: npm run load -- --variant <${VARIANTS.join('|')}> --scenario <${SCENARIOS.join('|')}> [options]
-
-  --outputs <file>          stack outputs in the cdk deploy --outputs-file format
-                            (default: ${LOCAL_OUTPUTS_FILE}, written by npm run local; local targets only)
-  --results-file <file>     append one JSON line per request attempt (RequestRecord) to this file
-                            (or set RESULTS_FILE)
-  --phase <label>           label written into each record's phase (or set RUN_PHASE)
-  --report <file>           write Artillery's JSON report to this file
-  --duplicate-share <0..1>  share of acknowledged orders sent again as client duplicates
-  --max-attempts <n>        most attempts per request, the first included (1: no retries)
-  --overrides <json>        Artillery --overrides, e.g. '{"config":{"phases":[{"duration":30,"arrivalRate":5}]}}'
-
-A deployment on AWS: npm run load -- --variant async --scenario ramp --outputs outputs.json
-with ${API_KEY_ENVIRONMENT_VARIABLE} set to the API key value (an outputs file never supplies it).`;
-
-function parseCommandLine() {
-  const { values } = parseArgs({
-    options: {
-      variant: { type: 'string' },
-      scenario: { type: 'string' },
-      outputs: { type: 'string' },
-      'results-file': { type: 'string' },
-      phase: { type: 'string' },
-      report: { type: 'string' },
-      'duplicate-share': { type: 'string' },
-      'max-attempts': { type: 'string' },
-      overrides: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+function readCommandLine() {
+  const values = parseCommandLine(LOAD_COMMAND);
   if (!values.variant || !(VARIANTS as readonly string[]).includes(values.variant)) {
     throw new LoadTargetError(
-      `--variant takes ${VARIANTS.join(', ')} (given ${values.variant ?? 'none'})\n\n${USAGE}`,
+      `--variant takes ${VARIANTS.join(', ')} (given ${values.variant ?? 'none'})\n\n${helpText(LOAD_COMMAND)}`,
     );
   }
   if (!values.scenario || !(SCENARIOS as readonly string[]).includes(values.scenario)) {
     throw new LoadTargetError(
-      `--scenario takes ${SCENARIOS.join(', ')} (given ${values.scenario ?? 'none'})\n\n${USAGE}`,
+      `--scenario takes ${SCENARIOS.join(', ')} (given ${values.scenario ?? 'none'})\n\n${helpText(LOAD_COMMAND)}`,
     );
   }
   const variables: Record<string, number> = {};
@@ -119,7 +88,7 @@ function readOutputs(file: string, explicit: boolean): StackOutputs {
 }
 
 async function main(): Promise<number> {
-  const options = parseCommandLine();
+  const options = readCommandLine();
   const target = resolveLoadTarget({
     outputs: readOutputs(options.outputsFile, options.outputsFileExplicit),
     variant: options.variant,
@@ -148,6 +117,6 @@ main().then(
   (exitCode) => process.exit(exitCode),
   (error: unknown) => {
     console.error(`npm run load: ${(error as Error).message}`);
-    process.exit(error instanceof LoadTargetError ? 2 : 1);
+    process.exit(error instanceof LoadTargetError || error instanceof UsageError ? 2 : 1);
   },
 );

@@ -6,61 +6,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { VARIANTS, type Variant } from '../lib/config';
 import { startControlServer, type ControlServer } from '../local-cloud/control/control-server';
 import { startLocalCloud, type LocalCloud } from '../local-cloud/local-cloud';
 import { LOCAL_CLOUD_STATE_FILE, type LocalCloudState } from '../local-cloud/control/state-file';
 import { synthesizeForLocalCloud } from '../local-cloud/synthesize';
-
-const USAGE = `Usage: npm run local -- [options]
-
-  --variants <list>        variants to run, comma-separated: sync, async, multi (default: sync,async,multi)
-  --outputs-file <path>    where to write the stack outputs (default: outputs.local.json)
-  --assembly <dir>         cloud assembly to run; skips synthesis (default: synthesize into cdk.out/local)
-  --synth                  synthesize even when the assembly looks fresh
-  --api-port <port>        port of the first API; each further stack takes the next (default: 3001)
-  --dynamodb-port <port>   port of DynamoDB Local (default: 8000)
-  --sqs-port <port>        port of the SQS emulator (default: 9324)
-  --control-port <port>    port of the control server that npm run chaos talks to (default: 3000)
-  --global-port <port>     port of the multi variant's global URL, the Route 53 stand-in
-                           (default: the port after the last API's)
-  --health-check-interval <ms>
-                           interval of the Route 53 health checks instead of the template's
-                           (10 s), to watch a failover sooner
-  --alarm-time-scale <n>   CloudWatch's clock runs n times faster for the alarms: a 5-minute
-                           period lasts 300/n s, evaluations come every 60/n s (default: 1)
-  --state-file <path>      where to say how npm run chaos reaches this local cloud
-                           (default: .local-cloud/state.json)
-  Port 0 picks a free port.`;
-
-/** The variants run when none are named: multi adds two regions (more processes, slower start). */
-const DEFAULT_VARIANTS: readonly Variant[] = ['sync', 'async', 'multi'];
+import { parseCommandLine } from './cli';
+import { LOCAL_COMMAND } from './commands';
 
 const projectRoot = path.join(__dirname, '..');
 
-function parseCommandLine() {
-  const { values } = parseArgs({
-    options: {
-      variants: { type: 'string', default: DEFAULT_VARIANTS.join(',') },
-      'outputs-file': { type: 'string', default: 'outputs.local.json' },
-      assembly: { type: 'string' },
-      synth: { type: 'boolean', default: false },
-      'api-port': { type: 'string', default: '3001' },
-      'dynamodb-port': { type: 'string', default: '8000' },
-      'sqs-port': { type: 'string', default: '9324' },
-      'control-port': { type: 'string', default: '3000' },
-      'global-port': { type: 'string' },
-      'health-check-interval': { type: 'string' },
-      'alarm-time-scale': { type: 'string', default: '1' },
-      'state-file': { type: 'string', default: path.join(projectRoot, LOCAL_CLOUD_STATE_FILE) },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+function readCommandLine() {
+  const values = parseCommandLine(LOCAL_COMMAND);
   const port = (name: 'api-port' | 'dynamodb-port' | 'sqs-port' | 'control-port' | 'global-port'): number => {
     const value = Number(values[name]);
     if (!Number.isInteger(value) || value < 0 || value > 65_535) {
@@ -105,7 +62,7 @@ function parseCommandLine() {
     },
     healthCheckIntervalMillis,
     controlPort: port('control-port'),
-    stateFile: path.resolve(values['state-file']),
+    stateFile: path.resolve(values['state-file'] ?? path.join(projectRoot, LOCAL_CLOUD_STATE_FILE)),
   };
 }
 
@@ -141,7 +98,7 @@ function printStatus(cloud: LocalCloud): void {
 }
 
 async function main(): Promise<void> {
-  const options = parseCommandLine();
+  const options = readCommandLine();
   let assemblyDir = options.assembly ? path.resolve(options.assembly) : undefined;
   if (!assemblyDir) {
     const started = Date.now();

@@ -6,42 +6,21 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { VARIANTS, type Variant } from '../lib/config';
 import { EXPERIMENT_CAPACITY } from '../load-tests/experiment/experiment-capacity';
 import { runExperiment } from '../load-tests/experiment/experiment';
-import { PROFILE_NAMES, PROFILES, profileNamed } from '../load-tests/experiment/profiles';
+import { profileNamed } from '../load-tests/experiment/profiles';
 import type { VariantProgress } from '../load-tests/experiment/run-variant';
 import { summaryRows } from '../load-tests/report';
 import { synthesizeForLocalCloud } from '../local-cloud/synthesize';
-
-const USAGE = `Usage: npm start -- [options]
-
-  --profile <name>     ${PROFILE_NAMES.join(' or ')}: quick finishes within 5 minutes on 2 cores (default: quick)
-  --variants <list>    variants to run, comma-separated (default: ${VARIANTS.join(',')})
-  --budget <seconds>   the run's time budget, synthesis included: the queues' drains are cut short
-                       to keep it (default: the profile's, ${PROFILES.quick.budgetSeconds} s for quick, none for full; 0: none)
-  --reports <dir>      where reports/<timestamp>/ goes (default: reports)
-  --synth              synthesize even when the assembly looks fresh`;
+import { parseCommandLine } from './cli';
+import { START_COMMAND } from './commands';
 
 const projectRoot = path.join(__dirname, '..');
 
-function parseCommandLine() {
-  const { values } = parseArgs({
-    options: {
-      profile: { type: 'string', default: 'quick' },
-      variants: { type: 'string', default: VARIANTS.join(',') },
-      reports: { type: 'string', default: 'reports' },
-      budget: { type: 'string' },
-      synth: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+function readCommandLine() {
+  const values = parseCommandLine(START_COMMAND);
   const variants = values.variants.split(',').map((variant) => variant.trim());
   for (const variant of variants) {
     if (!(VARIANTS as readonly string[]).includes(variant)) {
@@ -132,7 +111,7 @@ function seconds(millis: number): string {
 }
 
 async function main(): Promise<void> {
-  const options = parseCommandLine();
+  const options = readCommandLine();
   const started = Date.now();
   const deadline = options.budgetSeconds === undefined ? undefined : started + options.budgetSeconds * 1000;
   fs.mkdirSync(options.reportsDirectory, { recursive: true });

@@ -18,5 +18,5 @@ export {
   createOrderRequestSchema,
   IDEMPOTENCY_KEY_HEADER,
   ORDER_LIMITS,
-} from '../lambdas/shared/order-schema';
-export { ENVIRONMENT } from '../lambdas/shared/environment';
+} from '../lambdas/contract/order-schema';
+export { ENVIRONMENT } from '../lambdas/contract/environment';

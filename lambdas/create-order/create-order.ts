@@ -6,7 +6,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { DependencyCircuitBreaker } from '../shared/circuit-breaker';
-import { ApiError } from '../shared/errors';
+import { ApiError } from '../contract/errors';
 import { getHeader } from '../shared/http';
 import { logger } from '../shared/logger';
 import { METRIC_NAMES, metrics } from '../shared/metrics';
@@ -18,7 +18,7 @@ import {
   type PlaceOrderInput,
 } from '../shared/order-placement';
 import { requestOwner } from '../shared/order-owner';
-import { IDEMPOTENCY_KEY_HEADER, MAX_REQUEST_BODY_BYTES } from '../shared/order-schema';
+import { IDEMPOTENCY_KEY_HEADER, MAX_REQUEST_BODY_BYTES } from '../contract/order-schema';
 import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
 
 /** Seconds a client should wait before retrying while a request with its key is in progress. */

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { handleApiRequest } from '../shared/api-handler';
 import { DependencyCircuitBreaker, readCircuitBreakerSettings } from '../shared/circuit-breaker';
 import { documentClient, dynamoDbClient } from '../shared/clients';
-import { ENVIRONMENT, requireEnvironment } from '../shared/environment';
+import { ENVIRONMENT, requireEnvironment } from '../contract/environment';
 import { jsonResponse } from '../shared/http';
 import { OrderPlacement } from '../shared/order-placement';
 import { OrdersRepository } from '../shared/orders-repository';

@@ -4,7 +4,7 @@
  */
 import type { DependencyCircuitBreaker } from '../shared/circuit-breaker';
 import { DependencyUnavailableError } from '../shared/data-access';
-import { ApiError } from '../shared/errors';
+import { ApiError } from '../contract/errors';
 import { logger } from '../shared/logger';
 import type { Order, OwnedOrder } from '../shared/order';
 import { isOwnedBy, type RequestOwner } from '../shared/order-owner';

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { handleApiRequest } from '../shared/api-handler';
 import { DependencyCircuitBreaker, readCircuitBreakerSettings } from '../shared/circuit-breaker';
 import { documentClient } from '../shared/clients';
-import { ENVIRONMENT, requireEnvironment } from '../shared/environment';
+import { ENVIRONMENT, requireEnvironment } from '../contract/environment';
 import { jsonResponse } from '../shared/http';
 import { requestOwner } from '../shared/order-owner';
 import { OrdersRepository } from '../shared/orders-repository';

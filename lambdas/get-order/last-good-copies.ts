@@ -4,7 +4,7 @@
  * can only serve orders it has read itself.
  */
 import { LRUCache } from 'lru-cache';
-import { ENVIRONMENT, readPositiveIntegerEnvironment } from '../shared/environment';
+import { ENVIRONMENT, readPositiveIntegerEnvironment } from '../contract/environment';
 import type { OwnedOrder } from '../shared/order';
 
 /** Settings of {@link LastGoodCopies}. */

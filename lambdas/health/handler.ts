@@ -20,7 +20,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { documentClient } from '../shared/clients';
 import { sqsClient } from '../shared/sqs-client';
-import { ENVIRONMENT, readPositiveIntegerEnvironment, requireEnvironment } from '../shared/environment';
+import { ENVIRONMENT, readPositiveIntegerEnvironment, requireEnvironment } from '../contract/environment';
 import { jsonResponse } from '../shared/http';
 import { logger } from '../shared/logger';
 import { OrdersQueue } from '../shared/orders-queue';

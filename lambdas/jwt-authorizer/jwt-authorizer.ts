@@ -7,16 +7,7 @@
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
-
-/** Environment variables the authorizer reads; the `ResilientApi` construct sets them. */
-export const JWT_AUTHORIZER_ENVIRONMENT = {
-  /** The issuer (`iss`) tokens must carry, e.g. `https://login.example.com/`. */
-  issuer: 'JWT_ISSUER',
-  /** Audiences (`aud`) of which a token must carry at least one, comma-separated. */
-  audience: 'JWT_AUDIENCE',
-  /** URL of the issuer's JWKS. */
-  jwksUri: 'JWT_JWKS_URI',
-} as const;
+import { JWT_AUTHORIZER_ENVIRONMENT } from '../contract/jwt-authorizer-environment';
 
 /** What the authorizer verifies tokens against. */
 export interface JwtAuthorizerSettings {

@@ -10,8 +10,8 @@
  */
 import { AlarmStates, cloudWatchClient } from '../shared/alarm-state';
 import { apiGatewayClient, ApiStage } from '../shared/api-stage';
-import { ENVIRONMENT, requireEnvironment } from '../shared/environment';
-import { LOAD_SHEDDING_STAGE_VARIABLE, NOT_SHEDDING } from '../shared/load-shedding';
+import { ENVIRONMENT, requireEnvironment } from '../contract/environment';
+import { LOAD_SHEDDING_STAGE_VARIABLE, NOT_SHEDDING } from '../contract/load-shedding';
 import { logger } from '../shared/logger';
 import { decideShedding, triggerOf, type SheddingDecision, type SwitchEvent } from './shedding-switch';
 

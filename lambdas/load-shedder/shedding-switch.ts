@@ -3,7 +3,7 @@
  * stage variable for the alarm's current state.
  */
 import type { AlarmStateValue } from '../shared/alarm-state';
-import { NOT_SHEDDING, SHEDDING } from '../shared/load-shedding';
+import { NOT_SHEDDING, SHEDDING } from '../contract/load-shedding';
 
 /**
  * The events that invoke the switch: the part of an EventBridge "CloudWatch Alarm State Change" or

@@ -6,7 +6,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { documentClient, dynamoDbClient } from '../shared/clients';
-import { ENVIRONMENT, requireEnvironment } from '../shared/environment';
+import { ENVIRONMENT, requireEnvironment } from '../contract/environment';
 import { logger } from '../shared/logger';
 import { publishMetrics } from '../shared/metrics';
 import { OrderPlacement } from '../shared/order-placement';

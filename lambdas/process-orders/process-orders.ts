@@ -11,7 +11,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
-import type { FieldError } from '../shared/errors';
+import type { FieldError } from '../contract/errors';
 import { logger } from '../shared/logger';
 import { METRIC_NAMES, metrics } from '../shared/metrics';
 import {
@@ -20,7 +20,7 @@ import {
   type PlaceOrderInput,
   OrderInProgressError,
 } from '../shared/order-placement';
-import { ORDER_MESSAGE_ATTRIBUTES } from '../shared/order-message';
+import { ORDER_MESSAGE_ATTRIBUTES } from '../contract/order-message';
 import { ownerOf } from '../shared/order-owner';
 import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
 

@@ -6,7 +6,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { requestHandler } from './clients';
 import { DependencyUnavailableError } from './data-access';
-import { SDK_MAX_ATTEMPTS } from './sdk-config';
+import { SDK_MAX_ATTEMPTS } from '../contract/sdk-config';
 
 const DEPENDENCY_NAME = 'CloudWatch';
 

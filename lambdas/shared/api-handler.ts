@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { CircuitOpenError } from './circuit-breaker';
 import { DependencyUnavailableError } from './data-access';
-import { ApiError } from './errors';
+import { ApiError } from '../contract/errors';
 import { errorResponse } from './http';
 import { logger } from './logger';
 import { publishMetrics } from './metrics';

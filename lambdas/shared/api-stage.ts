@@ -4,7 +4,7 @@
 import { APIGatewayClient, GetStageCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { requestHandler } from './clients';
 import { DependencyUnavailableError } from './data-access';
-import { SDK_MAX_ATTEMPTS } from './sdk-config';
+import { SDK_MAX_ATTEMPTS } from '../contract/sdk-config';
 
 const DEPENDENCY_NAME = 'API Gateway';
 

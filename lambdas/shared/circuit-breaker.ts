@@ -21,7 +21,7 @@
  */
 import CircuitBreaker from 'opossum';
 import { DependencyUnavailableError } from './data-access';
-import { ENVIRONMENT, readPositiveIntegerEnvironment } from './environment';
+import { ENVIRONMENT, readPositiveIntegerEnvironment } from '../contract/environment';
 
 /** Settings of a {@link DependencyCircuitBreaker}. */
 export interface CircuitBreakerSettings {

@@ -7,8 +7,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENVIRONMENT, readPositiveIntegerEnvironment } from './environment';
-import { DEFAULT_SDK_REQUEST_TIMEOUT_MS, SDK_MAX_ATTEMPTS } from './sdk-config';
+import { ENVIRONMENT, readPositiveIntegerEnvironment } from '../contract/environment';
+import { DEFAULT_SDK_REQUEST_TIMEOUT_MS, SDK_MAX_ATTEMPTS } from '../contract/sdk-config';
 
 /** Longest wait for a TCP (and TLS) connection; a healthy regional endpoint connects in milliseconds. */
 const MAX_CONNECTION_TIMEOUT_MS = 1_000;

@@ -3,7 +3,7 @@
  * {@link jsonResponse} and every error through {@link errorResponse}.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ApiError, buildErrorBody } from './errors';
+import { ApiError, buildErrorBody } from '../contract/errors';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
 

@@ -23,7 +23,7 @@ import type { Context } from 'aws-lambda';
 import { DependencyUnavailableError } from './data-access';
 import { buildOrder, canonicalOrder, isSameOrderRequest, type Order } from './order';
 import { isOwnedBy } from './order-owner';
-import type { CreateOrderRequest } from './order-schema';
+import type { CreateOrderRequest } from '../contract/order-schema';
 import type { OrdersRepository } from './orders-repository';
 
 /**

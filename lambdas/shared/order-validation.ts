@@ -3,8 +3,12 @@
  * and by the queue consumer alike.
  */
 import Ajv, { type ErrorObject } from 'ajv';
-import type { FieldError } from './errors';
-import { createOrderRequestSchema, IDEMPOTENCY_KEY_PATTERN, type CreateOrderRequest } from './order-schema';
+import type { FieldError } from '../contract/errors';
+import {
+  createOrderRequestSchema,
+  IDEMPOTENCY_KEY_PATTERN,
+  type CreateOrderRequest,
+} from '../contract/order-schema';
 
 // Compiled once per container; allErrors so a client learns about every bad field in one round trip.
 const ajv = new Ajv({ allErrors: true });

@@ -1,7 +1,7 @@
 /**
  * The order resource as the API returns it and as the orders table stores it.
  */
-import type { CreateOrderRequest, OrderItem } from './order-schema';
+import type { CreateOrderRequest, OrderItem } from '../contract/order-schema';
 
 /** Status of every order this API creates (payment and fulfilment are out of scope). */
 export const ORDER_STATUS = 'CONFIRMED';

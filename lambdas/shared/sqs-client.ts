@@ -4,7 +4,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { requestHandler } from './clients';
-import { SDK_MAX_ATTEMPTS } from './sdk-config';
+import { SDK_MAX_ATTEMPTS } from '../contract/sdk-config';
 
 /** SQS client, for the queue data-access module. */
 export const sqsClient = new SQSClient({

@@ -4,7 +4,7 @@
  */
 
 import { Duration, Token } from 'aws-cdk-lib';
-import { ENVIRONMENT } from '../../lambdas/shared/environment';
+import { ENVIRONMENT } from '../../lambdas/contract/environment';
 
 /**
  * The knobs of the resilience patterns in the request path. The circuit breaker and the stale cache

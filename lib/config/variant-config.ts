@@ -144,7 +144,7 @@ export interface AppConfigInputs {
 
 /**
  * The context keys the app reads (`-c key=value`), each with what it takes. The app refuses any
- * other key with this list, and a test checks the README's configuration reference against it.
+ * other key with this list, and a test checks docs/configuration.md against it.
  */
 export const CONTEXT_KEYS = {
   variant: 'sync (default), async or multi',

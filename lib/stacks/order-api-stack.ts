@@ -4,8 +4,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ENVIRONMENT } from '../../lambdas/shared/environment';
-import { IDEMPOTENCY_KEY_HEADER, createOrderRequestSchema } from '../../lambdas/shared/order-schema';
+import { ENVIRONMENT } from '../../lambdas/contract/environment';
+import { IDEMPOTENCY_KEY_HEADER, createOrderRequestSchema } from '../../lambdas/contract/order-schema';
 import {
   deriveBulkheads,
   lambdaPathsOf,

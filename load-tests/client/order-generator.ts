@@ -1,6 +1,6 @@
 /** Valid orders for the load generator, within the limits of the order schema the API validates. */
 import { randomUUID } from 'node:crypto';
-import { ORDER_LIMITS, type CreateOrderRequest, type OrderItem } from '../../lambdas/shared/order-schema';
+import { ORDER_LIMITS, type CreateOrderRequest, type OrderItem } from '../../lambdas/contract/order-schema';
 
 /** Most items a generated order has: small orders, like most real ones (the schema allows 50). */
 const MAX_GENERATED_ITEMS = 3;

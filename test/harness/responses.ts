@@ -2,7 +2,7 @@
  * Typed access to the bodies of the handlers' API Gateway responses.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { ErrorBody } from '../../lambdas/shared/errors';
+import type { ErrorBody } from '../../lambdas/contract/errors';
 
 /** The parsed JSON body of a response, typed as the caller expects it. */
 export function parseBody<T>(response: APIGatewayProxyResult): T {

@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
-import { IDEMPOTENCY_KEY_PATTERN, ORDER_LIMITS } from '../../lambdas/shared/order-schema';
+import { IDEMPOTENCY_KEY_PATTERN, ORDER_LIMITS } from '../../lambdas/contract/order-schema';
 import { validateOrderRequest } from '../../lambdas/shared/order-validation';
 import { MAX_PAYLOAD_BYTES } from '../../local-cloud/apigateway';
 import type { LocalFunction } from '../../local-cloud/lambda/local-function';

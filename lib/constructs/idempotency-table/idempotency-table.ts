@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENVIRONMENT } from '../../../lambdas/shared/environment';
+import { ENVIRONMENT } from '../../../lambdas/contract/environment';
 import type { ResilientFunction } from '../resilient-function';
 
 /** Properties of an {@link IdempotencyTable}. */

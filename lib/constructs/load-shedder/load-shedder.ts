@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENVIRONMENT } from '../../../lambdas/shared/environment';
+import { ENVIRONMENT } from '../../../lambdas/contract/environment';
 import { handlerEntry } from '../../lambda-entries';
 import { ResilientFunction } from '../resilient-function';
 

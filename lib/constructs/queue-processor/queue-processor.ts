@@ -5,14 +5,14 @@ import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { refuseDerivedKeys } from '../pass-through';
-import { buildErrorBody } from '../../../lambdas/shared/errors';
-import { LOAD_SHEDDING_STAGE_VARIABLE, SHEDDING } from '../../../lambdas/shared/load-shedding';
-import { ORDER_MESSAGE_ATTRIBUTES } from '../../../lambdas/shared/order-message';
+import { buildErrorBody } from '../../../lambdas/contract/errors';
+import { LOAD_SHEDDING_STAGE_VARIABLE, SHEDDING } from '../../../lambdas/contract/load-shedding';
+import { ORDER_MESSAGE_ATTRIBUTES } from '../../../lambdas/contract/order-message';
 import {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENCY_KEY_PATTERN,
   MAX_REQUEST_BODY_BYTES,
-} from '../../../lambdas/shared/order-schema';
+} from '../../../lambdas/contract/order-schema';
 import type { ResilientFunction } from '../resilient-function';
 
 /** Properties of a {@link QueueProcessor}. */

@@ -7,8 +7,8 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { refuseDerivedKeys } from '../pass-through';
-import { JWT_AUTHORIZER_ENVIRONMENT } from '../../../lambdas/jwt-authorizer/jwt-authorizer';
-import { gatewayErrorTemplate, type ErrorCode } from '../../../lambdas/shared/errors';
+import { JWT_AUTHORIZER_ENVIRONMENT } from '../../../lambdas/contract/jwt-authorizer-environment';
+import { gatewayErrorTemplate, type ErrorCode } from '../../../lambdas/contract/errors';
 import { handlerEntry } from '../../lambda-entries';
 import { ResilientFunction } from '../resilient-function';
 

@@ -7,8 +7,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { refuseDerivedKeys } from '../pass-through';
-import { ENVIRONMENT } from '../../../lambdas/shared/environment';
-import { sdkRequestTimeoutMs } from '../../../lambdas/shared/sdk-config';
+import { ENVIRONMENT } from '../../../lambdas/contract/environment';
+import { sdkRequestTimeoutMs } from '../../../lambdas/contract/sdk-config';
 
 /** Powertools log levels. */
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';

@@ -4,7 +4,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type * as CreateOrderHandlerModule from '../../../lambdas/create-order/handler';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
 import type { Order } from '../../../lambdas/shared/order';
-import { MAX_REQUEST_BODY_BYTES } from '../../../lambdas/shared/order-schema';
+import { MAX_REQUEST_BODY_BYTES } from '../../../lambdas/contract/order-schema';
 import { apiKeyOwnerId } from '../../../lambdas/shared/order-owner';
 import {
   apiGatewayEvent,

@@ -1,4 +1,4 @@
-import { ApiError } from '../../../lambdas/shared/errors';
+import { ApiError } from '../../../lambdas/contract/errors';
 import { handleApiRequest } from '../../../lambdas/shared/api-handler';
 import { CircuitOpenError } from '../../../lambdas/shared/circuit-breaker';
 import { DependencyUnavailableError } from '../../../lambdas/shared/data-access';

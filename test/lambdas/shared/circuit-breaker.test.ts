@@ -5,7 +5,7 @@ import {
   readCircuitBreakerSettings,
 } from '../../../lambdas/shared/circuit-breaker';
 import { DependencyUnavailableError } from '../../../lambdas/shared/data-access';
-import { ENVIRONMENT } from '../../../lambdas/shared/environment';
+import { ENVIRONMENT } from '../../../lambdas/contract/environment';
 
 const SETTINGS = {
   errorThresholdPercent: 50,

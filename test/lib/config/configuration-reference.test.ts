@@ -2,13 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CAPACITY_FILE_KEYS, CONTEXT_KEYS } from '../../../lib/config';
 
-const readme = fs.readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
-const reference = readme.slice(
-  readme.indexOf('## Configuration reference'),
-  readme.indexOf('## Failure modes'),
-);
+const reference = fs.readFileSync(path.join(__dirname, '../../../docs/configuration.md'), 'utf8');
 
-describe("the README's configuration reference", () => {
+describe('the configuration reference (docs/configuration.md)', () => {
   test.each(Object.keys(CONTEXT_KEYS))('has a row for the context key %s', (key) => {
     expect(reference).toContain(`\`-c ${key}=\``);
   });

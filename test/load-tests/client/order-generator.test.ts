@@ -1,5 +1,5 @@
 import Ajv from 'ajv';
-import { createOrderRequestSchema, IDEMPOTENCY_KEY_PATTERN } from '../../../lambdas/shared/order-schema';
+import { createOrderRequestSchema, IDEMPOTENCY_KEY_PATTERN } from '../../../lambdas/contract/order-schema';
 import { generateOrder, newIdempotencyKey } from '../../../load-tests/client/order-generator';
 
 describe('generateOrder', () => {

@@ -6,7 +6,7 @@ import {
   type ResponseOverride,
   type TemplateVariables,
 } from '../../../local-cloud/apigateway/velocity';
-import { gatewayErrorTemplate } from '../../../lambdas/shared/errors';
+import { gatewayErrorTemplate } from '../../../lambdas/contract/errors';
 
 function variables(overrides: Partial<TemplateVariables> = {}): TemplateVariables {
   return {

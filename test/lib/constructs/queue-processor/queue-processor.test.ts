@@ -11,7 +11,7 @@ import {
   type QueueProcessorQueueDerivedKey,
 } from '../../../../lib/constructs/queue-processor';
 import { renderTemplate } from '../../../../local-cloud/apigateway/velocity';
-import { ORDER_MESSAGE_ATTRIBUTES } from '../../../../lambdas/shared/order-message';
+import { ORDER_MESSAGE_ATTRIBUTES } from '../../../../lambdas/contract/order-message';
 import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
 import { testStack } from '../../../helpers/app';
 import { passThroughReadmeSection } from '../../../helpers/pass-through';

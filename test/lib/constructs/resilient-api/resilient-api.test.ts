@@ -9,7 +9,7 @@ import {
   type ResilientApiDerivedKey,
   type ResilientApiProps,
 } from '../../../../lib/constructs/resilient-api';
-import { createOrderRequestSchema, MAX_REQUEST_BODY_BYTES } from '../../../../lambdas/shared/order-schema';
+import { createOrderRequestSchema, MAX_REQUEST_BODY_BYTES } from '../../../../lambdas/contract/order-schema';
 import { testStack } from '../../../helpers/app';
 import { escapeRegExp, passThroughReadmeSection } from '../../../helpers/pass-through';
 
