@@ -1,4 +1,5 @@
 // @ts-check
+import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -41,6 +42,39 @@ export default tseslint.config(
     // Tests read synthesized CloudFormation templates, which are untyped JSON.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // Tests that can fail: none skipped, focused or disabled, and every test asserts.
+    files: ['test/**/*.test.ts'],
+    ...jest.configs['flat/recommended'],
+    rules: {
+      ...jest.configs['flat/recommended'].rules,
+      'jest/no-disabled-tests': 'error',
+      'jest/no-focused-tests': 'error',
+      'jest/expect-expect': [
+        'error',
+        // Helpers that assert: the fidelity corpus's case runner, aws-cdk-lib's template checks.
+        {
+          assertFunctionNames: [
+            'expect',
+            'expect*',
+            'runCase',
+            'assert*',
+            // aws-cdk-lib/assertions: Template and Annotations checks throw on a mismatch.
+            '**.has*',
+            '**.resourceCountIs',
+            '**.resourcePropertiesCountIs',
+            '**.templateMatches',
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The corpus runners check exactly the parts of an answer that AWS recorded for a case, which
+    // differ from case to case: conditional expectations are their point.
+    files: ['test/fidelity/**/*.ts'],
+    rules: { 'jest/no-conditional-expect': 'off' },
   },
 );
 

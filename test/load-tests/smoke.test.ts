@@ -124,7 +124,7 @@ describe('npm run load against the local cloud', () => {
       expect(records.filter((record) => record.endpoint === 'GET /health' && record.status !== 200)).toEqual(
         [],
       );
-      expect(records.every((record) => record.phase === `smoke-${variant}`)).toBe(true);
+      expect(records.filter((record) => record.phase !== `smoke-${variant}`)).toEqual([]);
       // AND every order was read back (after the consumer wrote it, for async)
       const read = new Set(
         records

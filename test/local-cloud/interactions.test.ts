@@ -238,7 +238,7 @@ describe('resilience mechanisms together, on computed metrics and alarms', () =>
     // THEN the region shed (503 OVERLOADED), which the plain 5XXError rate counts as server errors …
     const shed = [...answers.values()].filter((answer) => answer.status === 503);
     expect(shed.length).toBeGreaterThan(0);
-    expect(shed.every((answer) => answer.code === 'OVERLOADED')).toBe(true);
+    expect(shed.filter((answer) => answer.code !== 'OVERLOADED')).toEqual([]);
     const now = Date.now();
     const plain5xxRate = cloud.metrics.statistic(
       { namespace: 'AWS/ApiGateway', metricName: '5XXError', dimensions: { ApiName: EAST, Stage: 'prod' } },
@@ -387,7 +387,8 @@ describe('resilience mechanisms together, on computed metrics and alarms', () =>
     const endpointChecks = cloud.multiRegion
       .route53Status()
       ?.healthChecks.filter((check) => check.kind === 'endpoint');
-    expect(endpointChecks?.every((check) => check.healthy)).toBe(true);
+    expect(endpointChecks).toBeDefined();
+    expect(endpointChecks?.filter((check) => !check.healthy)).toEqual([]);
     expect(inAlarm()).toEqual(expect.arrayContaining([expect.stringContaining(`${EAST}/`)]));
     expect(leftAfter).toBeLessThanOrEqual(ALARM_BOUND_MILLIS);
 

@@ -317,7 +317,8 @@ describe('multi variant with a hosted zone', () => {
     });
 
     test('the replicas and the global table stay as they are without a zone', () => {
-      templates[0].hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      const [firstRegion] = templates;
+      firstRegion.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         TableName: 'ResilientApi-multi-orders',
         Replicas: Match.arrayWith([
           Match.objectLike({ Region: 'us-west-2' }),
