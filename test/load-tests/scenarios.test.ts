@@ -40,8 +40,12 @@ const artilleryUtil = require('artillery/util') as { parseScript(data: string): 
 const validateScript = require('artillery/lib/util/validate-script') as (
   script: unknown,
 ) => string | undefined;
+// Artillery's own lodash, which merges its config files.
+const artilleryLodashMerge = require.resolve('lodash/merge', {
+  paths: [path.dirname(require.resolve('artillery/package.json'))],
+});
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const merge = require('lodash/merge') as <T>(...objects: unknown[]) => T;
+const merge = require(artilleryLodashMerge) as <T>(...objects: unknown[]) => T;
 
 async function mergedScript(scenario: ScenarioName): Promise<Script> {
   const flows = await artilleryUtil.parseScript(fs.readFileSync(ORDER_FLOWS_FILE, 'utf8'));
