@@ -234,7 +234,9 @@ describe('the order loop', () => {
         phase: 'test-phase',
       },
     ]);
-    expect(records.filter((record) => !(record.latencyMs >= 0 && record.startedAt <= Date.now()))).toEqual([]);
+    expect(records.filter((record) => !(record.latencyMs >= 0 && record.startedAt <= Date.now()))).toEqual(
+      [],
+    );
     // AND the metrics say so
     expect(Object.fromEntries(user.counters)).toMatchObject({
       [CLIENT_COUNTERS.requests]: 3,
