@@ -27,6 +27,7 @@ import {
   validateRetryPolicy,
   type AttemptOutcome,
   type RetryPolicy,
+  RETRYABLE_STATUSES,
 } from './client/retry-policy';
 import type { RequestRecord } from './metrics/request-record';
 import { API_KEY_ENVIRONMENT_VARIABLE } from './targets';
@@ -40,8 +41,7 @@ export const ENDPOINTS = {
 
 /** Statuses that acknowledge an order: 201 (sync, stored) and 202 (async, queued). */
 const ACKNOWLEDGING_STATUSES = [201, 202];
-/** Statuses a retry may fix, which the functional checks therefore accept on any attempt. */
-const RETRYABLE_STATUSES = [408, 429, 500, 502, 503, 504];
+// The functional checks accept on any attempt what a retry may fix (RETRYABLE_STATUSES).
 
 /**
  * Counters this processor adds to Artillery's metrics. They are set to 0 when each virtual user

@@ -20,9 +20,7 @@ import {
 import { requestOwner } from '../shared/order-owner';
 import { IDEMPOTENCY_KEY_HEADER, MAX_REQUEST_BODY_BYTES } from '../contract/order-schema';
 import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
-
-/** Seconds a client should wait before retrying while a request with its key is in progress. */
-export const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
+import { RETRY_AFTER_SECONDS } from '../contract/retry-after';
 
 const JSON_MEDIA_TYPE = 'application/json';
 
@@ -122,7 +120,7 @@ export async function createOrder(
         'REQUEST_IN_PROGRESS',
         `A request with this ${IDEMPOTENCY_KEY_HEADER} is in progress`,
         {
-          retryAfterSeconds: IN_PROGRESS_RETRY_AFTER_SECONDS,
+          retryAfterSeconds: RETRY_AFTER_SECONDS.requestInProgress,
           cause: error,
         },
       );

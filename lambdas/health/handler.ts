@@ -26,6 +26,7 @@ import { logger } from '../shared/logger';
 import { OrdersQueue } from '../shared/orders-queue';
 import { OrdersRepository } from '../shared/orders-repository';
 import { runHealthChecks, type HealthCheckDefinition, type HealthPolicy } from './health-check';
+import { RETRY_AFTER_SECONDS } from '../contract/retry-after';
 
 /**
  * Deadline of each check. Route 53 health checks wait 2 seconds for a response once connected, so
@@ -35,9 +36,6 @@ export const HEALTH_CHECK_TIMEOUT_MS = 1_500;
 
 /** Latency above which a passing check degrades the region, when `HEALTH_DEGRADED_LATENCY_MS` is not set. */
 export const DEFAULT_HEALTH_DEGRADED_LATENCY_MS = 500;
-
-/** Seconds a health checker should wait before asking again after a 503. */
-export const UNHEALTHY_RETRY_AFTER_SECONDS = 5;
 
 const policy: HealthPolicy = {
   timeoutMs: HEALTH_CHECK_TIMEOUT_MS,
@@ -76,7 +74,7 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
   const noStore = { 'Cache-Control': 'no-store' };
   if (report.status === 'unhealthy') {
     logger.error('Health check failed', { report });
-    return jsonResponse(503, report, { ...noStore, 'Retry-After': String(UNHEALTHY_RETRY_AFTER_SECONDS) });
+    return jsonResponse(503, report, { ...noStore, 'Retry-After': String(RETRY_AFTER_SECONDS.unhealthy) });
   }
   if (report.status === 'degraded') logger.warn('Health degraded', { report });
   return jsonResponse(200, report, noStore);

@@ -9,9 +9,7 @@ import { ApiError } from '../contract/errors';
 import { errorResponse } from './http';
 import { logger } from './logger';
 import { publishMetrics } from './metrics';
-
-/** Seconds a client should wait before retrying after a 503 (a throttled or unreachable table). */
-export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+import { RETRY_AFTER_SECONDS } from '../contract/retry-after';
 
 /**
  * Runs the work of one API request with the request id as the log correlation id, and turns any
@@ -56,7 +54,7 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof DependencyUnavailableError) {
     logger.error('Dependency unavailable', { dependency: error.dependency, error });
     return new ApiError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry later', {
-      retryAfterSeconds: SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+      retryAfterSeconds: RETRY_AFTER_SECONDS.serviceUnavailable,
       cause: error,
     });
   }

@@ -1,6 +1,6 @@
 /**
  * The load generator's client retry policy: capped exponential backoff with full jitter, retrying
- * only what a retry can fix (408, 429, 5xx, no answer) and never a client mistake.
+ * only what a retry can fix (408, 429, the transient 5xx, no answer) and never a client mistake.
  */
 
 /** How a client retries one request. */
@@ -28,13 +28,15 @@ export type RetryDecision =
   | { readonly retry: false; readonly reason: 'succeeded' | 'client-error' | 'attempts-exhausted' };
 
 /**
- * Whether another attempt could succeed: 408 (request timeout), 429 (throttled), any 5xx, a
- * timeout or a failed connection. Every other 4xx is the client's own mistake, which a retry repeats.
+ * The statuses another attempt may fix: 408 (request timeout), 429 (throttled) and the transient
+ * server errors 500, 502, 503 and 504 — the AWS SDKs' own list. 501 (not implemented) and 505 (HTTP
+ * version) answer the same to every attempt; any other 4xx is the client's own mistake.
  */
+export const RETRYABLE_STATUSES: readonly number[] = [408, 429, 500, 502, 503, 504];
+
+/** Whether another attempt could succeed: a retryable status, a timeout or a failed connection. */
 export function isRetryable(outcome: AttemptOutcome): boolean {
-  if ('failure' in outcome) return true;
-  const { status } = outcome;
-  return status === 408 || status === 429 || status >= 500;
+  return 'failure' in outcome || RETRYABLE_STATUSES.includes(outcome.status);
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   MAX_REQUEST_BODY_BYTES,
 } from '../../../lambdas/contract/order-schema';
 import type { ResilientFunction } from '../resilient-function';
+import { RETRY_AFTER_SECONDS } from '../../../lambdas/contract/retry-after';
 
 /** Properties of a {@link QueueProcessor}. */
 export interface QueueProcessorProps {
@@ -294,7 +295,9 @@ export class QueueProcessor extends Construct {
           {
             // The default response (no selection pattern): every status the others do not select.
             statusCode: '503',
-            responseParameters: { 'method.response.header.Retry-After': "'1'" },
+            responseParameters: {
+              'method.response.header.Retry-After': `'${RETRY_AFTER_SECONDS.queueUnavailable}'`,
+            },
             responseTemplates: { 'application/json': UNAVAILABLE_TEMPLATE },
           },
         ],

@@ -11,6 +11,7 @@ import { JWT_AUTHORIZER_ENVIRONMENT } from '../../../lambdas/contract/jwt-author
 import { gatewayErrorTemplate, type ErrorCode } from '../../../lambdas/contract/errors';
 import { handlerEntry } from '../../lambda-entries';
 import { ResilientFunction } from '../resilient-function';
+import { RETRY_AFTER_SECONDS } from '../../../lambdas/contract/retry-after';
 
 /** A class of API clients with its own API key, throttle and quota (one usage plan per tier). */
 export interface ClientTier {
@@ -269,9 +270,6 @@ const GATEWAY_ERRORS: ReadonlyArray<[apigateway.ResponseType, string, ErrorCode]
   [apigateway.ResponseType.INTEGRATION_TIMEOUT, '504', 'GATEWAY_TIMEOUT'],
 ];
 
-/** Seconds a throttled or quota-limited client is told to wait (`Retry-After`). */
-const THROTTLED_RETRY_AFTER_SECONDS = 1;
-
 /**
  * A regional REST API with the defaults a resilient public API needs: stage throttling with
  * per-method overrides, usage plans and API keys per client tier, request validation against JSON
@@ -369,7 +367,7 @@ export class ResilientApi extends Construct {
         templates: {
           'application/json': gatewayErrorTemplate(code, { validationDetails: code === 'VALIDATION_FAILED' }),
         },
-        responseHeaders: retryable ? { 'Retry-After': `'${THROTTLED_RETRY_AFTER_SECONDS}'` } : undefined,
+        responseHeaders: retryable ? { 'Retry-After': `'${RETRY_AFTER_SECONDS.throttled}'` } : undefined,
       });
     }
 

@@ -21,6 +21,10 @@ describe('isRetryable', () => {
     expect(isRetryable({ status })).toBe(false);
   });
 
+  test.each([501, 505])('does not retry %d (every attempt gets the same answer)', (status) => {
+    expect(isRetryable({ status })).toBe(false);
+  });
+
   test.each([200, 201, 202])('does not retry %d (it succeeded)', (status) => {
     expect(isRetryable({ status })).toBe(false);
   });
