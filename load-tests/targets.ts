@@ -5,6 +5,7 @@
  * can send load to a real deployment.
  */
 import type { Variant } from '../lib/config';
+import { variantStackName, variantStackNames } from '../lib/stacks/stack-names';
 
 /** Stack outputs as `cdk deploy --outputs-file` (and `npm run local`) write them: stack → output → value. */
 export type StackOutputs = Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -65,13 +66,6 @@ export function isLocalUrl(url: string): boolean {
   );
 }
 
-/** Stack names of a variant: `ResilientApi-sync`, `ResilientApi-async`, `ResilientApi-multi-<region>…`. */
-export function variantStackNames(names: readonly string[], variant: Variant): string[] {
-  return variant === 'multi'
-    ? names.filter((name) => name.startsWith('ResilientApi-multi-'))
-    : names.filter((name) => name === `ResilientApi-${variant}`);
-}
-
 /**
  * Finds the variant's stack in the outputs and its URL: `ApiUrl` for sync and async; for multi the
  * `GlobalUrl` of any of its stacks when there is one, else the first stack's `ApiUrl`. The API key
@@ -84,7 +78,7 @@ export function resolveLoadTarget(options: LoadTargetOptions): LoadTarget {
   const { outputs, variant, outputsFile } = options;
   const stackNames = variantStackNames(Object.keys(outputs), variant);
   if (stackNames.length === 0) {
-    const wanted = variant === 'multi' ? 'ResilientApi-multi-<region>' : `ResilientApi-${variant}`;
+    const wanted = variantStackName(variant, variant === 'multi' ? '<region>' : undefined);
     throw new LoadTargetError(
       `${outputsFile} has no ${wanted} stack (it has: ${Object.keys(outputs).join(', ') || 'none'}); ` +
         `run npm run local -- --variants ${variant}, or deploy the variant and pass its outputs with --outputs`,

@@ -5,7 +5,7 @@
  * DynamoDB through which chaos commands break it, and one local API Gateway per stack.
  */
 import { SendMessageCommand, SQSClient, type SendMessageCommandInput } from '@aws-sdk/client-sqs';
-import { apiGatewayLocalValues, createApiGatewayEmulator, EMULATED_RESOURCE_TYPES } from './apigateway';
+import { createApiGatewayEmulator, EMULATED_RESOURCE_TYPES } from './apigateway';
 import type {
   AccessLogEntry,
   ApiGatewayEmulator,
@@ -14,7 +14,7 @@ import type {
 } from './apigateway';
 import type { InvokeFunction } from './apigateway/lambda-proxy';
 import type { SendSqsMessage, SqsSendMessageInput } from './apigateway/mapped-integration';
-import { AlarmRegistry, type AlarmState } from './alarms/alarm-registry';
+import { AlarmRegistry } from './alarms/alarm-registry';
 import { startCloudWatchApi } from './alarms/cloudwatch-api';
 import { startApiGatewayControlPlane } from './apigateway/control-plane';
 import { readCloudAssembly, type AssemblyStack } from './assembly/cloud-assembly';
@@ -26,14 +26,12 @@ import {
   DYNAMODB_INTERNAL_ERROR,
   SQS_INTERNAL_ERROR,
   startFaultProxy,
-  type DependencyFault,
   type FaultProxy,
 } from './faults/fault-proxy';
 import type { BatchReport } from './event-sources/sqs-event-source';
 import type { LocalCredentials } from './lambda/function-definitions';
 import type { FunctionLogSink } from './lambda/function-worker';
-import { findFunctionByReference } from './lambda/function-reference';
-import type { FunctionFault, LocalFunction } from './lambda/local-function';
+import { findRegionFunction } from './lambda/function-reference';
 import {
   LOCAL_CREDENTIALS,
   startRegionRuntime,
@@ -42,6 +40,7 @@ import {
 } from './region-runtime';
 import type { EmulatedResource, NotEmulatedResource } from './resources/emulation-report';
 import { apiListenerOf, type ApiListener } from './faults/api-listener';
+import { createLocalCloudFaults, type LocalCloudFaults } from './faults/local-cloud-faults';
 import {
   createGlobalTableReplicas,
   customDomainNamesOf,
@@ -61,6 +60,8 @@ import {
   MetricFilters,
   sampleQueueDatapoints,
 } from './metrics/metric-sources';
+
+export type { LocalCloudFaults } from './faults/local-cloud-faults';
 
 /** Region of stacks synthesized without one. */
 const FALLBACK_REGION = 'us-east-1';
@@ -167,35 +168,6 @@ export interface LocalStack {
   readonly gateway: ApiGatewayEmulator;
 }
 
-/** The faults a running local cloud can inject; each is logged with a timestamp. */
-export interface LocalCloudFaults {
-  /** Breaks DynamoDB for the functions of one region (every region when omitted); `{}` heals it. */
-  setDynamoDbFault(fault: DependencyFault, region?: string): Promise<void>;
-  /**
-   * Breaks SQS in one region (every region when omitted) for its API, its functions and its event
-   * source mappings; `{}` heals it. Messages already queued stay.
-   */
-  setQueueFault(fault: DependencyFault, region?: string): Promise<void>;
-  /** Makes a share of a function's invocations fail or adds latency; `{}` heals it. */
-  setFunctionFault(functionReference: string, fault: FunctionFault): void;
-  /**
-   * Forces an alarm (name, ARN, logical id or `<stack>/<logical id>`) into a state; rules on its
-   * state changes run their functions (e.g. the load shedder) before this resolves.
-   */
-  setAlarmState(alarmReference: string, state: AlarmState): Promise<void>;
-  /**
-   * Takes a region's APIs down (connections refused, open ones dropped) or brings them back; its
-   * functions, queues and tables keep running behind them.
-   */
-  setRegionDown(region: string, down: boolean): Promise<void>;
-  /** Pauses or resumes the replication of every global table; changes wait in the streams. */
-  setReplicationPaused(paused: boolean): void;
-  /** Heals everything (alarms return to OK). */
-  clear(): Promise<void>;
-  /** The faults in force, for status output. */
-  describe(): Record<string, unknown>;
-}
-
 /** A running local cloud. */
 export interface LocalCloud {
   /** Stack outputs in the format of `cdk deploy --outputs-file`, plus `ApiKeyValue` per stack. */
@@ -228,15 +200,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const assembly = readCloudAssembly(options.assemblyDir);
   const stacks = selectStacks(assembly.stacks, options.stackNames);
   const ports = options.ports ?? {};
+  const planned = portPlan(stacks.length, ports);
   await Promise.all([
     assertPortFree(ports.dynamodb, 'DynamoDB Local', '--dynamodb-port'),
     assertPortFree(ports.sqs, 'the SQS emulator', '--sqs-port'),
     ...stacks.map((stack, index) =>
-      assertPortFree(
-        ports.api ? ports.api + index : undefined,
-        `the API of ${stack.stackName}`,
-        '--api-port',
-      ),
+      assertPortFree(planned.apis[index] || undefined, `the API of ${stack.stackName}`, '--api-port'),
     ),
   ]);
 
@@ -350,7 +319,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       }
       const sqsProxy = sqsProxies.get(region) as FaultProxy;
       const { gateway, running } = await startGateway(stack, stackRuntime, runtime, sqsClient, sqsProxy, {
-        port: ports.api ? ports.api + index : 0,
+        port: planned.apis[index],
         integrationTimeoutMillis: options.integrationTimeoutMillis,
         apiKeyValues: secrets.apiKeyValuesOf(stack.template),
         onAccessLog: (entry) => {
@@ -374,7 +343,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         stack: stack.runtime.stack,
         resolver: stack.runtime.resolver,
         region: stack.region,
-        accountId: stack.runtime.resolver.resolveString({ Ref: 'AWS::AccountId' }, 'the account id'),
+        accountId: stack.runtime.accountId,
       })),
       namePrefix: options.namePrefix,
       log,
@@ -389,7 +358,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         onAlarmStateChange();
       },
       invokeTarget: async (functionArn, event) => {
-        const result = await findLocalFunction(regions, functionArn).invoke(event);
+        const result = await findRegionFunction(regions, functionArn).invoke(event);
         if (result.status !== 'succeeded') {
           throw new Error(
             result.status === 'failed'
@@ -431,7 +400,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       },
       healthCheckIntervalMillis: options.healthCheckIntervalMillis,
       replicationPollIntervalMillis: options.replicationPollIntervalMillis,
-      port: ports.global ?? (ports.api ? ports.api + stacks.length : 0),
+      port: planned.global,
       log,
     });
     cleanups.push(() => multiRegion.stop());
@@ -453,92 +422,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       if (endpoint) stackOutputs.GlobalUrl = endpoint.url;
     }
 
-    const regionsDown = (): string[] =>
-      regionNames.filter((region) =>
-        localStacks.some((stack) => stack.region === region && apiListeners.get(stack.stackName)?.down),
-      );
-    /** Sets a dependency's fault in one region, or in every region when none is named. */
-    const setProxyFault = async (
-      proxies: ReadonlyMap<string, FaultProxy>,
-      dependency: string,
-      fault: DependencyFault,
-      region: string | undefined,
-    ): Promise<void> => {
-      for (const target of region === undefined ? [...proxies.keys()] : [region]) {
-        const proxy = proxies.get(target);
-        if (!proxy) throw new Error(`No local region ${target} (running: ${regionNames.join(', ')})`);
-        await proxy.setFault(fault);
-        log(`${new Date().toISOString()} fault ${dependency} ${target} ${describeFault(fault)}`);
-      }
-    };
-    const functionFaults = new Map<string, FunctionFault>();
-    const faults: LocalCloudFaults = {
-      setDynamoDbFault: (fault, region) => setProxyFault(dynamoDbProxies, 'dynamodb', fault, region),
-      setQueueFault: (fault, region) => setProxyFault(sqsProxies, 'sqs', fault, region),
-      setFunctionFault(reference, fault) {
-        const fn = findLocalFunction(regions, reference);
-        fn.setFault(fault);
-        functionFaults.set(`${fn.definition.stackName}/${fn.definition.logicalId}`, fault);
-        log(`${new Date().toISOString()} fault lambda ${fn.definition.functionName} ${describeFault(fault)}`);
-      },
-      async setAlarmState(reference, state) {
-        const alarm = await alarms.setState(reference, state, 'Forced by npm run chaos');
-        log(`${new Date().toISOString()} alarm ${alarm.stackName}/${alarm.logicalId} ${state} (forced)`);
-      },
-      async setRegionDown(region, down) {
-        const regionStacks = localStacks.filter((stack) => stack.region === region);
-        if (regionStacks.length === 0)
-          throw new Error(`No local region ${region} (running: ${regionNames.join(', ')})`);
-        for (const stack of regionStacks) await apiListeners.get(stack.stackName)?.setDown(down);
-        log(`${new Date().toISOString()} fault region ${region} ${down ? 'down' : 'up'}`);
-      },
-      setReplicationPaused(paused) {
-        if (multiRegion.replications.length === 0)
-          throw new Error('No global table has replicas in two local regions');
-        for (const replication of multiRegion.replications) {
-          if (paused) replication.pause();
-          else replication.resume();
-        }
-        log(`${new Date().toISOString()} fault replication ${paused ? 'paused' : 'resumed'}`);
-      },
-      async clear() {
-        if (options.alarms === false) {
-          for (const alarm of alarms.list()) {
-            if (alarm.state !== 'OK') await faults.setAlarmState(alarm.alarmArn, 'OK');
-          }
-        } else if (alarms.list().some((alarm) => alarm.forced)) {
-          // A forced state ends at the next evaluation, as on AWS: evaluate now.
-          alarms.evaluate();
-          await alarms.delivered();
-        }
-        for (const [region, proxy] of dynamoDbProxies) {
-          if (Object.keys(proxy.fault).length > 0) await faults.setDynamoDbFault({}, region);
-        }
-        for (const [region, proxy] of sqsProxies) {
-          if (Object.keys(proxy.fault).length > 0) await faults.setQueueFault({}, region);
-        }
-        for (const reference of [...functionFaults.keys()]) faults.setFunctionFault(reference, {});
-        functionFaults.clear();
-        for (const region of regionsDown()) await faults.setRegionDown(region, false);
-        if (multiRegion.replications.some((replication) => replication.paused))
-          faults.setReplicationPaused(false);
-      },
-      describe() {
-        return {
-          dynamodb: Object.fromEntries([...dynamoDbProxies].map(([region, proxy]) => [region, proxy.fault])),
-          sqs: Object.fromEntries([...sqsProxies].map(([region, proxy]) => [region, proxy.fault])),
-          lambda: Object.fromEntries(functionFaults),
-          alarms: Object.fromEntries(
-            alarms
-              .list()
-              .filter((alarm) => alarm.forced)
-              .map((alarm) => [`${alarm.stackName}/${alarm.logicalId}`, alarm.state]),
-          ),
-          regionsDown: regionsDown(),
-          replicationPaused: multiRegion.replications.some((replication) => replication.paused),
-        };
-      },
-    };
+    const faults = createLocalCloudFaults({
+      dynamoDbProxies,
+      sqsProxies,
+      regions,
+      regionNames,
+      regionApis: (region) =>
+        localStacks
+          .filter((stack) => stack.region === region)
+          .map((stack) => apiListeners.get(stack.stackName) as ApiListener),
+      alarms,
+      alarmsEvaluated: options.alarms !== false,
+      replications: multiRegion.replications,
+      log,
+    });
 
     let stopped: Promise<void> | undefined;
     return {
@@ -560,6 +457,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The ports of the stacks' APIs and of the global front door, computed once: consecutive from
+ * `api` (the global one after the last API's), or 0 for a free port each.
+ */
+function portPlan(stackCount: number, ports: LocalCloudPorts): { apis: number[]; global: number } {
+  const apis = Array.from({ length: stackCount }, (_, index) => (ports.api ? ports.api + index : 0));
+  return { apis, global: ports.global ?? (ports.api ? ports.api + stackCount : 0) };
 }
 
 /** The stacks to run: the named ones, or every stack with a REST API. */
@@ -606,14 +512,6 @@ async function startGateway(
   options: GatewayOptions,
 ): Promise<{ gateway: ApiGatewayEmulator; running: RunningApiGateway }> {
   const template = stack.template as CloudFormationTemplate;
-  const deployment = {
-    stackName: stack.stackName,
-    region: runtime.region,
-    accountId: stackRuntime.resolver.resolveString({ Ref: 'AWS::AccountId' }, 'the account id'),
-  };
-  for (const [logicalId, values] of apiGatewayLocalValues(template, deployment)) {
-    if (!stackRuntime.resolver.has(logicalId)) stackRuntime.resolver.register(logicalId, values);
-  }
 
   const invokeFunction: InvokeFunction = async (functionLogicalId, event) => {
     const result = await runtime.invoke(`${stack.stackName}/${functionLogicalId}`, event);
@@ -637,7 +535,7 @@ async function startGateway(
     template,
     stackName: stack.stackName,
     region: runtime.region,
-    accountId: deployment.accountId,
+    accountId: stackRuntime.accountId,
     resolve: (value) => stackRuntime.resolver.resolve(value),
     invokeFunction,
     sendSqsMessage,
@@ -712,19 +610,6 @@ function localOutputs(
  * The function a reference names in any region: its name, ARN, logical id or `<stack>/<logical id>`,
  * or else the start of its logical id (`CreateOrder`) when only one function matches.
  */
-export function findLocalFunction(regions: readonly RegionRuntime[], reference: string): LocalFunction {
-  const all = regions.flatMap((region) =>
-    [...region.stacks.values()].flatMap((stack) => [...stack.functions.values()]),
-  );
-  return findFunctionByReference(all, reference, { allowPrefix: true });
-}
-
-function describeFault(fault: DependencyFault | FunctionFault): string {
-  const parts = Object.entries(fault)
-    .filter(([, value]) => value !== undefined && value !== false && value !== 0)
-    .map(([key, value]) => `${key}=${String(value)}`);
-  return parts.length === 0 ? 'healed' : parts.join(' ');
-}
 
 async function startEmulators(
   ports: LocalCloudPorts,

@@ -214,7 +214,7 @@ function endpointOf(endpoints: ReadonlyMap<string, string>, region: string): str
 }
 
 function accountIdOf(stackRuntime: StackRuntime): string {
-  return stackRuntime.resolver.resolveString({ Ref: 'AWS::AccountId' }, 'the account id');
+  return stackRuntime.accountId;
 }
 
 /** The custom domain names of a stack's APIs (`AWS::ApiGateway::DomainName`), lowercase. */

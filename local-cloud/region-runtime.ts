@@ -9,7 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { localAlarmValues } from './alarms/alarm-registry';
 import { readCloudAssembly, stackByName, type AssemblyStack } from './assembly/cloud-assembly';
 import { apiGatewayLocalValues } from './apigateway';
-import { IntrinsicResolver, type LocalResourceValues } from './assembly/intrinsic-resolver';
+import { IntrinsicResolver } from './assembly/intrinsic-resolver';
 import {
   sqsEventSourceDefinitionsOf,
   SqsEventSourcePoller,
@@ -57,15 +57,6 @@ export interface RegionRuntimeOptions {
    * @default - none
    */
   readonly cloudWatchEndpoint?: string;
-  /**
-   * Local values of resources emulated outside this runtime, registered before the functions'
-   * environments are resolved so that they may refer to them.
-   * @default - the REST APIs' and stages' local ids, as the API Gateway emulator names them
-   */
-  readonly externalResourceValues?: (
-    stack: AssemblyStack,
-    deployment: { readonly stackName: string; readonly region: string; readonly accountId: string },
-  ) => ReadonlyMap<string, LocalResourceValues>;
   /**
    * The account of pseudo parameters and ARNs.
    * @default - each stack's account from the manifest, else 000000000000
@@ -122,6 +113,8 @@ export interface RegionRuntimeOptions {
 /** What runs locally for one stack. */
 export interface StackRuntime {
   readonly stack: AssemblyStack;
+  /** The account the stack runs in (`AWS::AccountId`). */
+  readonly accountId: string;
   /** Resolves the stack's intrinsic functions against the local resources. */
   readonly resolver: IntrinsicResolver;
   readonly tables: readonly LocalTable[];
@@ -283,12 +276,15 @@ async function startStack(
     region: options.region,
     accountId,
   });
-  const external = (options.externalResourceValues ?? apiGatewayLocalValuesOf)(stack, {
+  // The REST APIs' and stages' local ids, as the API Gateway emulator names them: registered before
+  // the functions' environments resolve, since those may name their API.
+  for (const [logicalId, values] of apiGatewayLocalValues(stack.template, {
     stackName: stack.stackName,
     region: options.region,
     accountId,
-  });
-  for (const [logicalId, values] of external ?? []) resolver.register(logicalId, values);
+  })) {
+    resolver.register(logicalId, values);
+  }
   // Alarms are named before the functions' environments (the load shedder's alarm name) resolve.
   const alarms = localAlarmValues(
     stack,
@@ -332,20 +328,13 @@ async function startStack(
   );
   return {
     stack,
+    accountId,
     resolver,
     tables,
     queues,
     functions,
     eventSources: sqsEventSourceDefinitionsOf(stack, resolver, queues),
   };
-}
-
-/** The local ids of a stack's API Gateway resources (a function's environment may name its REST API). */
-function apiGatewayLocalValuesOf(
-  stack: AssemblyStack,
-  deployment: { readonly stackName: string; readonly region: string; readonly accountId: string },
-): ReadonlyMap<string, LocalResourceValues> {
-  return apiGatewayLocalValues(stack.template, deployment);
 }
 
 /** Finds a function by logical id, `<stackName>/<logicalId>`, name or ARN. */

@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App } from 'aws-cdk-lib';
 import { DEFAULT_CAPACITY, resolveAppConfig } from '../lib/config';
-import { OrderApiStack } from '../lib/stacks';
+import { OrderApiStack, variantStackName } from '../lib/stacks';
 import { startDynamoDbLocal } from '../local-cloud/emulators/dynamodb-local';
 import { startLocalCloud, type LocalCloud } from '../local-cloud/local-cloud';
 import { LOCAL_CREDENTIALS } from '../local-cloud/region-runtime';
@@ -77,7 +77,7 @@ function synthesize(outdir: string): void {
   const app = new App({ outdir, context: cdkJson.context });
   const { account, regions } = resolveAppConfig({});
   for (const orderPath of ['sync', 'async'] as const) {
-    new OrderApiStack(app, `ResilientApi-${orderPath}`, {
+    new OrderApiStack(app, variantStackName(orderPath), {
       env: { account, region: regions[0] },
       orderPath,
       capacity: UNTHROTTLED,
@@ -131,7 +131,7 @@ function postOrder(cloud: LocalCloud, stackName: string): Promise<Response> {
 
 async function gatewayLatency(cloud: LocalCloud): Promise<number> {
   const started = performance.now();
-  const response = await postOrder(cloud, 'ResilientApi-sync');
+  const response = await postOrder(cloud, variantStackName('sync'));
   await response.arrayBuffer();
   if (response.status !== 201)
     throw new Error(`POST /orders answered ${response.status} through the gateway`);
@@ -148,7 +148,8 @@ class DirectHandler {
 
   constructor(cloud: LocalCloud) {
     const fn = [
-      ...(cloud.stacks.find((s) => s.stackName === 'ResilientApi-sync')?.runtime.functions.values() ?? []),
+      ...(cloud.stacks.find((s) => s.stackName === variantStackName('sync'))?.runtime.functions.values() ??
+        []),
     ].find((candidate) => candidate.definition.logicalId.startsWith('CreateOrder'));
     if (!fn) throw new Error('No create-order function in the sync stack');
     const { definition } = fn;
@@ -295,20 +296,20 @@ async function main(): Promise<void> {
       );
       const sync = await throughput(
         cloud,
-        'ResilientApi-sync',
+        variantStackName('sync'),
         options.throughputSeconds,
         options.concurrency,
       );
       await Promise.all(cloud.regions.map((region) => region.setEventSourcesEnabled(false)));
       const async = await throughput(
         cloud,
-        'ResilientApi-async',
+        variantStackName('async'),
         options.throughputSeconds,
         options.concurrency,
       );
       const drainStarted = performance.now();
       await Promise.all(cloud.regions.map((region) => region.setEventSourcesEnabled(true)));
-      await queueDrained(cloud, 'ResilientApi-async');
+      await queueDrained(cloud, variantStackName('async'));
       const drainSeconds = (performance.now() - drainStarted) / 1000;
 
       const rows = [

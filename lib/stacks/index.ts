@@ -1,2 +1,3 @@
 export * from './order-api-stack';
 export * from './variant-stacks';
+export * from './stack-names';

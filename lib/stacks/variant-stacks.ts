@@ -3,9 +3,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '../config';
 import { OrderApiStack } from './order-api-stack';
-
-/** Name prefix of every stack this app deploys. */
-export const STACK_PREFIX = 'ResilientApi';
+import { MULTI_ORDERS_TABLE_NAME, variantStackName } from './stack-names';
 
 /**
  * Adds the stacks of the configured variant to the app: one {@link OrderApiStack} for `sync` and
@@ -28,7 +26,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
   };
   if (variant === 'sync' || variant === 'async') {
     return [
-      new OrderApiStack(scope, `${STACK_PREFIX}-${variant}`, {
+      new OrderApiStack(scope, variantStackName(variant), {
         env: { account, region: config.regions[0] },
         description: `Resilient order API, ${variant} variant`,
         orderPath: variant,
@@ -39,8 +37,8 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
 
   const [primaryRegion, ...replicaRegions] = config.regions;
   // A global table has the same name in every region; the replicas' stacks import it by that name.
-  const ordersTableName = `${STACK_PREFIX}-multi-orders`;
-  const primary = new OrderApiStack(scope, `${STACK_PREFIX}-multi-${primaryRegion}`, {
+  const ordersTableName = MULTI_ORDERS_TABLE_NAME;
+  const primary = new OrderApiStack(scope, variantStackName('multi', primaryRegion), {
     env: { account, region: primaryRegion },
     description: `Resilient order API, multi-region variant, ${primaryRegion} (owns the global table)`,
     orderPath: 'async',
@@ -53,7 +51,7 @@ export function addVariantStacks(scope: Construct, config: AppConfig): Stack[] {
   });
   const stacks: Stack[] = [primary];
   for (const region of replicaRegions) {
-    const stack = new OrderApiStack(scope, `${STACK_PREFIX}-multi-${region}`, {
+    const stack = new OrderApiStack(scope, variantStackName('multi', region), {
       env: { account, region },
       description: `Resilient order API, multi-region variant, ${region}`,
       orderPath: 'async',

@@ -15,7 +15,8 @@ import {
   type LocalStack,
 } from '../../local-cloud/local-cloud';
 import { estimateVariantCost, PRICES_US_EAST_1 } from '../cost';
-import { resolveLoadTarget, variantStackNames } from '../targets';
+import { variantStackNames } from '../../lib/stacks/stack-names';
+import { resolveLoadTarget } from '../targets';
 import {
   buildVariantResults,
   gitCommit,

@@ -4,6 +4,7 @@
  */
 import { findByReference, qualifiedIdOf } from '../resource-reference';
 import type { LocalFunction } from './local-function';
+import type { RegionRuntime } from '../region-runtime';
 
 /** Options of {@link findFunctionByReference}. */
 export interface FunctionReferenceOptions {
@@ -42,4 +43,12 @@ export function findFunctionByReference(
     );
   }
   return matches[0];
+}
+
+/** A function of any stack of the given regions, by reference (as {@link findFunctionByReference}, prefixes allowed). */
+export function findRegionFunction(regions: readonly RegionRuntime[], reference: string): LocalFunction {
+  const all = regions.flatMap((region) =>
+    [...region.stacks.values()].flatMap((stack) => [...stack.functions.values()]),
+  );
+  return findFunctionByReference(all, reference, { allowPrefix: true });
 }

@@ -13,6 +13,7 @@ import {
   type CloudFormationTemplate,
   type FunctionInvocationResult,
 } from '../../local-cloud/apigateway';
+import { TEST_ACCOUNT } from '../harness/local-aws';
 
 /** What the API looks like. */
 export interface ProxyApiShape {
@@ -30,7 +31,7 @@ export function proxyApiTemplate(shape: ProxyApiShape): CloudFormationTemplate {
   const cached = templates.get(key);
   if (cached) return cached;
   const app = new App();
-  const stack = new Stack(app, 'Fidelity', { env: { account: '111111111111', region: 'us-east-1' } });
+  const stack = new Stack(app, 'Fidelity', { env: { account: TEST_ACCOUNT, region: 'us-east-1' } });
   const fn = new lambda.Function(stack, 'Handler', {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
@@ -92,7 +93,7 @@ export interface MockApiShape {
 /** The synthesized template of a `MOCK` API of that shape. */
 export function mockApiTemplate(shape: MockApiShape): CloudFormationTemplate {
   const app = new App();
-  const stack = new Stack(app, 'Fidelity', { env: { account: '111111111111', region: 'us-east-1' } });
+  const stack = new Stack(app, 'Fidelity', { env: { account: TEST_ACCOUNT, region: 'us-east-1' } });
   const api = new apigateway.RestApi(stack, 'Api', { deployOptions: { stageName: shape.stage } });
   const models = new Map<string, apigateway.IModel>();
   for (const [name, model] of Object.entries(shape.models ?? {})) {
@@ -187,7 +188,7 @@ export async function callApi(
     template,
     stackName: 'Fidelity',
     region: 'us-east-1',
-    accountId: '111111111111',
+    accountId: TEST_ACCOUNT,
     invokeFunction: (_logicalId, event) => Promise.resolve(answer(event)),
     sendSqsMessage: () => Promise.reject(new Error('no SQS in the fidelity API')),
   });

@@ -15,6 +15,9 @@ export const TEST_ENVIRONMENT = {
 /** Region of every test resource. */
 export const TEST_REGION = 'us-east-1';
 
+/** The account every test stack and template is synthesized for (never a real one). */
+export const TEST_ACCOUNT = '111111111111';
+
 /** Fake credentials; DynamoDB Local only accepts alphanumeric access keys. */
 export const TEST_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 

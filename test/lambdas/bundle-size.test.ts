@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { resolveAppConfig } from '../../lib/config';
 import { customResourceProviderIds } from '../../local-cloud/assembly/cloud-assembly';
 import { addVariantStacks } from '../../lib/stacks';
-import { bundlePathOf, testApp } from '../helpers/app';
+import { bundlePathOf, testApp } from '../harness/app';
+import { TEST_ACCOUNT } from '../harness/local-aws';
 
 /**
  * Budget for one minified bundle (AWS SDK v3 included), set from measurements: the first build
@@ -24,7 +25,7 @@ interface BundleSize {
 function measureBundles(outdir: string): BundleSize[] {
   const app = testApp({ bundle: true, outdir });
   for (const variant of ['sync', 'async']) {
-    addVariantStacks(app, resolveAppConfig({ variant, account: '111111111111' }));
+    addVariantStacks(app, resolveAppConfig({ variant, account: TEST_ACCOUNT }));
   }
   const assembly = app.synth();
   const sizes: BundleSize[] = [];

@@ -10,9 +10,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveAppConfig, type AppConfigInputs } from '../../lib/config';
 import { addVariantStacks } from '../../lib/stacks';
-import { testApp } from '../helpers/app';
+import { testApp } from '../harness/app';
+import { TEST_ACCOUNT } from '../harness/local-aws';
 
-const ACCOUNT = '111111111111';
+const ACCOUNT = TEST_ACCOUNT;
 const HOSTED_ZONE = {
   hostedZoneId: 'Z0LOCAL',
   zoneName: 'resilient-api.test',

@@ -5,7 +5,8 @@ import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { DEFAULT_CAPACITY, resolveAppConfig } from '../../lib/config';
 import { ResilientApi } from '../../lib/constructs/resilient-api';
 import { OrderApiStack, addVariantStacks } from '../../lib/stacks';
-import { testApp } from '../helpers/app';
+import { testApp } from '../harness/app';
+import { TEST_ACCOUNT } from '../harness/local-aws';
 
 /** Both rule packs, registered on `app` before its first synthesis (which caches the assembly). */
 function withNagPacks(app: App): [AwsSolutionsChecks, ServerlessChecks] {
@@ -35,7 +36,7 @@ describe.each(['sync', 'async', 'multi'])('cdk-nag on the %s variant', (variant)
     // GIVEN the variant's stacks with both rule packs registered before synthesis
     const app = testApp();
     const packs = withNagPacks(app);
-    addVariantStacks(app, resolveAppConfig({ variant, account: '111111111111' }));
+    addVariantStacks(app, resolveAppConfig({ variant, account: TEST_ACCOUNT }));
 
     // WHEN / THEN
 
@@ -54,7 +55,7 @@ describe.each(['latency', 'failover'])(
         app,
         resolveAppConfig({
           variant: 'multi',
-          account: '111111111111',
+          account: TEST_ACCOUNT,
           hostedZoneId: 'Z0LOCAL',
           zoneName: 'resilient-api.test',
           domainName: 'api.resilient-api.test',
@@ -81,7 +82,7 @@ describe.each(['sync', 'async', 'multi'])(
         app,
         resolveAppConfig({
           variant,
-          account: '111111111111',
+          account: TEST_ACCOUNT,
           waf: 'true',
           chaos: 'true',
           jwtIssuerUrl: 'https://login.example.com/',
@@ -115,7 +116,7 @@ describe.each([
       // GIVEN an order API whose keyed methods also require the authorizer
       const app = testApp();
       const packs = withNagPacks(app);
-      const env = { account: '111111111111', region: 'us-east-1' };
+      const env = { account: TEST_ACCOUNT, region: 'us-east-1' };
       const stack = new OrderApiStack(app, `ResilientApi-${orderPath}`, {
         env,
         orderPath,
@@ -138,7 +139,7 @@ test('with an authorizer, a method that bypasses it is still reported: the ackno
   const app = testApp();
   const pack = new AwsSolutionsChecks(app);
   Validations.of(app).addPlugins(pack);
-  const stack = new Stack(app, 'Api', { env: { account: '111111111111', region: 'us-east-1' } });
+  const stack = new Stack(app, 'Api', { env: { account: TEST_ACCOUNT, region: 'us-east-1' } });
   const api = new ResilientApi(stack, 'Api', {
     jwtIssuerUrl: 'https://login.example.com/',
     jwtAudience: ['orders-api'],

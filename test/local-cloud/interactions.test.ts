@@ -10,14 +10,8 @@ import { startLocalCloud, type LocalCloud } from '../../local-cloud/local-cloud'
 import { LOCAL_MULTI_REGION_INPUTS } from '../../local-cloud/synthesize';
 import { resolveAppConfig, type AppConfigInputs } from '../../lib/config';
 import { addVariantStacks } from '../../lib/stacks';
-import { localEndpoints } from '../harness/local-aws';
-import {
-  collectingLogSink,
-  eventually,
-  synthesizeAssembly,
-  TEST_ACCOUNT,
-  type TestAssembly,
-} from './synthesized-assembly';
+import { localEndpoints, TEST_ACCOUNT } from '../harness/local-aws';
+import { collectingLogSink, eventually, synthesizeAssembly, type TestAssembly } from './synthesized-assembly';
 
 const TIME_SCALE = 60;
 /** The monitoring construct's period (300 s) and CloudWatch's evaluation interval (60 s), scaled. */

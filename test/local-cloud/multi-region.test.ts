@@ -4,19 +4,13 @@ import { apiGatewayLocalValues } from '../../local-cloud/apigateway';
 import { readCloudAssembly } from '../../local-cloud/assembly/cloud-assembly';
 import { IntrinsicResolver } from '../../local-cloud/assembly/intrinsic-resolver';
 import { startLocalCloud, type LocalCloud } from '../../local-cloud/local-cloud';
-import { localEndpoints } from '../harness/local-aws';
+import { localEndpoints, TEST_ACCOUNT } from '../harness/local-aws';
 import { LOCAL_CREDENTIALS } from '../../local-cloud/region-runtime';
 import { readRoute53Model, type HealthCheckDefinition } from '../../local-cloud/route53/route53-model';
 import { LOCAL_MULTI_REGION_INPUTS } from '../../local-cloud/synthesize';
 import { resolveAppConfig } from '../../lib/config';
 import { addVariantStacks } from '../../lib/stacks';
-import {
-  eventually,
-  collectingLogSink,
-  synthesizeAssembly,
-  TEST_ACCOUNT,
-  type TestAssembly,
-} from './synthesized-assembly';
+import { eventually, collectingLogSink, synthesizeAssembly, type TestAssembly } from './synthesized-assembly';
 
 const PRIMARY = 'us-east-1';
 const SECONDARY = 'us-west-2';

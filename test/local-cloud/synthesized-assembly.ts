@@ -14,11 +14,8 @@ import type { AssemblyStack } from '../../local-cloud/assembly/cloud-assembly';
 import type { FunctionLogLine } from '../../local-cloud/lambda/function-worker';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../local-cloud/local-cloud';
 import { LOCAL_CREDENTIALS } from '../../local-cloud/region-runtime';
-import { localEndpoints } from '../harness/local-aws';
-import { testApp } from '../helpers/app';
-
-/** The account the test assemblies are synthesized for. */
-export const TEST_ACCOUNT = '111111111111';
+import { localEndpoints, TEST_ACCOUNT } from '../harness/local-aws';
+import { testApp } from '../harness/app';
 
 /** A synthesized assembly in a temporary folder. */
 export interface TestAssembly {

@@ -4,9 +4,10 @@
  */
 import type { AssemblyStack } from '../../local-cloud/assembly/cloud-assembly';
 import { IntrinsicResolver } from '../../local-cloud/assembly/intrinsic-resolver';
+import { TEST_ACCOUNT } from '../harness/local-aws';
 
 /** The region and account of {@link templateStack}. */
-export const TEMPLATE_STACK_PLACE = { region: 'us-east-1', accountId: '111111111111' } as const;
+export const TEMPLATE_STACK_PLACE = { region: 'us-east-1', accountId: TEST_ACCOUNT } as const;
 
 /** The stack of a template and a resolver for it. */
 export function templateStack(template: { readonly Resources: Record<string, unknown> }): {

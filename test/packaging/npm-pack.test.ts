@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundlePathOf } from '../helpers/app';
+import { bundlePathOf } from '../harness/app';
 
 const projectRoot = path.join(__dirname, '../..');
 

@@ -9,7 +9,8 @@ import {
 } from '../../../lib/config';
 import { OrderApiStack, addVariantStacks } from '../../../lib/stacks';
 import { parseFilterPattern } from '../../../local-cloud/metrics/filter-pattern';
-import { projectFunctions, testApp } from '../../helpers/app';
+import { projectFunctions, testApp } from '../../harness/app';
+import { TEST_ACCOUNT } from '../../harness/local-aws';
 
 /** Reserved concurrency and environment of each function, by the start of its description. */
 function functionsOf(
@@ -25,7 +26,7 @@ function functionsOf(
 
 function synthVariant(variant: string, regions?: string) {
   const app = testApp();
-  const stacks = addVariantStacks(app, resolveAppConfig({ variant, regions, account: '111111111111' }));
+  const stacks = addVariantStacks(app, resolveAppConfig({ variant, regions, account: TEST_ACCOUNT }));
   return { app, stacks, templates: stacks.map((stack) => Template.fromStack(stack)) };
 }
 
@@ -370,7 +371,7 @@ describe('throttle above capacity', () => {
   function warningsOf(capacity: CapacityConfig, orderPath: 'sync' | 'async' = 'sync'): string[] {
     const app = testApp();
     new OrderApiStack(app, 'Orders', {
-      env: { account: '111111111111', region: 'us-east-1' },
+      env: { account: TEST_ACCOUNT, region: 'us-east-1' },
       orderPath,
       capacity,
     });

@@ -4,7 +4,7 @@ import { estimateVariantCost, type CostAssumptions } from '../../../load-tests/c
 import { PRICES_US_EAST_1 } from '../../../load-tests/cost/prices-us-east-1';
 import { readTemplateInventory } from '../../../load-tests/cost/template-inventory';
 import type { StackTemplate } from '../../../local-cloud/assembly/cloud-assembly';
-import { testApp } from '../../helpers/app';
+import { testApp } from '../../harness/app';
 
 // GIVEN a small hand-written template: POST /orders → SQS → consumer (1024 MB arm64, traced, batch
 // size 10); GET /orders/{orderId} → a 256 MB x86 function (no Architectures, not traced); a stage

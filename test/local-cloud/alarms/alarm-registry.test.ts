@@ -1,6 +1,7 @@
 import { AlarmRegistry, matchesPattern, type InvokeTarget } from '../../../local-cloud/alarms/alarm-registry';
 import { MetricStore } from '../../../local-cloud/metrics/metric-store';
 import { templateStack } from '../template-stack';
+import { TEST_ACCOUNT } from '../../harness/local-aws';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:switch';
 
@@ -27,7 +28,7 @@ function registry(invokeTarget: InvokeTarget) {
   const { stack, resolver } = templateStack(template);
   resolver.register('Switch', { ref: 'switch', attributes: { Arn: FUNCTION_ARN } });
   return new AlarmRegistry({
-    stacks: [{ stack, resolver, region: 'us-east-1', accountId: '111111111111' }],
+    stacks: [{ stack, resolver, region: 'us-east-1', accountId: TEST_ACCOUNT }],
     invokeTarget,
     clock: () => 1_700_000_000_000,
   });
@@ -150,7 +151,7 @@ describe('AlarmRegistry with computed metrics', () => {
     const store = new MetricStore(3_600_000);
     const changes: string[] = [];
     const registry = new AlarmRegistry({
-      stacks: [{ stack, resolver, region: 'us-east-1', accountId: '111111111111' }],
+      stacks: [{ stack, resolver, region: 'us-east-1', accountId: TEST_ACCOUNT }],
       invokeTarget,
       clock: () => NOW,
       evaluation: { store, timeScale: 60 },

@@ -10,6 +10,7 @@ import {
   synthesizeVariant,
   type TestGateway,
 } from './helpers';
+import { TEST_ACCOUNT } from '../../harness/local-aws';
 
 describe('local API Gateway, sync variant', () => {
   let template: CloudFormationTemplate;
@@ -57,7 +58,7 @@ describe('local API Gateway, sync variant', () => {
       body: null,
       isBase64Encoded: false,
       requestContext: {
-        accountId: '111111111111',
+        accountId: TEST_ACCOUNT,
         apiId: gateway.emulator.restApiId,
         resourcePath: '/orders/{orderId}',
         httpMethod: 'GET',

@@ -15,10 +15,10 @@ import {
   type RunningApiGateway,
   type SqsSendMessageInput,
 } from '../../../local-cloud/apigateway';
-import { testApp } from '../../helpers/app';
+import { testApp } from '../../harness/app';
+import { TEST_ACCOUNT } from '../../harness/local-aws';
 
-/** Account and region the templates are synthesized for. */
-export const ACCOUNT_ID = '111111111111';
+/** Region the templates are synthesized for (the account is TEST_ACCOUNT). */
 export const REGION = 'us-east-1';
 
 /** A valid `POST /orders` body. */
@@ -33,7 +33,7 @@ export function synthesizeVariant(variant: 'sync' | 'async'): {
   stackName: string;
 } {
   const app = testApp();
-  const [stack] = addVariantStacks(app, resolveAppConfig({ variant, account: ACCOUNT_ID }));
+  const [stack] = addVariantStacks(app, resolveAppConfig({ variant, account: TEST_ACCOUNT }));
   return { template: synthesizedTemplate(app, stack.stackName), stackName: stack.stackName };
 }
 
@@ -95,7 +95,7 @@ export async function startTestGateway(
     template,
     stackName,
     region: REGION,
-    accountId: ACCOUNT_ID,
+    accountId: TEST_ACCOUNT,
     invokeFunction: (functionLogicalId, event) => {
       invocations.push({ functionLogicalId, event });
       return gateway.answer(functionLogicalId, event);

@@ -6,8 +6,9 @@ import {
   type CloudFormationTemplate,
 } from '../../../local-cloud/apigateway/template-references';
 import { synthesizeVariant } from './helpers';
+import { TEST_ACCOUNT } from '../../harness/local-aws';
 
-const deployment = { stackName: 'Stack', region: 'us-east-1', accountId: '111111111111' };
+const deployment = { stackName: 'Stack', region: 'us-east-1', accountId: TEST_ACCOUNT };
 
 function templateWithIntegration(integration: Record<string, unknown>): CloudFormationTemplate {
   return {

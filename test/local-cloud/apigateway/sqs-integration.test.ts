@@ -2,7 +2,6 @@ import { IntrinsicResolver } from '../../../local-cloud/assembly/intrinsic-resol
 import type { StackTemplate } from '../../../local-cloud/assembly/cloud-assembly';
 import { apiGatewayLocalValues, type CloudFormationTemplate } from '../../../local-cloud/apigateway';
 import {
-  ACCOUNT_ID,
   IDEMPOTENCY_KEY,
   REGION,
   VALID_ORDER,
@@ -14,6 +13,7 @@ import {
   synthesizeVariant,
   type TestGateway,
 } from './helpers';
+import { TEST_ACCOUNT } from '../../harness/local-aws';
 
 describe('local API Gateway, async variant (SQS integration)', () => {
   let template: CloudFormationTemplate;
@@ -211,18 +211,18 @@ describe('local API Gateway, async variant (SQS integration)', () => {
       stackName,
       template: template as StackTemplate,
       region: REGION,
-      accountId: ACCOUNT_ID,
+      accountId: TEST_ACCOUNT,
     });
     for (const [logicalId, values] of apiGatewayLocalValues(template, {
       stackName,
       region: REGION,
-      accountId: ACCOUNT_ID,
+      accountId: TEST_ACCOUNT,
     })) {
       resolver.register(logicalId, values);
     }
     for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
       if (resource.Type === 'AWS::Lambda::Function' || resource.Type === 'AWS::SQS::Queue') {
-        const arn = `arn:aws:local:${REGION}:${ACCOUNT_ID}:${logicalId}`;
+        const arn = `arn:aws:local:${REGION}:${TEST_ACCOUNT}:${logicalId}`;
         resolver.register(logicalId, { ref: logicalId, attributes: { Arn: arn, QueueName: logicalId } });
       }
     }

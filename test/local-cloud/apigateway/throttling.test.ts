@@ -1,7 +1,7 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ResilientApi } from '../../../lib/constructs/resilient-api';
 import type { CloudFormationTemplate } from '../../../local-cloud/apigateway';
-import { testApp, testStack } from '../../helpers/app';
+import { testApp, testStack } from '../../harness/app';
 import {
   expectErrorShape,
   send,

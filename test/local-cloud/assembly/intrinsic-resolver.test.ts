@@ -3,6 +3,7 @@ import {
   IntrinsicResolver,
   UnresolvableReferenceError,
 } from '../../../local-cloud/assembly/intrinsic-resolver';
+import { TEST_ACCOUNT } from '../../harness/local-aws';
 
 const TEMPLATE: StackTemplate = {
   Parameters: {
@@ -21,7 +22,7 @@ function resolver(): IntrinsicResolver {
     stackName: 'Stack',
     template: TEMPLATE,
     region: 'us-west-2',
-    accountId: '111111111111',
+    accountId: TEST_ACCOUNT,
   });
   resolver.register('Queue', {
     ref: 'http://127.0.0.1:9324/000000000000/Stack-Queue',
@@ -41,7 +42,7 @@ describe('IntrinsicResolver', () => {
     // WHEN / THEN
     expect(subject.resolve({ Ref: 'Table' })).toBe('Stack-Table');
     expect(subject.resolve({ Ref: 'AWS::Region' })).toBe('us-west-2');
-    expect(subject.resolve({ Ref: 'AWS::AccountId' })).toBe('111111111111');
+    expect(subject.resolve({ Ref: 'AWS::AccountId' })).toBe(TEST_ACCOUNT);
     expect(subject.resolve({ Ref: 'AWS::Partition' })).toBe('aws');
     expect(subject.resolve({ Ref: 'AWS::URLSuffix' })).toBe('amazonaws.com');
     expect(subject.resolve({ Ref: 'AWS::StackName' })).toBe('Stack');

@@ -4,15 +4,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ResilientFunction } from '../../../lib/constructs/resilient-function';
 import type { LocalFunction } from '../../../local-cloud/lambda/local-function';
 import { startRegionRuntime, type RegionRuntime } from '../../../local-cloud/region-runtime';
-import { testStack } from '../../helpers/app';
-import { localEndpoints, TEST_REGION } from '../../harness/local-aws';
+import { testStack } from '../../harness/app';
+import { localEndpoints, TEST_REGION, TEST_ACCOUNT } from '../../harness/local-aws';
 import { isRunning, workerProcessesOf } from '../processes';
 import {
   collectingLogSink,
   eventually,
   logicalIdOf,
   synthesizeAssembly,
-  TEST_ACCOUNT,
   uniqueNamePrefix,
   type TestAssembly,
 } from '../synthesized-assembly';

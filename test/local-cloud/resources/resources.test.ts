@@ -10,11 +10,10 @@ import { IntrinsicResolver } from '../../../local-cloud/assembly/intrinsic-resol
 import { createStackTables, tableDefinitionsOf } from '../../../local-cloud/resources/dynamodb-tables';
 import { emulationReportOf } from '../../../local-cloud/resources/emulation-report';
 import { createStackQueues } from '../../../local-cloud/resources/sqs-queues';
-import { localEndpoints, TEST_CREDENTIALS, TEST_REGION } from '../../harness/local-aws';
+import { localEndpoints, TEST_CREDENTIALS, TEST_REGION, TEST_ACCOUNT } from '../../harness/local-aws';
 import {
   logicalIdOf,
   synthesizeAssembly,
-  TEST_ACCOUNT,
   uniqueNamePrefix,
   type TestAssembly,
 } from '../synthesized-assembly';

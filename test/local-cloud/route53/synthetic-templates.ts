@@ -6,6 +6,7 @@
 import type { AssemblyStack, TemplateResource } from '../../../local-cloud/assembly/cloud-assembly';
 import { IntrinsicResolver } from '../../../local-cloud/assembly/intrinsic-resolver';
 import type { Route53Source } from '../../../local-cloud/route53/route53-model';
+import { TEST_ACCOUNT } from '../../harness/local-aws';
 
 /** Routing of the synthetic records. */
 export type SyntheticRouting = 'latency' | { readonly failover: 'PRIMARY' | 'SECONDARY' };
@@ -89,7 +90,7 @@ export function sourceOf(props: {
   const stack: AssemblyStack = {
     stackName: props.stackName,
     templatePath: `/synthetic/${props.stackName}.template.json`,
-    account: '111111111111',
+    account: TEST_ACCOUNT,
     region: props.region,
     template: { Resources: props.resources },
   };
@@ -97,7 +98,7 @@ export function sourceOf(props: {
     stackName: props.stackName,
     template: stack.template,
     region: props.region,
-    accountId: '111111111111',
+    accountId: TEST_ACCOUNT,
   });
   return { stack, region: props.region, resolver };
 }

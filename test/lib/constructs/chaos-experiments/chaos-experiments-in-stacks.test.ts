@@ -4,7 +4,8 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { DEFAULT_CAPACITY, resolveAppConfig } from '../../../../lib/config';
 import { OrderApiStack, addVariantStacks } from '../../../../lib/stacks';
-import { projectFunctions, testApp } from '../../../helpers/app';
+import { projectFunctions, testApp } from '../../../harness/app';
+import { TEST_ACCOUNT } from '../../../harness/local-aws';
 
 function logicalIdOf(construct: IConstruct): string {
   const resource = construct instanceof CfnElement ? construct : construct.node.defaultChild;
@@ -17,14 +18,14 @@ function stacksOf(variant: string, chaos?: string): OrderApiStack[] {
   const app = testApp();
   return addVariantStacks(
     app,
-    resolveAppConfig({ variant, account: '111111111111', chaos }),
+    resolveAppConfig({ variant, account: TEST_ACCOUNT, chaos }),
   ) as OrderApiStack[];
 }
 
 /** Every finding the AwsSolutions and Serverless packs report on the variant's stacks, warnings included. */
 function nagFindings(variant: string, chaos: string): string[] {
   const app = testApp();
-  addVariantStacks(app, resolveAppConfig({ variant, account: '111111111111', chaos }));
+  addVariantStacks(app, resolveAppConfig({ variant, account: TEST_ACCOUNT, chaos }));
   app.synth();
   return [new AwsSolutionsChecks(app), new ServerlessChecks(app)].flatMap((pack) =>
     pack
@@ -124,7 +125,7 @@ describe('chaos experiments in the order API stacks', () => {
     const app = testApp();
     // WHEN
     const stack = new OrderApiStack(app, 'Api', {
-      env: { account: '111111111111', region: 'eu-west-1' },
+      env: { account: TEST_ACCOUNT, region: 'eu-west-1' },
       orderPath: 'async',
       capacity: DEFAULT_CAPACITY,
       chaosExperiments: { errorInvocationPercentage: 5 },

@@ -7,7 +7,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { ChaosExperiments, type ChaosExperimentsProps } from '../../../../lib/constructs/chaos-experiments';
 import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
-import { testApp, testStack } from '../../../helpers/app';
+import { testApp, testStack } from '../../../harness/app';
+import { TEST_ACCOUNT } from '../../../harness/local-aws';
 
 const entry = path.join(__dirname, '../../../fixtures/echo-handler.ts');
 const ARM64_LAYER_PARAMETER = '/aws/service/fis/lambda-extension/AWS-FIS-extension-arm64/1.x.x';
@@ -256,7 +257,7 @@ describe('ChaosExperiments', () => {
               Effect: 'Allow',
               Principal: { Service: 'fis.amazonaws.com' },
               Condition: {
-                StringEquals: { 'aws:SourceAccount': '111111111111' },
+                StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT },
                 ArnLike: { 'aws:SourceArn': 'arn:aws:fis:us-east-1:111111111111:experiment/*' },
               },
             },

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { IdempotencyTable } from '../../../../lib/constructs/idempotency-table';
 import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
-import { testStack } from '../../../helpers/app';
+import { testStack } from '../../../harness/app';
 
 const entry = path.join(__dirname, '../../../fixtures/echo-handler.ts');
 

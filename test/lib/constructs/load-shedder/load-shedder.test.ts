@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { LoadShedder, type LoadShedderProps } from '../../../../lib/constructs/load-shedder';
-import { testStack } from '../../../helpers/app';
+import { testStack } from '../../../harness/app';
 
 function build(props: Partial<LoadShedderProps> = {}) {
   const stack = testStack();

@@ -3,7 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { OrdersTable } from '../../../../lib/constructs/orders-table';
 import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
-import { testStack } from '../../../helpers/app';
+import { testStack } from '../../../harness/app';
 
 const entry = path.join(__dirname, '../../../fixtures/echo-handler.ts');
 

@@ -13,8 +13,8 @@ import {
 import { renderTemplate } from '../../../../local-cloud/apigateway/velocity';
 import { ORDER_MESSAGE_ATTRIBUTES } from '../../../../lambdas/contract/order-message';
 import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
-import { testStack } from '../../../helpers/app';
-import { passThroughReadmeSection } from '../../../helpers/pass-through';
+import { testStack } from '../../../harness/app';
+import { passThroughReadmeSection } from '../../../harness/pass-through';
 
 const entry = path.join(__dirname, '../../../fixtures/echo-handler.ts');
 

@@ -7,7 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { RegionalEndpoint, type RegionalEndpointProps } from '../../../../lib/constructs/regional-endpoint';
 import { ResilientApi } from '../../../../lib/constructs/resilient-api';
-import { testApp, testStack } from '../../../helpers/app';
+import { testApp, testStack } from '../../../harness/app';
 
 /** A region's API with a public health method and two single-metric alarms, as the order API has. */
 function regionOf(stack: Stack) {

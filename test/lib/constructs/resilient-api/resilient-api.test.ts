@@ -10,8 +10,8 @@ import {
   type ResilientApiProps,
 } from '../../../../lib/constructs/resilient-api';
 import { createOrderRequestSchema, MAX_REQUEST_BODY_BYTES } from '../../../../lambdas/contract/order-schema';
-import { testStack } from '../../../helpers/app';
-import { escapeRegExp, passThroughReadmeSection } from '../../../helpers/pass-through';
+import { testStack } from '../../../harness/app';
+import { escapeRegExp, passThroughReadmeSection } from '../../../harness/pass-through';
 
 function build(props: ResilientApiProps = {}) {
   const stack = testStack();

@@ -9,8 +9,8 @@ import {
   type ResilientFunctionDerivedKey,
   type ResilientFunctionProps,
 } from '../../../../lib/constructs/resilient-function';
-import { testStack } from '../../../helpers/app';
-import { escapeRegExp, passThroughReadmeSection } from '../../../helpers/pass-through';
+import { testStack } from '../../../harness/app';
+import { escapeRegExp, passThroughReadmeSection } from '../../../harness/pass-through';
 
 const entry = path.join(__dirname, '../../../fixtures/echo-handler.ts');
 

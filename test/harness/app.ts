@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { customResourceProviderIds } from '../../local-cloud/assembly/cloud-assembly';
 import recommendedFeatureFlags from 'aws-cdk-lib/recommended-feature-flags.json';
+import { TEST_ACCOUNT } from './local-aws';
 
 /** Options of {@link testApp}. */
 export interface TestAppOptions {
@@ -27,7 +28,7 @@ export function testApp(options: TestAppOptions = {}): App {
 
 /** A stack in a test app, in a fixed account and region so templates are deterministic. */
 export function testStack(app: App = testApp(), id = 'TestStack'): Stack {
-  return new Stack(app, id, { env: { account: '111111111111', region: 'us-east-1' } });
+  return new Stack(app, id, { env: { account: TEST_ACCOUNT, region: 'us-east-1' } });
 }
 
 /** Path of a synthesized function's bundle: its S3 key is `<asset hash>.zip`, staged as `asset.<hash>/`. */
