@@ -230,112 +230,26 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // And those that read alarms (the load shedder's DescribeAlarms) this one.
     const cloudWatchApi = await startCloudWatchApi();
     cleanups.push(() => cloudWatchApi.close());
-    const regionNames = [...new Set(stacks.map(regionOf))];
-    const dynamoDbProxies = new Map<string, FaultProxy>();
-    const sqsProxies = new Map<string, FaultProxy>();
-    const regions: RegionRuntime[] = [];
-    for (const region of regionNames) {
-      const proxy = await startFaultProxy({ target: dynamoDb.endpoint, ...DYNAMODB_INTERNAL_ERROR });
-      cleanups.push(() => proxy.stop());
-      dynamoDbProxies.set(region, proxy);
-      const sqsProxy = await startFaultProxy({ target: sqs.endpoint, ...SQS_INTERNAL_ERROR });
-      cleanups.push(() => sqsProxy.stop());
-      sqsProxies.set(region, sqsProxy);
-      const runtime = await startRegionRuntime({
-        assemblyDir: options.assemblyDir,
-        stackNames: stacks.filter((stack) => regionOf(stack) === region).map((stack) => stack.stackName),
-        region,
-        // Functions reach DynamoDB through the fault proxy, so chaos can break it for them.
-        dynamodbEndpoint: proxy.endpoint,
-        // The same for SQS: the region's functions and event source mappings go through its proxy.
-        sqsEndpoint: sqsProxy.endpoint,
-        apiGatewayEndpoint: controlPlane.endpoint,
-        cloudWatchEndpoint: cloudWatchApi.endpoint,
-        namePrefix: options.namePrefix,
-        credentials,
-        logSink: options.functionLogSink,
-        onBatch: options.onBatch,
-        onInvocation: (functionName, result, concurrentExecutions) => {
-          for (const datum of lambdaDatapoints(functionName, result, concurrentExecutions, Date.now())) {
-            metrics.put(datum);
-          }
-        },
-        log,
-        otherEmulators: {
-          ...Object.fromEntries(EMULATED_RESOURCE_TYPES.map((type) => [type, 'local API Gateway'])),
-          'AWS::CloudWatch::Alarm': 'alarm-registry',
-          'AWS::CloudWatch::CompositeAlarm': 'alarm-registry',
-          'AWS::Logs::MetricFilter': 'local metrics',
-          'AWS::Events::Rule': 'alarm-registry',
-          ...Object.fromEntries(ROUTE53_RESOURCE_TYPES.map((type) => [type, 'local Route 53 stand-in'])),
-        },
-      });
-      cleanups.push(() => runtime.stop());
-      regions.push(runtime);
-    }
+    const context: StartupContext = { options, stacks, credentials, metrics, log, cleanups };
+    const { regions, regionNames, dynamoDbProxies, sqsProxies } = await startRegions(context, {
+      dynamodb: dynamoDb.endpoint,
+      sqs: sqs.endpoint,
+      apiGateway: controlPlane.endpoint,
+      cloudWatch: cloudWatchApi.endpoint,
+    });
     const replicaTables = await createGlobalTableReplicas(regions, {
       dynamodbEndpoint: dynamoDb.endpoint,
       credentials,
       namePrefix: options.namePrefix,
     });
 
-    // Before the gateways start: it registers the log groups their access logs name.
-    const metricFilters = new MetricFilters(
-      stacks.map((stack) => ({
-        stack,
-        resolver: (regions[regionNames.indexOf(regionOf(stack))].stacks.get(stack.stackName) as StackRuntime)
-          .resolver,
-        namePrefix: options.namePrefix,
-      })),
-    );
-    for (const line of metricFilters.notEmulated) log(`metric filter not emulated: ${line}`);
-    const recordRequest = (entry: AccessLogEntry): void => {
-      const now = Date.now();
-      for (const datum of apiGatewayDatapoints(entry, now)) metrics.put(datum);
-      if (entry.accessLog) {
-        const logGroupName = logGroupNameOfArn(entry.accessLog.destinationArn);
-        for (const datum of metricFilters.ingest(logGroupName, entry.accessLog.line, now)) metrics.put(datum);
-      }
-    };
-
-    const sqsClients = new Map<string, SQSClient>();
-    const secrets = new LocalSecrets();
-    const apiListeners = new Map<string, ApiListener>();
-    const localStacks: LocalStack[] = [];
-    const outputs: Record<string, Record<string, string>> = {};
-    for (const [index, stack] of stacks.entries()) {
-      const region = regionOf(stack);
-      const runtime = regions[regionNames.indexOf(region)];
-      const stackRuntime = runtime.stacks.get(stack.stackName) as StackRuntime;
-      let sqsClient = sqsClients.get(region);
-      if (!sqsClient) {
-        // The gateway sends straight to the emulator: its requests are the async accept path, which
-        // an extra proxy hop in this process would slow down; sendSqsMessage checks the region's
-        // SQS fault itself instead.
-        sqsClient = new SQSClient({ endpoint: sqs.endpoint, region, credentials });
-        sqsClients.set(region, sqsClient);
-        const client = sqsClient;
-        cleanups.push(() => Promise.resolve(client.destroy()));
-      }
-      const sqsProxy = sqsProxies.get(region) as FaultProxy;
-      const { gateway, running } = await startGateway(stack, stackRuntime, runtime, sqsClient, sqsProxy, {
-        port: planned.apis[index],
-        integrationTimeoutMillis: options.integrationTimeoutMillis,
-        apiKeyValues: secrets.apiKeyValuesOf(stack.template),
-        onAccessLog: (entry) => {
-          recordRequest(entry);
-          options.onAccessLog?.(stack.stackName, entry);
-        },
-      });
-      const listener = apiListenerOf(gateway, running);
-      apiListeners.set(stack.stackName, listener);
-      cleanups.push(() => listener.close());
-      controlPlane.register(gateway);
-      const stageName = gateway.stageNames[0];
-      const apiUrl = `${running.url}/${stageName}/`;
-      localStacks.push({ stackName: stack.stackName, region, apiUrl, runtime: stackRuntime, gateway });
-      outputs[stack.stackName] = localOutputs(stack, stackRuntime, gateway, running.url);
-    }
+    const { localStacks, apiListeners, outputs } = await startGateways(context, {
+      regions,
+      sqsEndpoint: sqs.endpoint,
+      sqsProxies,
+      controlPlane,
+      apiPorts: planned.apis,
+    });
 
     let onAlarmStateChange = (): void => {};
     const alarms = new AlarmRegistry({
@@ -457,6 +371,160 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stopAll();
     throw error;
   }
+}
+
+/** What the steps of {@link startLocalCloud} share. */
+interface StartupContext {
+  readonly options: LocalCloudOptions;
+  readonly stacks: readonly AssemblyStack[];
+  readonly credentials: LocalCredentials;
+  readonly metrics: MetricStore;
+  readonly log: (line: string) => void;
+  /** Stops what has started; run in reverse order. */
+  readonly cleanups: Array<() => Promise<void>>;
+}
+
+/** The regions of the stacks, each with its runtime and the fault proxies its functions go through. */
+async function startRegions(
+  context: StartupContext,
+  endpoints: {
+    readonly dynamodb: string;
+    readonly sqs: string;
+    readonly apiGateway: string;
+    readonly cloudWatch: string;
+  },
+): Promise<{
+  regions: RegionRuntime[];
+  regionNames: string[];
+  dynamoDbProxies: Map<string, FaultProxy>;
+  sqsProxies: Map<string, FaultProxy>;
+}> {
+  const { options, stacks, credentials, metrics, log, cleanups } = context;
+  const regionNames = [...new Set(stacks.map(regionOf))];
+  const dynamoDbProxies = new Map<string, FaultProxy>();
+  const sqsProxies = new Map<string, FaultProxy>();
+  const regions: RegionRuntime[] = [];
+  for (const region of regionNames) {
+    const proxy = await startFaultProxy({ target: endpoints.dynamodb, ...DYNAMODB_INTERNAL_ERROR });
+    cleanups.push(() => proxy.stop());
+    dynamoDbProxies.set(region, proxy);
+    const sqsProxy = await startFaultProxy({ target: endpoints.sqs, ...SQS_INTERNAL_ERROR });
+    cleanups.push(() => sqsProxy.stop());
+    sqsProxies.set(region, sqsProxy);
+    const runtime = await startRegionRuntime({
+      assemblyDir: options.assemblyDir,
+      stackNames: stacks.filter((stack) => regionOf(stack) === region).map((stack) => stack.stackName),
+      region,
+      // Functions reach DynamoDB through the fault proxy, so chaos can break it for them.
+      dynamodbEndpoint: proxy.endpoint,
+      // The same for SQS: the region's functions and event source mappings go through its proxy.
+      sqsEndpoint: sqsProxy.endpoint,
+      apiGatewayEndpoint: endpoints.apiGateway,
+      cloudWatchEndpoint: endpoints.cloudWatch,
+      namePrefix: options.namePrefix,
+      credentials,
+      logSink: options.functionLogSink,
+      onBatch: options.onBatch,
+      onInvocation: (functionName, result, concurrentExecutions) => {
+        for (const datum of lambdaDatapoints(functionName, result, concurrentExecutions, Date.now())) {
+          metrics.put(datum);
+        }
+      },
+      log,
+      otherEmulators: {
+        ...Object.fromEntries(EMULATED_RESOURCE_TYPES.map((type) => [type, 'local API Gateway'])),
+        'AWS::CloudWatch::Alarm': 'alarm-registry',
+        'AWS::CloudWatch::CompositeAlarm': 'alarm-registry',
+        'AWS::Logs::MetricFilter': 'local metrics',
+        'AWS::Events::Rule': 'alarm-registry',
+        ...Object.fromEntries(ROUTE53_RESOURCE_TYPES.map((type) => [type, 'local Route 53 stand-in'])),
+      },
+    });
+    cleanups.push(() => runtime.stop());
+    regions.push(runtime);
+  }
+  return { regions, regionNames, dynamoDbProxies, sqsProxies };
+}
+
+/**
+ * One API Gateway emulator per stack, listening on its port, feeding the metrics (requests and the
+ * access log's metric filters); the stacks' local outputs.
+ */
+async function startGateways(
+  context: StartupContext,
+  parts: {
+    readonly regions: readonly RegionRuntime[];
+    readonly sqsEndpoint: string;
+    readonly sqsProxies: ReadonlyMap<string, FaultProxy>;
+    readonly controlPlane: { register(gateway: ApiGatewayEmulator): void };
+    readonly apiPorts: readonly number[];
+  },
+): Promise<{
+  localStacks: LocalStack[];
+  apiListeners: Map<string, ApiListener>;
+  outputs: Record<string, Record<string, string>>;
+}> {
+  const { options, stacks, credentials, metrics, log, cleanups } = context;
+  const { regions, sqsProxies, controlPlane } = parts;
+  const stackRuntimeOf = (stack: AssemblyStack): StackRuntime =>
+    regions.find((region) => region.region === regionOf(stack))?.stacks.get(stack.stackName) as StackRuntime;
+  // Before the gateways start: it registers the log groups their access logs name.
+  const metricFilters = new MetricFilters(
+    stacks.map((stack) => ({
+      stack,
+      resolver: stackRuntimeOf(stack).resolver,
+      namePrefix: options.namePrefix,
+    })),
+  );
+  for (const line of metricFilters.notEmulated) log(`metric filter not emulated: ${line}`);
+  const recordRequest = (entry: AccessLogEntry): void => {
+    const now = Date.now();
+    for (const datum of apiGatewayDatapoints(entry, now)) metrics.put(datum);
+    if (entry.accessLog) {
+      const logGroupName = logGroupNameOfArn(entry.accessLog.destinationArn);
+      for (const datum of metricFilters.ingest(logGroupName, entry.accessLog.line, now)) metrics.put(datum);
+    }
+  };
+
+  const sqsClients = new Map<string, SQSClient>();
+  const secrets = new LocalSecrets();
+  const apiListeners = new Map<string, ApiListener>();
+  const localStacks: LocalStack[] = [];
+  const outputs: Record<string, Record<string, string>> = {};
+  for (const [index, stack] of stacks.entries()) {
+    const region = regionOf(stack);
+    const runtime = regions.find((candidate) => candidate.region === region) as RegionRuntime;
+    const stackRuntime = stackRuntimeOf(stack);
+    let sqsClient = sqsClients.get(region);
+    if (!sqsClient) {
+      // The gateway sends straight to the emulator: its requests are the async accept path, which
+      // an extra proxy hop in this process would slow down; sendSqsMessage checks the region's
+      // SQS fault itself instead.
+      sqsClient = new SQSClient({ endpoint: parts.sqsEndpoint, region, credentials });
+      sqsClients.set(region, sqsClient);
+      const client = sqsClient;
+      cleanups.push(() => Promise.resolve(client.destroy()));
+    }
+    const sqsProxy = sqsProxies.get(region) as FaultProxy;
+    const { gateway, running } = await startGateway(stack, stackRuntime, runtime, sqsClient, sqsProxy, {
+      port: parts.apiPorts[index],
+      integrationTimeoutMillis: options.integrationTimeoutMillis,
+      apiKeyValues: secrets.apiKeyValuesOf(stack.template),
+      onAccessLog: (entry) => {
+        recordRequest(entry);
+        options.onAccessLog?.(stack.stackName, entry);
+      },
+    });
+    const listener = apiListenerOf(gateway, running);
+    apiListeners.set(stack.stackName, listener);
+    cleanups.push(() => listener.close());
+    controlPlane.register(gateway);
+    const stageName = gateway.stageNames[0];
+    const apiUrl = `${running.url}/${stageName}/`;
+    localStacks.push({ stackName: stack.stackName, region, apiUrl, runtime: stackRuntime, gateway });
+    outputs[stack.stackName] = localOutputs(stack, stackRuntime, gateway, running.url);
+  }
+  return { localStacks, apiListeners, outputs };
 }
 
 /**

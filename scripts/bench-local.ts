@@ -23,9 +23,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { App } from 'aws-cdk-lib';
-import { DEFAULT_CAPACITY, resolveAppConfig } from '../lib/config';
-import { OrderApiStack, variantStackName } from '../lib/stacks';
+import { DEFAULT_CAPACITY } from '../lib/config';
+import { variantStackName } from '../lib/stacks';
+import { nearestRankPercentile } from '../load-tests/metrics/latency';
+import { synthesizeForLocalCloud } from '../local-cloud/synthesize';
 import { startDynamoDbLocal } from '../local-cloud/emulators/dynamodb-local';
 import { startLocalCloud, type LocalCloud } from '../local-cloud/local-cloud';
 import { LOCAL_CREDENTIALS } from '../local-cloud/region-runtime';
@@ -70,30 +71,14 @@ function readOptions(): Options {
   };
 }
 
-function synthesize(outdir: string): void {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  const app = new App({ outdir, context: cdkJson.context });
-  const { account, regions } = resolveAppConfig({});
-  for (const orderPath of ['sync', 'async'] as const) {
-    new OrderApiStack(app, variantStackName(orderPath), {
-      env: { account, region: regions[0] },
-      orderPath,
-      capacity: UNTHROTTLED,
-    });
-  }
-  app.synth();
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+/** The p-th percentile (nearest rank) of the values, as the experiment's metrics compute it. */
+function percentile(values: readonly number[], p: number): number {
+  return (
+    nearestRankPercentile(
+      [...values].sort((x, y) => x - y),
+      p,
+    ) ?? Number.NaN
+  );
 }
 
 async function timeStartups(
@@ -113,7 +98,7 @@ async function timeStartups(
     cloud.push(performance.now() - started);
     await local.stop();
   }
-  return { dynamoDbMs: median(dynamoDb), cloudMs: median(cloud) };
+  return { dynamoDbMs: percentile(dynamoDb, 50), cloudMs: percentile(cloud, 50) };
 }
 
 function postOrder(cloud: LocalCloud, stackName: string): Promise<Response> {
@@ -275,7 +260,13 @@ async function main(): Promise<void> {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-local-'));
   try {
     console.log(`Synthesizing sync and async (unthrottled) into ${assemblyDir}...`);
-    synthesize(assemblyDir);
+    synthesizeForLocalCloud({
+      projectRoot: path.join(__dirname, '..'),
+      outdir: assemblyDir,
+      variants: ['sync', 'async'],
+      capacity: UNTHROTTLED,
+      force: true,
+    });
 
     console.log(`Startup: ${options.startupRuns} runs each...`);
     const startup = await timeStartups(assemblyDir, options.startupRuns);

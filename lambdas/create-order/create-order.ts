@@ -5,21 +5,21 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { DependencyCircuitBreaker } from '../shared/circuit-breaker';
+import type { DependencyCircuitBreaker } from '../platform/circuit-breaker';
 import { ApiError } from '../contract/errors';
-import { getHeader } from '../shared/http';
-import { logger } from '../shared/logger';
-import { METRIC_NAMES, metrics } from '../shared/metrics';
-import type { Order } from '../shared/order';
+import { getHeader } from '../platform/http';
+import { logger } from '../platform/logger';
+import { METRIC_NAMES, metrics } from '../platform/metrics';
+import type { Order } from '../orders/order';
 import {
   IdempotencyKeyReusedError,
   OrderInProgressError,
   type OrderPlacement,
   type PlaceOrderInput,
-} from '../shared/order-placement';
-import { requestOwner } from '../shared/order-owner';
+} from '../orders/order-placement';
+import { requestOwner } from '../orders/order-owner';
 import { IDEMPOTENCY_KEY_HEADER, MAX_REQUEST_BODY_BYTES } from '../contract/order-schema';
-import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
+import { isIdempotencyKey, parseJson, validateOrderRequest } from '../orders/order-validation';
 import { RETRY_AFTER_SECONDS } from '../contract/retry-after';
 
 const JSON_MEDIA_TYPE = 'application/json';

@@ -3,13 +3,13 @@
  */
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { handleApiRequest } from '../shared/api-handler';
-import { DependencyCircuitBreaker, readCircuitBreakerSettings } from '../shared/circuit-breaker';
-import { documentClient, dynamoDbClient } from '../shared/clients';
+import { handleApiRequest } from '../platform/api-handler';
+import { DependencyCircuitBreaker, readCircuitBreakerSettings } from '../platform/circuit-breaker';
+import { documentClient, dynamoDbClient } from '../platform/clients';
 import { ENVIRONMENT, requireEnvironment } from '../contract/environment';
-import { jsonResponse } from '../shared/http';
-import { OrderPlacement } from '../shared/order-placement';
-import { OrdersRepository } from '../shared/orders-repository';
+import { jsonResponse } from '../platform/http';
+import { OrderPlacement } from '../orders/order-placement';
+import { OrdersRepository } from '../orders/orders-repository';
 import { createOrder } from './create-order';
 
 const placement = new OrderPlacement({

@@ -2,14 +2,14 @@
  * The logic of `GET /orders/{orderId}` (both variants): reads through the data store's circuit
  * breaker, shows an order only to its owner, and serves the last good copy when the table fails.
  */
-import type { DependencyCircuitBreaker } from '../shared/circuit-breaker';
-import { DependencyUnavailableError } from '../shared/data-access';
+import type { DependencyCircuitBreaker } from '../platform/circuit-breaker';
+import { DependencyUnavailableError } from '../platform/data-access';
 import { ApiError } from '../contract/errors';
-import { logger } from '../shared/logger';
-import type { Order, OwnedOrder } from '../shared/order';
-import { isOwnedBy, type RequestOwner } from '../shared/order-owner';
-import { isIdempotencyKey } from '../shared/order-validation';
-import type { OrdersRepository } from '../shared/orders-repository';
+import { logger } from '../platform/logger';
+import type { Order, OwnedOrder } from '../orders/order';
+import { isOwnedBy, type RequestOwner } from '../orders/order-owner';
+import { isIdempotencyKey } from '../orders/order-validation';
+import type { OrdersRepository } from '../orders/orders-repository';
 import type { LastGoodCopies } from './last-good-copies';
 
 /**

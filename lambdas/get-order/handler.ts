@@ -2,13 +2,13 @@
  * `GET /orders/{orderId}`: API Gateway proxy event in, order (200, possibly a stale copy) or error out.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { handleApiRequest } from '../shared/api-handler';
-import { DependencyCircuitBreaker, readCircuitBreakerSettings } from '../shared/circuit-breaker';
-import { documentClient } from '../shared/clients';
+import { handleApiRequest } from '../platform/api-handler';
+import { DependencyCircuitBreaker, readCircuitBreakerSettings } from '../platform/circuit-breaker';
+import { documentClient } from '../platform/clients';
 import { ENVIRONMENT, requireEnvironment } from '../contract/environment';
-import { jsonResponse } from '../shared/http';
-import { requestOwner } from '../shared/order-owner';
-import { OrdersRepository } from '../shared/orders-repository';
+import { jsonResponse } from '../platform/http';
+import { requestOwner } from '../orders/order-owner';
+import { OrdersRepository } from '../orders/orders-repository';
 import { getOrder, staleResponseHeaders, type GetOrderDependencies } from './get-order';
 import { LastGoodCopies, readLastGoodCopiesSettings } from './last-good-copies';
 

@@ -5,7 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { ENVIRONMENT, readPositiveIntegerEnvironment } from '../contract/environment';
-import type { OwnedOrder } from '../shared/order';
+import type { OwnedOrder } from '../orders/order';
 
 /** Settings of {@link LastGoodCopies}. */
 export interface LastGoodCopiesSettings {

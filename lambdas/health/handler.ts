@@ -18,13 +18,13 @@
  * hide recovery from the health checker.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { documentClient } from '../shared/clients';
-import { sqsClient } from '../shared/sqs-client';
+import { documentClient } from '../platform/clients';
+import { sqsClient } from '../platform/sqs-client';
 import { ENVIRONMENT, readPositiveIntegerEnvironment, requireEnvironment } from '../contract/environment';
-import { jsonResponse } from '../shared/http';
-import { logger } from '../shared/logger';
-import { OrdersQueue } from '../shared/orders-queue';
-import { OrdersRepository } from '../shared/orders-repository';
+import { jsonResponse } from '../platform/http';
+import { logger } from '../platform/logger';
+import { OrdersQueue } from '../orders/orders-queue';
+import { OrdersRepository } from '../orders/orders-repository';
 import { runHealthChecks, type HealthCheckDefinition, type HealthPolicy } from './health-check';
 import { RETRY_AFTER_SECONDS } from '../contract/retry-after';
 

@@ -3,7 +3,7 @@
  * reports every check's status and latency, and rates the whole as `ok`, `degraded` or `unhealthy`
  * by the rules of {@link assessHealth}.
  */
-import { DependencyUnavailableError } from '../shared/data-access';
+import { DependencyUnavailableError } from '../platform/data-access';
 
 /** How far {@link describeFailure} follows an error's causes. */
 const MAX_CAUSE_DEPTH = 5;

@@ -3,7 +3,7 @@
  * for the called method (principal = the token's `sub`) or `Error('Unauthorized')` out.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { logger } from '../shared/logger';
+import { logger } from '../platform/logger';
 import { authorizeRequest, createTokenVerifier, readJwtAuthorizerSettings } from './jwt-authorizer';
 
 // Module scope: the verifier caches the issuer's JWKS for the life of the container.

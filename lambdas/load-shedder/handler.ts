@@ -8,11 +8,11 @@
  * events delivered late or out of order, a failed invocation or a stack update that reset the
  * variable are corrected within one schedule interval.
  */
-import { AlarmStates, cloudWatchClient } from '../shared/alarm-state';
-import { apiGatewayClient, ApiStage } from '../shared/api-stage';
+import { AlarmStates, cloudWatchClient } from '../platform/alarm-state';
+import { apiGatewayClient, ApiStage } from '../platform/api-stage';
 import { ENVIRONMENT, requireEnvironment } from '../contract/environment';
 import { LOAD_SHEDDING_STAGE_VARIABLE, NOT_SHEDDING } from '../contract/load-shedding';
-import { logger } from '../shared/logger';
+import { logger } from '../platform/logger';
 import { decideShedding, triggerOf, type SheddingDecision, type SwitchEvent } from './shedding-switch';
 
 const stage = new ApiStage(

@@ -2,7 +2,7 @@
  * What the load shedder decides, as pure functions: what invoked it, and the value of the shedding
  * stage variable for the alarm's current state.
  */
-import type { AlarmStateValue } from '../shared/alarm-state';
+import type { AlarmStateValue } from '../platform/alarm-state';
 import { NOT_SHEDDING, SHEDDING } from '../contract/load-shedding';
 
 /**

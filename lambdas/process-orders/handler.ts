@@ -5,12 +5,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { documentClient, dynamoDbClient } from '../shared/clients';
+import { documentClient, dynamoDbClient } from '../platform/clients';
 import { ENVIRONMENT, requireEnvironment } from '../contract/environment';
-import { logger } from '../shared/logger';
-import { publishMetrics } from '../shared/metrics';
-import { OrderPlacement } from '../shared/order-placement';
-import { OrdersRepository } from '../shared/orders-repository';
+import { logger } from '../platform/logger';
+import { publishMetrics } from '../platform/metrics';
+import { OrderPlacement } from '../orders/order-placement';
+import { OrdersRepository } from '../orders/orders-repository';
 import { ORDER_MESSAGE_ATTRIBUTES, processOrderMessage } from './process-orders';
 
 const placement = new OrderPlacement({

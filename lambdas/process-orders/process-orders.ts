@@ -12,17 +12,17 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import type { FieldError } from '../contract/errors';
-import { logger } from '../shared/logger';
-import { METRIC_NAMES, metrics } from '../shared/metrics';
+import { logger } from '../platform/logger';
+import { METRIC_NAMES, metrics } from '../platform/metrics';
 import {
   IdempotencyKeyReusedError,
   type OrderPlacement,
   type PlaceOrderInput,
   OrderInProgressError,
-} from '../shared/order-placement';
+} from '../orders/order-placement';
 import { ORDER_MESSAGE_ATTRIBUTES } from '../contract/order-message';
-import { ownerOf } from '../shared/order-owner';
-import { isIdempotencyKey, parseJson, validateOrderRequest } from '../shared/order-validation';
+import { ownerOf } from '../orders/order-owner';
+import { isIdempotencyKey, parseJson, validateOrderRequest } from '../orders/order-validation';
 
 export { ORDER_MESSAGE_ATTRIBUTES };
 

@@ -9,7 +9,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { IDEMPOTENCY_KEY_PATTERN, ORDER_LIMITS } from '../../lambdas/contract/order-schema';
-import { validateOrderRequest } from '../../lambdas/shared/order-validation';
+import { validateOrderRequest } from '../../lambdas/orders/order-validation';
 import { MAX_PAYLOAD_BYTES } from '../../local-cloud/apigateway';
 import type { LocalFunction } from '../../local-cloud/lambda/local-function';
 import type { LocalCloud } from '../../local-cloud/local-cloud';

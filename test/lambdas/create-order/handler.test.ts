@@ -3,9 +3,9 @@ import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type * as CreateOrderHandlerModule from '../../../lambdas/create-order/handler';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
-import type { Order } from '../../../lambdas/shared/order';
+import type { Order } from '../../../lambdas/orders/order';
 import { MAX_REQUEST_BODY_BYTES } from '../../../lambdas/contract/order-schema';
-import { apiKeyOwnerId } from '../../../lambdas/shared/order-owner';
+import { apiKeyOwnerId } from '../../../lambdas/orders/order-owner';
 import {
   apiGatewayEvent,
   createOrderEvent,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
-import { apiKeyOwnerId } from '../../../lambdas/shared/order-owner';
+import { apiKeyOwnerId } from '../../../lambdas/orders/order-owner';
 import { apiGatewayEvent, lambdaContext, testApiKey, withApiKey } from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
 import { errorOf, parseBody } from '../../harness/responses';

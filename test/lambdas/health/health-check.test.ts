@@ -1,4 +1,4 @@
-import { DependencyUnavailableError } from '../../../lambdas/shared/data-access';
+import { DependencyUnavailableError } from '../../../lambdas/platform/data-access';
 import {
   assessHealth,
   runHealthChecks,

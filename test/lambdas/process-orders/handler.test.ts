@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type * as ProcessOrdersHandlerModule from '../../../lambdas/process-orders/handler';
-import type * as MetricsModule from '../../../lambdas/shared/metrics';
-import { apiKeyOwnerId } from '../../../lambdas/shared/order-owner';
+import type * as MetricsModule from '../../../lambdas/platform/metrics';
+import { apiKeyOwnerId } from '../../../lambdas/orders/order-owner';
 import { lambdaContext, sqsEvent, sqsRecord, type OrderMessage } from '../../harness/lambda-events';
 import { loadWithEnvironment } from '../../harness/load-handler';
 import { testDocumentClient } from '../../harness/local-aws';
@@ -34,7 +34,7 @@ beforeAll(async () => {
     { ORDERS_TABLE_NAME: tables.ordersTableName, IDEMPOTENCY_TABLE_NAME: tables.idempotencyTableName },
     async () => ({
       processOrders: (await import('../../../lambdas/process-orders/handler')).handler,
-      metrics: (await import('../../../lambdas/shared/metrics')).metrics,
+      metrics: (await import('../../../lambdas/platform/metrics')).metrics,
     }),
   ));
 });
@@ -111,8 +111,14 @@ describe('orders queue consumer', () => {
 
     // THEN exactly the poison message is reported for retry (and, in time, the DLQ)
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1].messageId }]);
-    expect(await storedOrder(before.idempotencyKey)).toBeDefined();
-    expect(await storedOrder(after.idempotencyKey)).toBeDefined();
+    expect(await storedOrder(before.idempotencyKey)).toMatchObject({
+      orderId: before.idempotencyKey,
+      customerId: 'before',
+    });
+    expect(await storedOrder(after.idempotencyKey)).toMatchObject({
+      orderId: after.idempotencyKey,
+      customerId: 'after',
+    });
   });
 
   test('fails the whole invocation if every record of the batch is poison', async () => {

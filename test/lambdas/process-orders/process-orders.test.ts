@@ -3,7 +3,7 @@ import {
   IN_PROGRESS_RETRY_DELAYS_MS,
   processOrderMessage,
 } from '../../../lambdas/process-orders/process-orders';
-import { OrderInProgressError, type PlaceOrderInput } from '../../../lambdas/shared/order-placement';
+import { OrderInProgressError, type PlaceOrderInput } from '../../../lambdas/orders/order-placement';
 import { sqsRecord } from '../../harness/lambda-events';
 
 const ORDER = { customerId: 'c-1', items: [{ sku: 'SKU-1', quantity: 1 }] };

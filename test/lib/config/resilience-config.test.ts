@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { resilienceEnvironment } from '../../../lib/config';
 import { DEFAULT_LAST_GOOD_COPIES_SETTINGS } from '../../../lambdas/get-order/last-good-copies';
-import { DEFAULT_CIRCUIT_BREAKER_SETTINGS } from '../../../lambdas/shared/circuit-breaker';
+import { DEFAULT_CIRCUIT_BREAKER_SETTINGS } from '../../../lambdas/platform/circuit-breaker';
 
 describe('resilienceEnvironment', () => {
   test('gives each function its knobs, with the documented defaults', () => {

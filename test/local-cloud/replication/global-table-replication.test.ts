@@ -153,7 +153,7 @@ describe('global table replication (DynamoDB Local, two regions)', () => {
     // GIVEN an order in both regions
     await put('us-east-1', order('o-gone', '2030-01-01T00:00:00.000Z'));
     await replication.whenCaughtUp(10_000);
-    expect(await itemIn('eu-west-1', 'o-gone')).toBeDefined();
+    expect(await itemIn('eu-west-1', 'o-gone')).toMatchObject({ orderId: { S: 'o-gone' } });
 
     // WHEN us-east-1 deletes it
     await client('us-east-1').send(

@@ -6,7 +6,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DependencyUnavailableError, type DataAccessCallOptions } from './data-access';
+import { DependencyUnavailableError, type DataAccessCallOptions } from '../platform/data-access';
 import { canonicalOrder, type Order, type OwnedOrder } from './order';
 
 const DEPENDENCY_NAME = 'orders table';

@@ -3,8 +3,8 @@ import {
   DEFAULT_CIRCUIT_BREAKER_SETTINGS,
   DependencyCircuitBreaker,
   readCircuitBreakerSettings,
-} from '../../../lambdas/shared/circuit-breaker';
-import { DependencyUnavailableError } from '../../../lambdas/shared/data-access';
+} from '../../../lambdas/platform/circuit-breaker';
+import { DependencyUnavailableError } from '../../../lambdas/platform/data-access';
 import { ENVIRONMENT } from '../../../lambdas/contract/environment';
 
 const SETTINGS = {

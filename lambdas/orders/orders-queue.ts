@@ -3,7 +3,7 @@
  * queue (API Gateway does) nor delete from it (the Lambda event source mapping does); they only probe it.
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DependencyUnavailableError, type DataAccessCallOptions } from './data-access';
+import { DependencyUnavailableError, type DataAccessCallOptions } from '../platform/data-access';
 
 const DEPENDENCY_NAME = 'orders queue';
 

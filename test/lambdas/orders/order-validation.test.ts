@@ -1,4 +1,4 @@
-import { isIdempotencyKey, validateOrderRequest } from '../../../lambdas/shared/order-validation';
+import { isIdempotencyKey, validateOrderRequest } from '../../../lambdas/orders/order-validation';
 
 describe('validateOrderRequest', () => {
   test('returns a valid request in canonical key order', () => {

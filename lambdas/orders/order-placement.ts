@@ -20,7 +20,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import { DependencyUnavailableError } from './data-access';
+import { DependencyUnavailableError } from '../platform/data-access';
 import { buildOrder, canonicalOrder, isSameOrderRequest, type Order } from './order';
 import { isOwnedBy } from './order-owner';
 import type { CreateOrderRequest } from '../contract/order-schema';

@@ -1,8 +1,8 @@
 import { ApiError } from '../../../lambdas/contract/errors';
-import { handleApiRequest } from '../../../lambdas/shared/api-handler';
-import { CircuitOpenError } from '../../../lambdas/shared/circuit-breaker';
-import { DependencyUnavailableError } from '../../../lambdas/shared/data-access';
-import { jsonResponse } from '../../../lambdas/shared/http';
+import { handleApiRequest } from '../../../lambdas/platform/api-handler';
+import { CircuitOpenError } from '../../../lambdas/platform/circuit-breaker';
+import { DependencyUnavailableError } from '../../../lambdas/platform/data-access';
+import { jsonResponse } from '../../../lambdas/platform/http';
 import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
 
 describe('handleApiRequest', () => {
