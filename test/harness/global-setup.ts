@@ -7,6 +7,10 @@ import { startDynamoDbLocal } from '../../local-cloud/emulators/dynamodb-local';
 import { TEST_CREDENTIALS, TEST_ENVIRONMENT, TEST_REGION } from './local-aws';
 import type { LocalEmulator } from '../../local-cloud/emulators/local-emulator';
 import { startSqsEmulator } from '../../local-cloud/emulators/sqs-emulator';
+import {
+  SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE,
+  synthesizeAssembly,
+} from '../local-cloud/synthesized-assembly';
 
 /** Where the global teardown finds the emulators (setup and teardown share one process). */
 export const EMULATORS_GLOBAL = '__LOCAL_AWS_EMULATORS__';
@@ -36,4 +40,10 @@ export default async function globalSetup(): Promise<void> {
   // Quiet by default; run with POWERTOOLS_LOG_LEVEL=DEBUG to see the handlers' logs.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+  // The bundled sync and async assembly most local-cloud tests run: synthesized once, here.
+  process.env[SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE] = synthesizeAssembly({
+    variants: ['sync', 'async'],
+    bundle: true,
+  }).directory;
 }

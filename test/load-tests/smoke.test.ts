@@ -12,7 +12,7 @@ import { readRequestRecords } from '../../load-tests/client/request-log';
 import type { LocalCloud } from '../../local-cloud/local-cloud';
 import {
   startTestLocalCloud,
-  synthesizeAssembly,
+  sharedBundledAssembly,
   type TestAssembly,
 } from '../local-cloud/synthesized-assembly';
 
@@ -68,7 +68,7 @@ describe('npm run load against the local cloud', () => {
   let outputsFile: string;
 
   beforeAll(async () => {
-    assembly = synthesizeAssembly({ variants: ['sync', 'async'], bundle: true });
+    assembly = sharedBundledAssembly();
     cloud = await startTestLocalCloud(assembly.directory);
     workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'load-tests-'));
     outputsFile = path.join(workdir, 'outputs.json');

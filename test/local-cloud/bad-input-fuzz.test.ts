@@ -14,7 +14,7 @@ import { MAX_PAYLOAD_BYTES } from '../../local-cloud/apigateway';
 import type { LocalFunction } from '../../local-cloud/lambda/local-function';
 import type { LocalCloud } from '../../local-cloud/local-cloud';
 import { LOCAL_CREDENTIALS } from '../../local-cloud/region-runtime';
-import { startTestLocalCloud, synthesizeAssembly, type TestAssembly } from './synthesized-assembly';
+import { startTestLocalCloud, sharedBundledAssembly, type TestAssembly } from './synthesized-assembly';
 
 const SYNC = 'ResilientApi-sync';
 const ASYNC = 'ResilientApi-async';
@@ -61,7 +61,7 @@ describe('POST /orders with bad input (fast-check, real synthesized stacks on th
   let cloud: LocalCloud;
 
   beforeAll(async () => {
-    assembly = synthesizeAssembly({ variants: ['sync', 'async'], bundle: true });
+    assembly = sharedBundledAssembly();
     // A fresh local cloud on which no valid order is ever posted, so "nothing written" means empty.
     cloud = await startTestLocalCloud(assembly.directory, { log: () => undefined });
   }, 120_000);

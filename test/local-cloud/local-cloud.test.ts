@@ -8,7 +8,7 @@ import {
   eventually,
   setVisibilityTimeout,
   startTestLocalCloud,
-  synthesizeAssembly,
+  sharedBundledAssembly,
   type TestAssembly,
 } from './synthesized-assembly';
 
@@ -25,7 +25,7 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
   const batches: BatchReport[] = [];
 
   beforeAll(async () => {
-    assembly = synthesizeAssembly({ variants: ['sync', 'async'], bundle: true });
+    assembly = sharedBundledAssembly();
     cloud = await startTestLocalCloud(assembly.directory, {
       log: (line) => faultLog.push(line),
       onAccessLog: (_stack, entry) => accessLogListener?.(entry),

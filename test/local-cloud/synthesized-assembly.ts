@@ -45,6 +45,25 @@ export function synthesizeAssembly(options: {
   return { directory, remove: () => fs.rmSync(directory, { recursive: true, force: true }) };
 }
 
+/** Where the global setup puts the bundled assembly of sync and async that test files share. */
+export const SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE = 'TEST_SHARED_BUNDLED_ASSEMBLY';
+
+/**
+ * The bundled assembly of the sync and async variants, synthesized once per run by the global
+ * setup (bundling takes seconds; most local-cloud tests need exactly this). Read only: a test that
+ * changes an assembly or looks for processes by its folder synthesizes its own.
+ */
+export function sharedBundledAssembly(): TestAssembly {
+  const directory = process.env[SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE];
+  if (!directory) {
+    throw new Error(
+      `${SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE} is not set: run the test in Jest's integration project, whose global setup synthesizes it`,
+    );
+  }
+  // The global teardown removes it.
+  return { directory, remove: () => undefined };
+}
+
 /** The logical id of the one resource of a type whose construct path ends with `pathSuffix`. */
 export function logicalIdOf(stack: AssemblyStack, type: string, pathSuffix: string): string {
   const matches = Object.entries(stack.template.Resources).filter(([, resource]) => {
