@@ -251,38 +251,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       apiPorts: planned.apis,
     });
 
+    // Route 53's alarm checks follow their alarms' states as they change (set once it runs).
     let onAlarmStateChange = (): void => {};
-    const alarms = new AlarmRegistry({
-      stacks: localStacks.map((stack) => ({
-        stack: stack.runtime.stack,
-        resolver: stack.runtime.resolver,
-        region: stack.region,
-        accountId: stack.runtime.accountId,
-      })),
-      namePrefix: options.namePrefix,
-      log,
-      evaluation:
-        options.alarms === false ? undefined : { store: metrics, timeScale: options.alarms?.timeScale ?? 1 },
-      onStateChange: (alarm, previousState) => {
-        // The first evaluation takes every alarm out of INSUFFICIENT_DATA: not worth a line each.
-        if (!alarm.forced && previousState !== 'INSUFFICIENT_DATA') {
-          const { stackName, logicalId, state, stateReason } = alarm;
-          log(`${new Date().toISOString()} alarm ${stackName}/${logicalId} ${state}: ${stateReason}`);
-        }
-        onAlarmStateChange();
-      },
-      invokeTarget: async (functionArn, event) => {
-        const result = await findRegionFunction(regions, functionArn).invoke(event);
-        if (result.status !== 'succeeded') {
-          throw new Error(
-            result.status === 'failed'
-              ? `${result.error.errorType}: ${result.error.errorMessage}`
-              : 'throttled',
-          );
-        }
-      },
-    });
-
+    const alarms = createAlarms(context, localStacks, regions, () => onAlarmStateChange());
     cloudWatchApi.serve(alarms);
     for (const line of alarms.notEmulated) log(`event rule not emulated: ${line}`);
 
@@ -318,7 +289,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       log,
     });
     cleanups.push(() => multiRegion.stop());
-    // Route 53's alarm checks follow their alarms' states as they change.
     onAlarmStateChange = () => multiRegion.route53?.evaluate();
     metrics.retentionMillis = Math.max(alarms.longestWindowMillis, 60_000);
     cleanups.push(() => alarms.stop());
@@ -525,6 +495,49 @@ async function startGateways(
     outputs[stack.stackName] = localOutputs(stack, stackRuntime, gateway, running.url);
   }
   return { localStacks, apiListeners, outputs };
+}
+
+/**
+ * The stacks' alarms, evaluated from the computed metrics (unless `alarms: false`), with their rules'
+ * targets invoked in the regions; every state change but the first out of INSUFFICIENT_DATA logged.
+ */
+function createAlarms(
+  context: StartupContext,
+  localStacks: readonly LocalStack[],
+  regions: readonly RegionRuntime[],
+  onStateChange: () => void,
+): AlarmRegistry {
+  const { options, metrics, log } = context;
+  return new AlarmRegistry({
+    stacks: localStacks.map((stack) => ({
+      stack: stack.runtime.stack,
+      resolver: stack.runtime.resolver,
+      region: stack.region,
+      accountId: stack.runtime.accountId,
+    })),
+    namePrefix: options.namePrefix,
+    log,
+    evaluation:
+      options.alarms === false ? undefined : { store: metrics, timeScale: options.alarms?.timeScale ?? 1 },
+    onStateChange: (alarm, previousState) => {
+      // The first evaluation takes every alarm out of INSUFFICIENT_DATA: not worth a line each.
+      if (!alarm.forced && previousState !== 'INSUFFICIENT_DATA') {
+        const { stackName, logicalId, state, stateReason } = alarm;
+        log(`${new Date().toISOString()} alarm ${stackName}/${logicalId} ${state}: ${stateReason}`);
+      }
+      onStateChange();
+    },
+    invokeTarget: async (functionArn, event) => {
+      const result = await findRegionFunction(regions, functionArn).invoke(event);
+      if (result.status !== 'succeeded') {
+        throw new Error(
+          result.status === 'failed'
+            ? `${result.error.errorType}: ${result.error.errorMessage}`
+            : 'throttled',
+        );
+      }
+    },
+  });
 }
 
 /**
