@@ -14,7 +14,7 @@ module.exports = {
     // Type checking runs once in `npm run typecheck`; ts-jest only transpiles here to keep the suite fast.
     '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
   },
-  // DynamoDB Local, the SQS emulator and the shared bundled assembly, for the integration tests.
+  // DynamoDB Local, the SQS emulator and where the shared bundled assembly goes, for the integration tests.
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
   testTimeout: 60_000,

@@ -231,7 +231,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const cloudWatchApi = await startCloudWatchApi();
     cleanups.push(() => cloudWatchApi.close());
     const context: StartupContext = { options, stacks, credentials, metrics, log, cleanups };
-    const { regions, regionNames, dynamoDbProxies, sqsProxies } = await startRegions(context, {
+    const { regions, dynamoDbProxies, sqsProxies } = await startRegions(context, {
       dynamodb: dynamoDb.endpoint,
       sqs: sqs.endpoint,
       apiGateway: controlPlane.endpoint,
@@ -310,7 +310,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       dynamoDbProxies,
       sqsProxies,
       regions,
-      regionNames,
       regionApis: (region) =>
         localStacks
           .filter((stack) => stack.region === region)
@@ -365,7 +364,6 @@ async function startRegions(
   },
 ): Promise<{
   regions: RegionRuntime[];
-  regionNames: string[];
   dynamoDbProxies: Map<string, FaultProxy>;
   sqsProxies: Map<string, FaultProxy>;
 }> {
@@ -413,7 +411,7 @@ async function startRegions(
     cleanups.push(() => runtime.stop());
     regions.push(runtime);
   }
-  return { regions, regionNames, dynamoDbProxies, sqsProxies };
+  return { regions, dynamoDbProxies, sqsProxies };
 }
 
 /**
@@ -436,8 +434,10 @@ async function startGateways(
 }> {
   const { options, stacks, credentials, metrics, log, cleanups } = context;
   const { regions, sqsProxies, controlPlane } = parts;
+  const regionRuntimeOf = (stack: AssemblyStack): RegionRuntime =>
+    regions.find((region) => region.region === regionOf(stack)) as RegionRuntime;
   const stackRuntimeOf = (stack: AssemblyStack): StackRuntime =>
-    regions.find((region) => region.region === regionOf(stack))?.stacks.get(stack.stackName) as StackRuntime;
+    regionRuntimeOf(stack).stacks.get(stack.stackName) as StackRuntime;
   // Before the gateways start: it registers the log groups their access logs name.
   const metricFilters = new MetricFilters(
     stacks.map((stack) => ({
@@ -463,7 +463,7 @@ async function startGateways(
   const outputs: Record<string, Record<string, string>> = {};
   for (const [index, stack] of stacks.entries()) {
     const region = regionOf(stack);
-    const runtime = regions.find((candidate) => candidate.region === region) as RegionRuntime;
+    const runtime = regionRuntimeOf(stack);
     const stackRuntime = stackRuntimeOf(stack);
     let sqsClient = sqsClients.get(region);
     if (!sqsClient) {

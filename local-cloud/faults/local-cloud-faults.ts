@@ -47,7 +47,6 @@ export interface LocalCloudFaultTargets {
   /** The fault proxy in front of SQS, by region. */
   readonly sqsProxies: ReadonlyMap<string, FaultProxy>;
   readonly regions: readonly RegionRuntime[];
-  readonly regionNames: readonly string[];
   /** The listeners of a region's APIs. */
   readonly regionApis: (region: string) => readonly ApiListener[];
   readonly alarms: AlarmRegistry;
@@ -58,17 +57,9 @@ export interface LocalCloudFaultTargets {
 }
 
 export function createLocalCloudFaults(targets: LocalCloudFaultTargets): LocalCloudFaults {
-  const {
-    dynamoDbProxies,
-    sqsProxies,
-    regions,
-    regionNames,
-    regionApis,
-    alarms,
-    alarmsEvaluated,
-    replications,
-    log,
-  } = targets;
+  const { dynamoDbProxies, sqsProxies, regions, regionApis, alarms, alarmsEvaluated, replications, log } =
+    targets;
+  const regionNames = regions.map((runtime) => runtime.region);
   const regionsDown = (): string[] =>
     regionNames.filter((region) => regionApis(region).some((api) => api.down));
   /** Sets a dependency's fault in one region, or in every region when none is named. */

@@ -25,11 +25,20 @@ export interface ProxyApiShape {
 
 const templates = new Map<string, CloudFormationTemplate>();
 
+/** A template synthesized once per shape. */
+function cachedTemplate<S>(kind: string, shape: S, synthesize: (shape: S) => CloudFormationTemplate) {
+  const key = `${kind} ${JSON.stringify(shape)}`;
+  const template = templates.get(key) ?? synthesize(shape);
+  templates.set(key, template);
+  return template;
+}
+
 /** The synthesized template of an API of that shape (cached). */
 export function proxyApiTemplate(shape: ProxyApiShape): CloudFormationTemplate {
-  const key = JSON.stringify(shape);
-  const cached = templates.get(key);
-  if (cached) return cached;
+  return cachedTemplate('proxy', shape, synthesizeProxyApi);
+}
+
+function synthesizeProxyApi(shape: ProxyApiShape): CloudFormationTemplate {
   const app = new App();
   const stack = new Stack(app, 'Fidelity', { env: { account: TEST_ACCOUNT, region: 'us-east-1' } });
   const fn = new lambda.Function(stack, 'Handler', {
@@ -46,9 +55,7 @@ export function proxyApiTemplate(shape: ProxyApiShape): CloudFormationTemplate {
     resource = resource.getResource(part) ?? resource.addResource(part);
   }
   resource.addMethod('ANY', new apigateway.LambdaIntegration(fn));
-  const template = app.synth().getStackByName('Fidelity').template as CloudFormationTemplate;
-  templates.set(key, template);
-  return template;
+  return app.synth().getStackByName('Fidelity').template as CloudFormationTemplate;
 }
 
 /** A method of a `MOCK` API, as a fidelity case describes it (API Gateway's own field names). */
@@ -90,8 +97,12 @@ export interface MockApiShape {
   >;
 }
 
-/** The synthesized template of a `MOCK` API of that shape. */
+/** The synthesized template of a `MOCK` API of that shape (cached). */
 export function mockApiTemplate(shape: MockApiShape): CloudFormationTemplate {
+  return cachedTemplate('mock', shape, synthesizeMockApi);
+}
+
+function synthesizeMockApi(shape: MockApiShape): CloudFormationTemplate {
   const app = new App();
   const stack = new Stack(app, 'Fidelity', { env: { account: TEST_ACCOUNT, region: 'us-east-1' } });
   const api = new apigateway.RestApi(stack, 'Api', { deployOptions: { stageName: shape.stage } });

@@ -13,7 +13,7 @@ import { failedItemIds } from '../../local-cloud/event-sources/sqs-event-source'
 import { sendToLocalSqs } from '../../local-cloud/local-cloud';
 import { LOCAL_CREDENTIALS } from '../../local-cloud/region-runtime';
 import { localEndpoints } from '../harness/local-aws';
-import { callApi, callProxyApi, mockApiTemplate, type MockApiShape } from './apis';
+import { callApi, callProxyApi, mockApiTemplate, type MockApiShape, type RawAnswer } from './apis';
 
 interface MappingTemplateCase {
   readonly id: string;
@@ -165,13 +165,7 @@ interface ProxyReplyCase {
   readonly functionError?: boolean;
   readonly binaryMediaTypes?: string[];
   readonly requestHeaders?: Record<string, string>;
-  readonly expected: {
-    readonly status: number;
-    readonly headers?: Record<string, string>;
-    readonly body?: string;
-    readonly bodyJson?: unknown;
-    readonly bodyBase64?: string;
-  };
+  readonly expected: ExpectedAnswer;
 }
 
 const proxyEventCases = readCases<ProxyEventCase>('lambda-proxy.json', 'events');
@@ -208,6 +202,36 @@ function partialMismatches(
     : [`${where}: ${JSON.stringify(actual)}, AWS ${JSON.stringify(expected)}`];
 }
 
+/** What AWS recorded of an HTTP answer: each part a case names is checked, no other. */
+interface ExpectedAnswer {
+  /** The status, or only its class where the recording asserted only `ok` (`2xx`). */
+  readonly status: number | '2xx' | '4xx';
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly bodyJson?: unknown;
+  /** Members the body must have (the recording asserted only these). */
+  readonly bodyJsonIncludes?: Record<string, unknown>;
+  readonly bodyBase64?: string;
+}
+
+function expectAnswer(answer: RawAnswer, expected: ExpectedAnswer): void {
+  if (typeof expected.status === 'number') expect(answer.status).toBe(expected.status);
+  else expect(`${String(answer.status).charAt(0)}xx`).toBe(expected.status);
+  if (expected.headers) {
+    expect(partialMismatches(answer.headers, expected.headers, 'headers', true)).toEqual([]);
+  }
+  if (expected.body !== undefined) expect(answer.body.toString('utf8')).toBe(expected.body);
+  if (expected.bodyJson !== undefined) {
+    expect(JSON.parse(answer.body.toString('utf8'))).toEqual(expected.bodyJson);
+  }
+  if (expected.bodyJsonIncludes !== undefined) {
+    expect(
+      partialMismatches(JSON.parse(answer.body.toString('utf8')), expected.bodyJsonIncludes, 'body'),
+    ).toEqual([]);
+  }
+  if (expected.bodyBase64 !== undefined) expect(answer.body.toString('base64')).toBe(expected.bodyBase64);
+}
+
 describe('Lambda proxy integration: the event the function gets (AWS-recorded and documented cases)', () => {
   test.each(proxyEventCases.map((testCase) => [testCase.id, testCase] as const))(
     '%s',
@@ -238,18 +262,7 @@ describe('Lambda proxy integration: how the reply is answered (AWS-recorded and 
               ? { errorType: 'Error', errorMessage: 'the function failed' }
               : testCase.reply) as never,
         );
-        expect(answer.status).toBe(testCase.expected.status);
-        if (testCase.expected.headers) {
-          expect(partialMismatches(answer.headers, testCase.expected.headers, 'headers', true)).toEqual([]);
-        }
-        if (testCase.expected.body !== undefined)
-          expect(answer.body.toString('utf8')).toBe(testCase.expected.body);
-        if (testCase.expected.bodyJson !== undefined) {
-          expect(JSON.parse(answer.body.toString('utf8'))).toEqual(testCase.expected.bodyJson);
-        }
-        if (testCase.expected.bodyBase64 !== undefined) {
-          expect(answer.body.toString('base64')).toBe(testCase.expected.bodyBase64);
-        }
+        expectAnswer(answer, testCase.expected);
       });
     },
   );
@@ -381,26 +394,12 @@ interface MockApiCase extends MockApiShape {
     readonly path: string;
     readonly headers?: Record<string, string>;
     readonly body?: string;
-    readonly expected: {
-      /** The status, or only its class where the recording asserted only `ok` (`2xx`) or `not ok`. */
-      readonly status: number | '2xx' | '4xx';
-      readonly headers?: Record<string, string>;
-      readonly body?: string;
-      readonly bodyJson?: unknown;
-      /** Members the body must have (the recording asserted only these). */
-      readonly bodyJsonIncludes?: Record<string, unknown>;
-    };
+    readonly expected: ExpectedAnswer;
   }>;
 }
 
 const mockApis = readCases<MockApiCase>('mock-apis.json', 'apis');
 /** One case per request: `<api id>/<request id>`. */
-const mockApiTemplates = new Map<string, ReturnType<typeof mockApiTemplate>>();
-function mockApiTemplateOf(api: MockApiCase): ReturnType<typeof mockApiTemplate> {
-  const cached = mockApiTemplates.get(api.id) ?? mockApiTemplate(api);
-  mockApiTemplates.set(api.id, cached);
-  return cached;
-}
 const mockApiCases = mockApis.flatMap((api) =>
   api.requests.map((request) => [`${api.id}/${request.id}`, api, request] as const),
 );
@@ -408,27 +407,13 @@ const mockApiCases = mockApis.flatMap((api) =>
 describe('MOCK integrations end to end through the local API Gateway (AWS-recorded and documented cases)', () => {
   test.each(mockApiCases)('%s', async (id, api, request) => {
     await runCase(id, async () => {
-      const answer = await callApi(mockApiTemplateOf(api), {
+      const answer = await callApi(mockApiTemplate(api), {
         method: request.method,
         rawPath: request.path,
         headers: request.headers,
         body: request.body,
       });
-      const { expected } = request;
-      if (typeof expected.status === 'number') expect(answer.status).toBe(expected.status);
-      else expect(`${String(answer.status).charAt(0)}xx`).toBe(expected.status);
-      if (expected.headers) {
-        expect(partialMismatches(answer.headers, expected.headers, 'headers', true)).toEqual([]);
-      }
-      if (expected.body !== undefined) expect(answer.body.toString('utf8')).toBe(expected.body);
-      if (expected.bodyJson !== undefined) {
-        expect(JSON.parse(answer.body.toString('utf8'))).toEqual(expected.bodyJson);
-      }
-      if (expected.bodyJsonIncludes !== undefined) {
-        expect(
-          partialMismatches(JSON.parse(answer.body.toString('utf8')), expected.bodyJsonIncludes, 'body'),
-        ).toEqual([]);
-      }
+      expectAnswer(answer, request.expected);
     });
   });
 });

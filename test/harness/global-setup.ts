@@ -3,14 +3,14 @@
  * their endpoints to the test workers through environment variables (workers are forked after this
  * runs, so they inherit them).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { startDynamoDbLocal } from '../../local-cloud/emulators/dynamodb-local';
 import { TEST_CREDENTIALS, TEST_ENVIRONMENT, TEST_REGION } from './local-aws';
 import type { LocalEmulator } from '../../local-cloud/emulators/local-emulator';
 import { startSqsEmulator } from '../../local-cloud/emulators/sqs-emulator';
-import {
-  SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE,
-  synthesizeAssembly,
-} from '../local-cloud/synthesized-assembly';
+import { SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE } from '../local-cloud/synthesized-assembly';
 
 /** Where the global teardown finds the emulators (setup and teardown share one process). */
 export const EMULATORS_GLOBAL = '__LOCAL_AWS_EMULATORS__';
@@ -41,9 +41,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-  // The bundled sync and async assembly most local-cloud tests run: synthesized once, here.
-  process.env[SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE] = synthesizeAssembly({
-    variants: ['sync', 'async'],
-    bundle: true,
-  }).directory;
+  // Where the bundled sync and async assembly goes: the first test that needs it synthesizes it,
+  // so a run without such a test does not pay for the bundling.
+  process.env[SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE] = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'shared-assembly-')),
+    'assembly',
+  );
 }

@@ -49,16 +49,27 @@ export function synthesizeAssembly(options: {
 export const SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE = 'TEST_SHARED_BUNDLED_ASSEMBLY';
 
 /**
- * The bundled assembly of the sync and async variants, synthesized once per run by the global
- * setup (bundling takes seconds; most local-cloud tests need exactly this). Read only: a test that
- * changes an assembly or looks for processes by its folder synthesizes its own.
+ * The bundled assembly of the sync and async variants, synthesized once per run by the first test
+ * that asks for it (bundling takes seconds; most local-cloud tests need exactly this), where the
+ * global setup says. Read only: a test that changes an assembly or looks for processes by its
+ * folder synthesizes its own.
  */
 export function sharedBundledAssembly(): TestAssembly {
   const directory = process.env[SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE];
   if (!directory) {
     throw new Error(
-      `${SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE} is not set: run the test in Jest's integration project, whose global setup synthesizes it`,
+      `${SHARED_ASSEMBLY_ENVIRONMENT_VARIABLE} is not set: run the test with jest.config.js, whose global setup sets it`,
     );
+  }
+  if (!fs.existsSync(directory)) {
+    const synthesized = synthesizeAssembly({ variants: ['sync', 'async'], bundle: true });
+    try {
+      // Whole or not at all: a worker that lost the race keeps the other's assembly.
+      fs.renameSync(synthesized.directory, directory);
+    } catch (error) {
+      synthesized.remove();
+      if (!fs.existsSync(directory)) throw error;
+    }
   }
   // The global teardown removes it.
   return { directory, remove: () => undefined };
