@@ -247,7 +247,9 @@ interface RequestState {
   method?: ApiMethod;
   pathParameters: Record<string, string>;
   apiKey?: { spec: ApiKeySpec; value: string; plan: ApiUsagePlan };
-  /** Set once a backend (Lambda, SQS) was called. */
+  /** Whether a backend (Lambda, an AWS service) was called: its answer carries the trace header. */
+  backendCalled: boolean;
+  /** How long the backend call took (the `IntegrationLatency` metric); set with `backendCalled`. */
   integrationLatencyMillis?: number;
   integrationStatus?: number;
 }
@@ -397,6 +399,7 @@ class EmulatorRuntime {
       traceId: `Root=1-${Math.floor(this.clock() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
       localPort: /:(\d+)$/.exec(headerMap.get('host') ?? '')?.[1] ?? '443',
       pathParameters: {},
+      backendCalled: false,
     };
   }
 
@@ -638,6 +641,7 @@ class EmulatorRuntime {
     call: () => Promise<T>,
   ): Promise<{ value: T } | Error | typeof TIMED_OUT> {
     const timeoutMillis = this.options.integrationTimeoutMillis ?? integrationTimeoutMillis;
+    state.backendCalled = true;
     const startedAt = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<typeof TIMED_OUT>((resolveTimeout) => {
@@ -729,7 +733,7 @@ class EmulatorRuntime {
     // Only an answer from a backend (Lambda, an AWS service) carries the trace header; a MOCK
     // integration's answer and a gateway error raised before the call do not (recorded on AWS:
     // test/fidelity, mock-response-headers-no-trace-id).
-    if (state.integrationLatencyMillis !== undefined) headers['X-Amzn-Trace-Id'] = [state.traceId];
+    if (state.backendCalled) headers['X-Amzn-Trace-Id'] = [state.traceId];
     if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = ['application/json'];
     return { ...response, headers };
   }

@@ -139,6 +139,11 @@ describe('API Gateway mapping templates (AWS-recorded and documented cases)', ()
             expect.objectContaining(testCase.expectedOverride.header),
           );
         }
+        if (testCase.expectedRequestOverride?.header !== undefined) {
+          expect(rendered.requestOverride.header).toEqual(
+            expect.objectContaining(testCase.expectedRequestOverride.header),
+          );
+        }
       });
     },
   );
