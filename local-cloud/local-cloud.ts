@@ -6,12 +6,7 @@
  */
 import { SendMessageCommand, SQSClient, type SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import { createApiGatewayEmulator, EMULATED_RESOURCE_TYPES } from './apigateway';
-import type {
-  AccessLogEntry,
-  ApiGatewayEmulator,
-  CloudFormationTemplate,
-  RunningApiGateway,
-} from './apigateway';
+import type { AccessLogEntry, ApiGatewayEmulator, RunningApiGateway } from './apigateway';
 import type { InvokeFunction } from './apigateway/lambda-proxy';
 import type { SendSqsMessage, SqsSendMessageInput } from './apigateway/mapped-integration';
 import { AlarmRegistry } from './alarms/alarm-registry';
@@ -592,8 +587,6 @@ async function startGateway(
   sqsFault: Pick<FaultProxy, 'fault'>,
   options: GatewayOptions,
 ): Promise<{ gateway: ApiGatewayEmulator; running: RunningApiGateway }> {
-  const template = stack.template as CloudFormationTemplate;
-
   const invokeFunction: InvokeFunction = async (functionLogicalId, event) => {
     const result = await runtime.invoke(`${stack.stackName}/${functionLogicalId}`, event);
     if (result.status === 'succeeded') return result.payload as Awaited<ReturnType<InvokeFunction>>;
@@ -613,11 +606,11 @@ async function startGateway(
   };
 
   const gateway = createApiGatewayEmulator({
-    template,
+    template: stack.template,
     stackName: stack.stackName,
     region: runtime.region,
     accountId: stackRuntime.accountId,
-    resolve: (value) => stackRuntime.resolver.resolve(value),
+    resolver: stackRuntime.resolver,
     invokeFunction,
     sendSqsMessage,
     apiKeyValues: options.apiKeyValues,

@@ -41,11 +41,9 @@ import {
   type RestApiModel,
   type SqsIntegration,
 } from './rest-api-model';
-import {
-  createMinimalResolver,
-  type CloudFormationTemplate,
-  type IntrinsicResolver,
-} from './template-references';
+import { standaloneResolver } from './template-references';
+import type { StackTemplate } from '../assembly/cloud-assembly';
+import type { IntrinsicResolver } from '../assembly/intrinsic-resolver';
 import { QuotaCounter, TokenBucket, type ThrottleLimits } from './token-bucket';
 import {
   renderTemplate,
@@ -67,15 +65,15 @@ export const ACCOUNT_THROTTLE: ThrottleLimits = { rateLimit: 10_000, burstLimit:
 /** Options of {@link createApiGatewayEmulator}. */
 export interface ApiGatewayEmulatorOptions {
   /** The synthesized template of the stack. */
-  readonly template: CloudFormationTemplate;
+  readonly template: StackTemplate;
   readonly stackName: string;
   readonly region: string;
   readonly accountId: string;
   /**
-   * Resolves intrinsic functions (the local cloud's shared resolver).
-   * @default - a minimal resolver for the API Gateway resources (see `template-references.ts`)
+   * Resolves intrinsic functions: the local cloud's resolver of the stack.
+   * @default - {@link standaloneResolver}: the API Gateway resources, placeholders for the rest
    */
-  readonly resolve?: IntrinsicResolver;
+  readonly resolver?: IntrinsicResolver;
   /**
    * Logical id of the REST API to serve.
    * @default - the template's only `AWS::ApiGateway::RestApi`
@@ -203,8 +201,8 @@ export interface ApiGatewayEmulator {
 /** Creates a local REST API from a synthesized template. Throws if the API uses what is not emulated. */
 export function createApiGatewayEmulator(options: ApiGatewayEmulatorOptions): ApiGatewayEmulator {
   const deployment = { stackName: options.stackName, region: options.region, accountId: options.accountId };
-  const resolve = options.resolve ?? createMinimalResolver(options.template, deployment);
-  const api = readRestApi(options.template, resolve, options.restApiLogicalId);
+  const resolver = options.resolver ?? standaloneResolver(options.template, deployment);
+  const api = readRestApi(options.template, (value) => resolver.resolve(value), options.restApiLogicalId);
   const runtime = new EmulatorRuntime(api, options);
   const requestListener: http.RequestListener = (request, response) => {
     void serve(runtime, request, response, options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES);

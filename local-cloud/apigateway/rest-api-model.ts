@@ -3,15 +3,9 @@
  * stages and their throttles, usage plans, API keys, models, validators and gateway responses.
  * Everything the emulator does comes from here; nothing is described a second time by hand.
  */
+import type { StackTemplate, TemplateResource } from '../assembly/cloud-assembly';
 import type { ThrottleLimits, QuotaLimits, QuotaPeriod } from './token-bucket';
-import {
-  findGetAttTarget,
-  isRecord,
-  referencedLogicalId,
-  type CloudFormationResource,
-  type CloudFormationTemplate,
-  type IntrinsicResolver,
-} from './template-references';
+import { findGetAttTarget, isRecord, referencedLogicalId, type ResolveValue } from './template-references';
 
 /** An integration response of an `AWS` or `MOCK` integration. */
 export interface IntegrationResponseSpec {
@@ -181,12 +175,12 @@ export const DEFAULT_INTEGRATION_TIMEOUT_MILLIS = 29_000;
  * type), naming the method, so nothing is silently dropped.
  */
 export function readRestApi(
-  template: CloudFormationTemplate,
-  resolve: IntrinsicResolver,
+  template: StackTemplate,
+  resolve: ResolveValue,
   restApiLogicalId?: string,
 ): RestApiModel {
   const resources = template.Resources ?? {};
-  const ofType = (type: string): Array<[string, CloudFormationResource]> =>
+  const ofType = (type: string): Array<[string, TemplateResource]> =>
     Object.entries(resources).filter(([, resource]) => resource.Type === type);
   const restApis = ofType('AWS::ApiGateway::RestApi');
   const apiLogicalId = restApiLogicalId ?? singleRestApi(restApis.map(([id]) => id));
@@ -194,7 +188,7 @@ export function readRestApi(
     throw new Error(`${apiLogicalId} is not an AWS::ApiGateway::RestApi of the template`);
   }
   const apiProperties = resources[apiLogicalId].Properties ?? {};
-  const belongsToApi = ([, resource]: [string, CloudFormationResource]): boolean =>
+  const belongsToApi = ([, resource]: [string, TemplateResource]): boolean =>
     referencedLogicalId(resource.Properties?.RestApiId) === apiLogicalId;
   const text = (value: unknown): string => String(resolve(value));
 
@@ -400,7 +394,7 @@ function readIntegration(
   methodLogicalId: string,
   route: string,
   integration: unknown,
-  resolve: IntrinsicResolver,
+  resolve: ResolveValue,
 ): ApiIntegration {
   const properties = recordOf(integration);
   const type = String(resolve(properties.Type));
@@ -451,8 +445,8 @@ function readIntegration(
 
 function readStage(
   logicalId: string,
-  resource: CloudFormationResource,
-  resolve: IntrinsicResolver,
+  resource: TemplateResource,
+  resolve: ResolveValue,
   notEmulated: string[],
 ): ApiStage {
   const properties = resource.Properties ?? {};

@@ -1,26 +1,16 @@
 /**
- * The API Gateway emulator's only knowledge of CloudFormation intrinsics: how one resource points at
- * another (`Ref`, `Fn::GetAtt`) and a minimal resolver for the values it needs as plain strings. The
- * local cloud's shared intrinsic resolver replaces {@link createMinimalResolver} when it is injected
- * as `resolve`; the structural helpers stay, because the emulator needs logical ids, not the
- * physical names a resolver turns them into.
+ * The API Gateway emulator's knowledge of how one template resource points at another (`Ref`,
+ * `Fn::GetAtt`), the local values of its API Gateway resources, and the resolver a gateway served
+ * on its own uses (the local cloud injects its stack's resolver instead). The structural helpers
+ * stay beside the resolver, because the emulator needs logical ids, not the physical names a
+ * resolver turns them into.
  */
 import { createHash } from 'node:crypto';
-
-/** A resource of a synthesized CloudFormation template. */
-export interface CloudFormationResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-}
-
-/** A synthesized CloudFormation template, as found in the cloud assembly. */
-export interface CloudFormationTemplate {
-  readonly Resources?: Record<string, CloudFormationResource>;
-  readonly Outputs?: Record<string, unknown>;
-}
+import type { StackTemplate } from '../assembly/cloud-assembly';
+import { IntrinsicResolver, type LocalResourceValues } from '../assembly/intrinsic-resolver';
 
 /** Turns a template value that may contain intrinsic functions into a plain value. */
-export type IntrinsicResolver = (value: unknown) => unknown;
+export type ResolveValue = (value: unknown) => unknown;
 
 /** Where the template is deployed locally: what the pseudo parameters resolve to. */
 export interface LocalDeployment {
@@ -77,19 +67,13 @@ export function physicalIdOf(deployment: LocalDeployment, logicalId: string, len
   return id;
 }
 
-/** What a logical id stands for locally: its `Ref` value and its `Fn::GetAtt` attributes. */
-export interface LocalResourceValues {
-  readonly ref: string;
-  readonly attributes?: Readonly<Record<string, string>>;
-}
-
 /**
  * The local values of the template's API Gateway resources, to register with the shared intrinsic
  * resolver before it is injected: stages `Ref` to their name (literal names only), models to theirs,
  * other API Gateway resources to stable generated ids, a REST API's `RootResourceId` likewise.
  */
 export function apiGatewayLocalValues(
-  template: CloudFormationTemplate,
+  template: StackTemplate,
   deployment: LocalDeployment,
 ): Map<string, LocalResourceValues> {
   const values = new Map<string, LocalResourceValues>();
@@ -120,66 +104,16 @@ export function apiGatewayLocalValues(
 }
 
 /**
- * Resolves `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub` (without a variable map) and the pseudo
- * parameters well enough for the API Gateway resources (see {@link apiGatewayLocalValues}); any
- * other resource resolves to a readable placeholder.
+ * The resolver of a gateway served on its own (tests, the fidelity corpus): the local cloud's
+ * {@link IntrinsicResolver} with the template's API Gateway resources registered (see
+ * {@link apiGatewayLocalValues}) and placeholders for every other resource, since nothing else of
+ * the stack runs.
  */
-export function createMinimalResolver(
-  template: CloudFormationTemplate,
-  deployment: LocalDeployment,
-): IntrinsicResolver {
-  const resources = template.Resources ?? {};
-  const apiGateway = apiGatewayLocalValues(template, deployment);
-  const pseudo: Record<string, string> = {
-    'AWS::Region': deployment.region,
-    'AWS::AccountId': deployment.accountId,
-    'AWS::StackName': deployment.stackName,
-    'AWS::Partition': 'aws',
-    'AWS::URLSuffix': 'amazonaws.com',
-    'AWS::StackId': `arn:aws:cloudformation:${deployment.region}:${deployment.accountId}:stack/${deployment.stackName}/local`,
-  };
-
-  const refOf = (logicalId: string): string => {
-    if (logicalId in pseudo) return pseudo[logicalId];
-    const resource = resources[logicalId];
-    if (!resource) throw new Error(`Ref to ${logicalId}, which is not in the template`);
-    if (resource.Type === 'AWS::ApiGateway::Stage') return String(resolve(resource.Properties?.StageName));
-    return apiGateway.get(logicalId)?.ref ?? `${deployment.stackName}-${logicalId}`;
-  };
-
-  const getAttOf = (logicalId: string, attribute: string): string => {
-    const known = apiGateway.get(logicalId)?.attributes?.[attribute];
-    if (known !== undefined) return known;
-    if (attribute === 'Arn') return `arn:aws:local:${deployment.region}:${deployment.accountId}:${logicalId}`;
-    return `${deployment.stackName}-${logicalId}`;
-  };
-
-  function resolve(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(resolve);
-    if (!isRecord(value)) return value;
-    const keys = Object.keys(value);
-    if (keys.length === 1) {
-      const [key] = keys;
-      const argument = value[key];
-      if (key === 'Ref' && typeof argument === 'string') return refOf(argument);
-      if (key === 'Fn::GetAtt') {
-        const [logicalId, attribute] = Array.isArray(argument) ? argument : String(argument).split('.');
-        return getAttOf(String(logicalId), String(attribute));
-      }
-      if (key === 'Fn::Join' && Array.isArray(argument)) {
-        const [separator, parts] = argument as [string, unknown[]];
-        return (resolve(parts) as unknown[]).map(String).join(separator);
-      }
-      if (key === 'Fn::Sub' && typeof argument === 'string') {
-        return argument.replace(/\$\{([^}!]+)\}/g, (_match, name: string) => {
-          const [logicalId, attribute] = name.split('.');
-          return attribute === undefined ? refOf(logicalId) : getAttOf(logicalId, attribute);
-        });
-      }
-    }
-    return Object.fromEntries(keys.map((key) => [key, resolve(value[key])]));
-  }
-  return resolve;
+export function standaloneResolver(template: StackTemplate, deployment: LocalDeployment): IntrinsicResolver {
+  const resolver = new IntrinsicResolver({ ...deployment, template, placeholders: true });
+  for (const [logicalId, values] of apiGatewayLocalValues(template, deployment))
+    resolver.register(logicalId, values);
+  return resolver;
 }
 
 /** Whether a value is a plain object (a JSON object of the template). */

@@ -33,6 +33,14 @@ export interface IntrinsicResolverProps {
    * @default 'amazonaws.com'
    */
   readonly urlSuffix?: string;
+  /**
+   * What a reference to a template resource that was not registered gives: an error, or a readable
+   * placeholder (`Ref` `<stack>-<logical id>`, `Arn` `arn:aws:local:<region>:<account>:<logical id>`,
+   * any other attribute `<stack>-<logical id>`), for a part served on its own, such as a gateway
+   * whose functions do not run.
+   * @default false - an error that names the reference
+   */
+  readonly placeholders?: boolean;
 }
 
 /** A reference the local cloud cannot resolve; the message names the logical id and property. */
@@ -177,7 +185,7 @@ export class IntrinsicResolver {
           `(it has: ${Object.keys(this.pseudoParameters).join(', ')})`,
       );
     }
-    const local = this.locals.get(argument);
+    const local = this.locals.get(argument) ?? this.placeholderOf(argument);
     if (local !== undefined) return local.ref;
     const parameter = this.props.template.Parameters?.[argument];
     if (parameter !== undefined) {
@@ -194,7 +202,7 @@ export class IntrinsicResolver {
   private resolveGetAtt(argument: unknown): string {
     const [logicalId, attribute] = parseGetAtt(argument);
     if (logicalId === undefined || attribute === undefined) throw this.malformed('Fn::GetAtt', argument);
-    const local = this.locals.get(logicalId);
+    const local = this.locals.get(logicalId) ?? this.placeholderOf(logicalId, attribute);
     if (local === undefined) throw this.noLocalCounterpart(`Fn::GetAtt ${logicalId}.${attribute}`, logicalId);
     const value = local.attributes?.[attribute];
     if (value === undefined) {
@@ -269,6 +277,18 @@ export class IntrinsicResolver {
       );
     }
     return resolved;
+  }
+
+  /** A template resource's placeholder values, when the resolver gives placeholders. */
+  private placeholderOf(logicalId: string, attribute?: string): LocalResourceValues | undefined {
+    if (!this.props.placeholders || this.props.template.Resources[logicalId] === undefined) return undefined;
+    const { stackName, region, accountId } = this.props;
+    const ref = `${stackName}-${logicalId}`;
+    const arn = `arn:aws:local:${region}:${accountId}:${logicalId}`;
+    return {
+      ref,
+      attributes: attribute === undefined ? {} : { [attribute]: attribute === 'Arn' ? arn : ref },
+    };
   }
 
   private noLocalCounterpart(reference: string, logicalId: string): UnresolvableReferenceError {

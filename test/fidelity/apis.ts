@@ -10,7 +10,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   createApiGatewayEmulator,
-  type CloudFormationTemplate,
+  type StackTemplate,
   type FunctionInvocationResult,
 } from '../../local-cloud/apigateway';
 import { TEST_ACCOUNT } from '../harness/local-aws';
@@ -23,10 +23,10 @@ export interface ProxyApiShape {
   readonly binaryMediaTypes?: readonly string[];
 }
 
-const templates = new Map<string, CloudFormationTemplate>();
+const templates = new Map<string, StackTemplate>();
 
 /** A template synthesized once per shape. */
-function cachedTemplate<S>(kind: string, shape: S, synthesize: (shape: S) => CloudFormationTemplate) {
+function cachedTemplate<S>(kind: string, shape: S, synthesize: (shape: S) => StackTemplate) {
   const key = `${kind} ${JSON.stringify(shape)}`;
   const template = templates.get(key) ?? synthesize(shape);
   templates.set(key, template);
@@ -34,11 +34,11 @@ function cachedTemplate<S>(kind: string, shape: S, synthesize: (shape: S) => Clo
 }
 
 /** The synthesized template of an API of that shape (cached). */
-export function proxyApiTemplate(shape: ProxyApiShape): CloudFormationTemplate {
+export function proxyApiTemplate(shape: ProxyApiShape): StackTemplate {
   return cachedTemplate('proxy', shape, synthesizeProxyApi);
 }
 
-function synthesizeProxyApi(shape: ProxyApiShape): CloudFormationTemplate {
+function synthesizeProxyApi(shape: ProxyApiShape): StackTemplate {
   const app = new App();
   const stack = new Stack(app, 'Fidelity', { env: { account: TEST_ACCOUNT, region: 'us-east-1' } });
   const fn = new lambda.Function(stack, 'Handler', {
@@ -55,7 +55,7 @@ function synthesizeProxyApi(shape: ProxyApiShape): CloudFormationTemplate {
     resource = resource.getResource(part) ?? resource.addResource(part);
   }
   resource.addMethod('ANY', new apigateway.LambdaIntegration(fn));
-  return app.synth().getStackByName('Fidelity').template as CloudFormationTemplate;
+  return app.synth().getStackByName('Fidelity').template as StackTemplate;
 }
 
 /** A method of a `MOCK` API, as a fidelity case describes it (API Gateway's own field names). */
@@ -98,11 +98,11 @@ export interface MockApiShape {
 }
 
 /** The synthesized template of a `MOCK` API of that shape (cached). */
-export function mockApiTemplate(shape: MockApiShape): CloudFormationTemplate {
+export function mockApiTemplate(shape: MockApiShape): StackTemplate {
   return cachedTemplate('mock', shape, synthesizeMockApi);
 }
 
-function synthesizeMockApi(shape: MockApiShape): CloudFormationTemplate {
+function synthesizeMockApi(shape: MockApiShape): StackTemplate {
   const app = new App();
   const stack = new Stack(app, 'Fidelity', { env: { account: TEST_ACCOUNT, region: 'us-east-1' } });
   const api = new apigateway.RestApi(stack, 'Api', { deployOptions: { stageName: shape.stage } });
@@ -151,7 +151,7 @@ function synthesizeMockApi(shape: MockApiShape): CloudFormationTemplate {
       },
     );
   });
-  return app.synth().getStackByName('Fidelity').template as CloudFormationTemplate;
+  return app.synth().getStackByName('Fidelity').template as StackTemplate;
 }
 
 /** A raw HTTP answer. */
@@ -189,7 +189,7 @@ export async function callProxyApi(
 
 /** Serves a template's API locally and sends one request. */
 export async function callApi(
-  template: CloudFormationTemplate,
+  template: StackTemplate,
   request: RawRequest,
   answer: (event: APIGatewayProxyEvent) => FunctionInvocationResult = () => {
     throw new Error('no function in this API');

@@ -1,4 +1,4 @@
-import type { CloudFormationTemplate } from '../../../local-cloud/apigateway';
+import type { StackTemplate } from '../../../local-cloud/apigateway';
 import {
   IDEMPOTENCY_KEY,
   VALID_ORDER,
@@ -13,7 +13,7 @@ import {
 import { TEST_ACCOUNT } from '../../harness/local-aws';
 
 describe('local API Gateway, sync variant', () => {
-  let template: CloudFormationTemplate;
+  let template: StackTemplate;
   let stackName: string;
   let gateway: TestGateway;
 
@@ -35,9 +35,11 @@ describe('local API Gateway, sync variant', () => {
     const [key] = gateway.emulator.apiKeys();
 
     // WHEN
+    const sentAt = Date.now();
     const response = await send(`${gateway.stageUrl}/orders/o%2D1?expand=items&tag=a&tag=b`, {
       headers: { 'x-api-key': gateway.apiKey, 'User-Agent': 'jest' },
     });
+    const answeredAt = Date.now();
 
     // THEN
     expect(response.status).toBe(200);
@@ -72,7 +74,12 @@ describe('local API Gateway, sync variant', () => {
     expect(event.headers['x-api-key']).toBe(gateway.apiKey);
     expect(event.multiValueHeaders['x-api-key']).toEqual([gateway.apiKey]);
     expect(event.requestContext.requestTime).toMatch(/^\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
-    expect(typeof event.requestContext.requestTimeEpoch).toBe('number');
+    // The epoch milliseconds of the request's arrival, and the same instant as requestTime.
+    const { requestTimeEpoch, requestTime } = event.requestContext;
+    expect(requestTimeEpoch).toBeGreaterThanOrEqual(sentAt);
+    expect(requestTimeEpoch).toBeLessThanOrEqual(answeredAt);
+    const [, day, month, year, clock] = /^(\d{2})\/(\w{3})\/(\d{4}):(\S+) \+0000$/.exec(requestTime)!;
+    expect(Date.parse(`${day} ${month} ${year} ${clock} GMT`)).toBe(Math.floor(requestTimeEpoch / 1000) * 1000);
     expect(event.requestContext.resourceId).toMatch(/^[a-z0-9]{6}$/);
   });
 

@@ -10,7 +10,7 @@ import {
   type AccessLogEntry,
   type ApiGatewayEmulator,
   type ApiGatewayEmulatorOptions,
-  type CloudFormationTemplate,
+  type StackTemplate,
   type FunctionInvocationResult,
   type RunningApiGateway,
   type SqsSendMessageInput,
@@ -29,7 +29,7 @@ export const IDEMPOTENCY_KEY = '123e4567-e89b-12d3-a456-426614174000';
 
 /** The synthesized template and stack name of a single-region variant. */
 export function synthesizeVariant(variant: 'sync' | 'async'): {
-  template: CloudFormationTemplate;
+  template: StackTemplate;
   stackName: string;
 } {
   const app = testApp();
@@ -38,12 +38,12 @@ export function synthesizeVariant(variant: 'sync' | 'async'): {
 }
 
 /** The template of a stack of an app. */
-export function synthesizedTemplate(app: App, stackName: string): CloudFormationTemplate {
-  return app.synth().getStackByName(stackName).template as CloudFormationTemplate;
+export function synthesizedTemplate(app: App, stackName: string): StackTemplate {
+  return app.synth().getStackByName(stackName).template as StackTemplate;
 }
 
 /** The logical id of the resource of a type whose id starts with a prefix. */
-export function logicalIdOf(template: CloudFormationTemplate, type: string, prefix: string): string {
+export function logicalIdOf(template: StackTemplate, type: string, prefix: string): string {
   const found = Object.entries(template.Resources ?? {}).find(
     ([id, resource]) => resource.Type === type && id.startsWith(prefix),
   );
@@ -71,7 +71,7 @@ export interface TestGateway {
 
 /** Starts an emulator on a free port of 127.0.0.1. */
 export async function startTestGateway(
-  template: CloudFormationTemplate,
+  template: StackTemplate,
   stackName: string,
   options: Partial<ApiGatewayEmulatorOptions> = {},
 ): Promise<TestGateway> {

@@ -1,16 +1,22 @@
 import { readRestApi } from '../../../local-cloud/apigateway/rest-api-model';
 import {
-  createMinimalResolver,
+  standaloneResolver,
   findGetAttTarget,
   referencedLogicalId,
-  type CloudFormationTemplate,
 } from '../../../local-cloud/apigateway/template-references';
+import type { StackTemplate } from '../../../local-cloud/assembly/cloud-assembly';
 import { synthesizeVariant } from './helpers';
 import { TEST_ACCOUNT } from '../../harness/local-aws';
 
 const deployment = { stackName: 'Stack', region: 'us-east-1', accountId: TEST_ACCOUNT };
 
-function templateWithIntegration(integration: Record<string, unknown>): CloudFormationTemplate {
+/** The standalone gateway's resolver, as the function `readRestApi` takes. */
+function resolverOf(template: StackTemplate, where: typeof deployment): (value: unknown) => unknown {
+  const resolver = standaloneResolver(template, where);
+  return (value) => resolver.resolve(value);
+}
+
+function templateWithIntegration(integration: Record<string, unknown>): StackTemplate {
   return {
     Resources: {
       Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'Api' } },
@@ -41,7 +47,7 @@ describe('reading a REST API from the template', () => {
     const { template, stackName } = synthesizeVariant('sync');
 
     // WHEN
-    const api = readRestApi(template, createMinimalResolver(template, { ...deployment, stackName }));
+    const api = readRestApi(template, resolverOf(template, { ...deployment, stackName }));
 
     // THEN
     expect(api.root.children.map((child) => child.path).sort()).toEqual(['/health', '/orders']);
@@ -66,7 +72,7 @@ describe('reading a REST API from the template', () => {
     const template = templateWithIntegration({ Type: 'HTTP_PROXY', Uri: 'https://example.com' });
 
     // WHEN / THEN
-    expect(() => readRestApi(template, createMinimalResolver(template, deployment))).toThrow(
+    expect(() => readRestApi(template, resolverOf(template, deployment))).toThrow(
       /GET \/items \(ItemsGet\): integration type HTTP_PROXY .* is not emulated/,
     );
   });
@@ -78,7 +84,7 @@ describe('reading a REST API from the template', () => {
     method.AuthorizationType = 'AWS_IAM';
 
     // WHEN
-    const api = readRestApi(template, createMinimalResolver(template, deployment));
+    const api = readRestApi(template, resolverOf(template, deployment));
 
     // THEN
     expect(api.notEmulated).toEqual([
@@ -93,7 +99,7 @@ describe('reading a REST API from the template', () => {
 
     // WHEN / THEN
     expect(() =>
-      readRestApi({ Resources: resources }, createMinimalResolver({ Resources: resources }, deployment)),
+      readRestApi({ Resources: resources }, resolverOf({ Resources: resources }, deployment)),
     ).toThrow(/found 2 \(Api, Other\); pass restApiLogicalId/);
   });
 });
@@ -115,7 +121,7 @@ describe('template references', () => {
 
   test('resolves pseudo parameters and joins', () => {
     // GIVEN
-    const resolve = createMinimalResolver({ Resources: {} }, deployment);
+    const resolve = resolverOf({ Resources: {} }, deployment);
 
     // WHEN / THEN
     expect(resolve({ 'Fn::Join': ['/', [{ Ref: 'AWS::AccountId' }, { Ref: 'AWS::Region' }, 'x']] })).toBe(

@@ -1,6 +1,5 @@
 import { IntrinsicResolver } from '../../../local-cloud/assembly/intrinsic-resolver';
-import type { StackTemplate } from '../../../local-cloud/assembly/cloud-assembly';
-import { apiGatewayLocalValues, type CloudFormationTemplate } from '../../../local-cloud/apigateway';
+import { apiGatewayLocalValues, type StackTemplate } from '../../../local-cloud/apigateway';
 import {
   IDEMPOTENCY_KEY,
   REGION,
@@ -16,7 +15,7 @@ import {
 import { TEST_ACCOUNT } from '../../harness/local-aws';
 
 describe('local API Gateway, async variant (SQS integration)', () => {
-  let template: CloudFormationTemplate;
+  let template: StackTemplate;
   let stackName: string;
   let gateway: TestGateway;
 
@@ -209,7 +208,7 @@ describe('local API Gateway, async variant (SQS integration)', () => {
     // GIVEN the shared resolver, with the API Gateway resources and the stack's functions and queues registered
     const resolver = new IntrinsicResolver({
       stackName,
-      template: template as StackTemplate,
+      template,
       region: REGION,
       accountId: TEST_ACCOUNT,
     });
@@ -220,15 +219,13 @@ describe('local API Gateway, async variant (SQS integration)', () => {
     })) {
       resolver.register(logicalId, values);
     }
-    for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    for (const [logicalId, resource] of Object.entries(template.Resources)) {
       if (resource.Type === 'AWS::Lambda::Function' || resource.Type === 'AWS::SQS::Queue') {
         const arn = `arn:aws:local:${REGION}:${TEST_ACCOUNT}:${logicalId}`;
         resolver.register(logicalId, { ref: logicalId, attributes: { Arn: arn, QueueName: logicalId } });
       }
     }
-    const shared = await startTestGateway(template, stackName, {
-      resolve: (value) => resolver.resolve(value),
-    });
+    const shared = await startTestGateway(template, stackName, { resolver });
 
     try {
       // WHEN

@@ -1,6 +1,6 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ResilientApi } from '../../../lib/constructs/resilient-api';
-import type { CloudFormationTemplate } from '../../../local-cloud/apigateway';
+import type { StackTemplate } from '../../../local-cloud/apigateway';
 import { testApp, testStack } from '../../harness/app';
 import {
   expectErrorShape,
@@ -32,7 +32,7 @@ function burst(count: number, url: string, init: RequestInit = {}): Promise<Test
 }
 
 describe('local API Gateway throttling, sync variant (stage 100/s burst 200, key 50/s burst 100)', () => {
-  let template: CloudFormationTemplate;
+  let template: StackTemplate;
   let stackName: string;
   let gateway: TestGateway;
   let clock: ReturnType<typeof manualClock>;
@@ -85,7 +85,7 @@ describe('local API Gateway throttling, sync variant (stage 100/s burst 200, key
 });
 
 describe('local API Gateway, per-method throttle and usage-plan quota', () => {
-  let template: CloudFormationTemplate;
+  let template: StackTemplate;
   let gateway: TestGateway;
   let clock: ReturnType<typeof manualClock>;
 

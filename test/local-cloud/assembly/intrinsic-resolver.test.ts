@@ -128,4 +128,28 @@ describe('IntrinsicResolver', () => {
       'Function.Handler in stack Stack must resolve to a string (got ["a","b"])',
     );
   });
+
+  test('with placeholders, an unregistered resource of the template resolves to a readable placeholder', () => {
+    // GIVEN a resolver for a part served on its own (a gateway without its functions)
+    const standalone = new IntrinsicResolver({
+      stackName: 'Stack',
+      template: TEMPLATE,
+      region: 'us-west-2',
+      accountId: TEST_ACCOUNT,
+      placeholders: true,
+    });
+    standalone.register('Table', { ref: 'Stack-Table' });
+
+    // WHEN / THEN a registered resource keeps its value; the others get placeholders
+    expect(standalone.resolve({ Ref: 'Table' })).toBe('Stack-Table');
+    expect(standalone.resolve({ Ref: 'Topic' })).toBe('Stack-Topic');
+    expect(standalone.resolve({ 'Fn::GetAtt': ['Queue', 'Arn'] })).toBe(
+      `arn:aws:local:us-west-2:${TEST_ACCOUNT}:Queue`,
+    );
+    expect(standalone.resolve({ 'Fn::GetAtt': 'Queue.QueueName' })).toBe('Stack-Queue');
+    // and a resource that is not in the template is still an error
+    expect(() => standalone.resolve({ Ref: 'Missing' })).toThrow(
+      'Ref Missing in stack Stack: the template has no resource or parameter Missing',
+    );
+  });
 });
