@@ -41,6 +41,7 @@ import {
   customDomainNamesOf,
   startMultiRegion,
   viewOf,
+  type MultiRegion,
   type MultiRegionView,
 } from './multi-region';
 import { LocalSecrets } from './resources/local-secrets';
@@ -232,11 +233,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       apiGateway: controlPlane.endpoint,
       cloudWatch: cloudWatchApi.endpoint,
     });
-    const replicaTables = await createGlobalTableReplicas(regions, {
-      dynamodbEndpoint: dynamoDb.endpoint,
-      credentials,
-      namePrefix: options.namePrefix,
-    });
 
     const { localStacks, apiListeners, outputs } = await startGateways(context, {
       regions,
@@ -252,38 +248,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     cloudWatchApi.serve(alarms);
     for (const line of alarms.notEmulated) log(`event rule not emulated: ${line}`);
 
-    const multiRegion = await startMultiRegion({
-      stacks: localStacks.map((stack) => ({
-        stack: stack.runtime.stack,
-        region: stack.region,
-        runtime: stack.runtime,
-        api: {
-          stackName: stack.stackName,
-          region: stack.region,
-          restApiId: stack.gateway.restApiId,
-          customDomainNames: customDomainNamesOf(stack.runtime),
-          origin: (apiListeners.get(stack.stackName) as ApiListener).url,
-          stageUrl: stack.apiUrl,
-        },
-      })),
-      replicaTables,
-      dynamodbEndpoints: new Map([...dynamoDbProxies].map(([region, proxy]) => [region, proxy.endpoint])),
-      credentials,
-      alarmState: (alarm) => {
-        try {
-          return alarms.find(alarm.logicalId ? `${alarm.stackName}/${alarm.logicalId}` : alarm.alarmName)
-            .state;
-        } catch {
-          // An alarm outside the templates has no local state, as CloudWatch has no data for it.
-          return 'INSUFFICIENT_DATA';
-        }
-      },
-      healthCheckIntervalMillis: options.healthCheckIntervalMillis,
-      replicationPollIntervalMillis: options.replicationPollIntervalMillis,
+    const multiRegion = await startGlobalRouting(context, {
+      localStacks,
+      apiListeners,
+      outputs,
+      regions,
+      dynamodbEndpoint: dynamoDb.endpoint,
+      dynamoDbProxies,
+      alarms,
       port: planned.global,
-      log,
     });
-    cleanups.push(() => multiRegion.stop());
     onAlarmStateChange = () => multiRegion.route53?.evaluate();
     metrics.retentionMillis = Math.max(alarms.longestWindowMillis, 60_000);
     cleanups.push(() => alarms.stop());
@@ -294,13 +268,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       const sampler = startQueueSampler(sqs.endpoint, regions, 30_000 / alarms.scale, metrics, log);
       cleanups.push(() => sampler.stop());
     }
-    for (const stackOutputs of Object.values(outputs)) {
-      const endpoint = multiRegion.globalEndpoints.find(
-        ({ name }) => stackOutputs.GlobalUrl === `https://${name}/`,
-      );
-      if (endpoint) stackOutputs.GlobalUrl = endpoint.url;
-    }
-
     const faults = createLocalCloudFaults({
       dynamoDbProxies,
       sqsProxies,
@@ -335,6 +302,73 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * What spans the regions: the global tables' replica tables and the replication between them, and the
+ * Route 53 stand-in (health checks, records, the global endpoints); a stack output naming a global
+ * domain (`GlobalUrl`) is pointed at its local endpoint.
+ */
+async function startGlobalRouting(
+  context: StartupContext,
+  parts: {
+    readonly localStacks: readonly LocalStack[];
+    readonly apiListeners: ReadonlyMap<string, ApiListener>;
+    readonly outputs: Record<string, Record<string, string>>;
+    readonly regions: readonly RegionRuntime[];
+    /** DynamoDB Local itself, where the replica tables are created. */
+    readonly dynamodbEndpoint: string;
+    readonly dynamoDbProxies: ReadonlyMap<string, FaultProxy>;
+    readonly alarms: AlarmRegistry;
+    readonly port: number;
+  },
+): Promise<MultiRegion> {
+  const { options, credentials, log, cleanups } = context;
+  const { localStacks, apiListeners, outputs, alarms } = parts;
+  const replicaTables = await createGlobalTableReplicas(parts.regions, {
+    dynamodbEndpoint: parts.dynamodbEndpoint,
+    credentials,
+    namePrefix: options.namePrefix,
+  });
+  const multiRegion = await startMultiRegion({
+    stacks: localStacks.map((stack) => ({
+      stack: stack.runtime.stack,
+      region: stack.region,
+      runtime: stack.runtime,
+      api: {
+        stackName: stack.stackName,
+        region: stack.region,
+        restApiId: stack.gateway.restApiId,
+        customDomainNames: customDomainNamesOf(stack.runtime),
+        origin: (apiListeners.get(stack.stackName) as ApiListener).url,
+        stageUrl: stack.apiUrl,
+      },
+    })),
+    replicaTables,
+    dynamodbEndpoints: new Map([...parts.dynamoDbProxies].map(([region, proxy]) => [region, proxy.endpoint])),
+    credentials,
+    alarmState: (alarm) => {
+      try {
+        return alarms.find(alarm.logicalId ? `${alarm.stackName}/${alarm.logicalId}` : alarm.alarmName).state;
+      } catch {
+        // An alarm outside the templates has no local state, as CloudWatch has no data for it.
+        return 'INSUFFICIENT_DATA';
+      }
+    },
+    healthCheckIntervalMillis: options.healthCheckIntervalMillis,
+    replicationPollIntervalMillis: options.replicationPollIntervalMillis,
+    port: parts.port,
+    log,
+  });
+  cleanups.push(() => multiRegion.stop());
+  for (const stackOutputs of Object.values(outputs)) {
+    const endpoint = multiRegion.globalEndpoints.find(
+      ({ name }) => stackOutputs.GlobalUrl === `https://${name}/`,
+    );
+    if (endpoint) stackOutputs.GlobalUrl = endpoint.url;
+  }
+
+  return multiRegion;
 }
 
 /** What the steps of {@link startLocalCloud} share. */
