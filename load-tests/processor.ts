@@ -96,8 +96,7 @@ export interface ClientSettings {
   readonly readPollIntervalMs: number;
   /**
    * Milliseconds before an order or read attempt without a complete answer is given up as a
-   * timeout (and retried). The default matches `config.http.timeout` of `order-flows.yml` (10 s),
-   * which times the health probe.
+   * timeout (and retried); the health probe (Artillery's HTTP engine) waits as long.
    */
   readonly requestTimeoutMs: number;
 }
@@ -213,6 +212,8 @@ export interface ArtilleryEvents {
 export interface ArtilleryRequest {
   readonly name?: string;
   readonly url: string;
+  /** Milliseconds before the HTTP engine gives up on the answer (a `beforeRequest` hook may set it). */
+  timeout?: number;
 }
 
 /** The response Artillery passes to `afterResponse` hooks. */
@@ -533,14 +534,18 @@ export function healthProbeWanted(vars: Record<string, unknown>): boolean {
   return vars.healthProbes !== false && vars.healthProbes !== 'false';
 }
 
-/** `beforeRequest` of `GET /health`: each probe is a first attempt of its own. */
+/**
+ * `beforeRequest` of `GET /health`: each probe is a first attempt of its own, and waits as long as
+ * an order attempt (`requestTimeoutMs`: the one client timeout, for the HTTP engine too).
+ */
 export function startHealthCheck(
-  _request: ArtilleryRequest,
+  request: ArtilleryRequest,
   context: VirtualUserContext,
   _events: ArtilleryEvents,
   done: Done,
 ): void {
   const state = stateOf(context);
+  request.timeout = state.settings.requestTimeoutMs;
   state.attempt = 1;
   state.healthCheckStartedAt = Date.now();
   done();

@@ -492,6 +492,14 @@ describe('the read loop', () => {
 });
 
 describe('health checks', () => {
+  test('wait requestTimeoutMs, the timeout of the order client', () => {
+    const user = virtualUser({ requestTimeoutMs: 2500 });
+    const request = { ...HEALTH };
+    startHealthCheck(request, user.context, user.events, user.done);
+    expect(request).toEqual({ ...HEALTH, timeout: 2500 });
+    expect(user.callbacks).toEqual([undefined, undefined]);
+  });
+
   test('are recorded without an order id, each as a first attempt', () => {
     const user = virtualUser();
     for (const status of [200, 503]) {

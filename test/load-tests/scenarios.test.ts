@@ -72,10 +72,18 @@ describe('scenario files', () => {
   test.each(SCENARIOS)('%s: valid for Artillery, with phases and strict ensure checks', async (scenario) => {
     const script = await mergedScript(scenario);
     expect(validateScript(script)).toBeUndefined();
-    expect(script.config.phases.length).toBeGreaterThan(0);
-    const checks =
-      (script.config.ensure?.thresholds?.length ?? 0) + (script.config.ensure?.conditions?.length ?? 0);
-    expect(checks).toBeGreaterThan(0);
+    // Every phase is named (the experiment and the reports refer to phases by name) and sends load.
+    expect(script.config.phases).not.toEqual([]);
+    expect(
+      script.config.phases.filter(
+        (phase) => !(typeof phase.name === 'string' && phase.duration > 0 && phase.arrivalRate > 0),
+      ),
+    ).toEqual([]);
+    // Strict: whatever share of 5xx or throttling a scenario tolerates, a client error (a mistake of
+    // the load client, not a failure of the API) fails it.
+    expect(script.config.ensure?.conditions?.map(({ expression }) => expression)).toContain(
+      `${processor.CLIENT_COUNTERS.clientErrors} == 0`,
+    );
   });
 
   test.each(SCENARIOS)('%s: client settings the processor accepts', async (scenario) => {
@@ -109,10 +117,16 @@ describe('scenario files', () => {
     );
   });
 
-  test("the order client's default timeout is the HTTP engine's (config.http.timeout)", async () => {
-    const { http } = (await mergedScript('smoke')).config as { http?: { timeout?: number } };
-    expect((http?.timeout ?? Number.NaN) * 1000).toBe(processor.DEFAULT_CLIENT_SETTINGS.requestTimeoutMs);
-  });
+  test.each(SCENARIOS)(
+    '%s: one client timeout: the HTTP engine has none of its own; the health probe sets requestTimeoutMs',
+    async (scenario) => {
+      const script = await mergedScript(scenario);
+      const { http } = script.config as { http?: { timeout?: number }; timeout?: number };
+      expect(http?.timeout).toBeUndefined();
+      expect((script.config as { timeout?: number }).timeout).toBeUndefined();
+      expect(valuesOf(script.scenarios, 'beforeRequest')).toEqual(['startHealthCheck']);
+    },
+  );
 
   test.each(SCENARIOS)('%s: fails on a failed functional check of the orders and reads', async (scenario) => {
     const conditions = (await mergedScript(scenario)).config.ensure?.conditions ?? [];
