@@ -4,7 +4,7 @@
  */
 export * from './constructs/resilient-api';
 export * from './constructs/resilient-function';
-export * from './constructs/queue-processor';
+export * from './constructs/order-queue';
 export * from './constructs/load-shedder';
 export * from './constructs/orders-table';
 export * from './constructs/idempotency-table';

@@ -1,6 +1,6 @@
 /**
  * The shape of an order message on the queue, shared by the API Gateway → SQS request template
- * (QueueProcessor) and the consumer: the body is the raw `POST /orders` JSON body; these message
+ * (OrderQueue) and the consumer: the body is the raw `POST /orders` JSON body; these message
  * attributes carry what the edge knows about the request.
  */
 export const ORDER_MESSAGE_ATTRIBUTES = {

@@ -1,7 +1,7 @@
 /**
  * How long a refused client is told to wait (`Retry-After`, in seconds), by why it was refused: one
  * place for every answer the stack makes with the header, from the gateway and from the handlers.
- * The load shedder's value is a construct prop (`QueueProcessor`'s `sheddingRetryAfter`), since it
+ * The load shedder's value is a construct prop (`OrderQueue`'s `sheddingRetryAfter`), since it
  * follows the backlog's bound.
  */
 export const RETRY_AFTER_SECONDS = {

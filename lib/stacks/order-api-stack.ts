@@ -19,7 +19,7 @@ import { ChaosExperiments, type ChaosExperimentsOptions } from '../constructs/ch
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { LoadShedder } from '../constructs/load-shedder';
 import { OrdersTable } from '../constructs/orders-table';
-import { QueueProcessor } from '../constructs/queue-processor';
+import { OrderQueue } from '../constructs/order-queue';
 import { RegionalEndpoint } from '../constructs/regional-endpoint';
 import { ResilienceMonitoring } from '../constructs/resilience-monitoring';
 import { ResilientApi, type ResilientApiProps } from '../constructs/resilient-api';
@@ -103,7 +103,7 @@ export class OrderApiStack extends Stack {
   public readonly api: ResilientApi;
   public readonly ordersTable: OrdersTable;
   public readonly idempotencyTable: IdempotencyTable;
-  public readonly queueProcessor?: QueueProcessor;
+  public readonly orderQueue?: OrderQueue;
   /** The async path's load shedder (async only). */
   public readonly loadShedder?: LoadShedder;
   public readonly monitoring: ResilienceMonitoring;
@@ -215,7 +215,7 @@ export class OrderApiStack extends Stack {
       });
       this.ordersTable.bindForReadWrite(consumer);
       this.idempotencyTable.bindTo(consumer);
-      this.queueProcessor = new QueueProcessor(this, 'OrderQueue', {
+      this.orderQueue = new OrderQueue(this, 'OrderQueue', {
         consumer,
         resource: orders,
         methodOptions: createOrderOptions,
@@ -223,12 +223,12 @@ export class OrderApiStack extends Stack {
         sheddingRetryAfter: props.resilience?.loadSheddingRetryAfter,
       });
       this.loadShedder = new LoadShedder(this, 'LoadShedder', {
-        queue: this.queueProcessor.queue,
+        queue: this.orderQueue.queue,
         stage: this.api.stage,
         maxQueueAge: props.resilience?.loadSheddingMaxQueueAge,
       });
-      this.queueProcessor.queue.grant(healthCheck.function, 'sqs:GetQueueAttributes');
-      healthCheck.addEnvironment(ENVIRONMENT.ordersQueueUrl, this.queueProcessor.queue.queueUrl);
+      this.orderQueue.queue.grant(healthCheck.function, 'sqs:GetQueueAttributes');
+      healthCheck.addEnvironment(ENVIRONMENT.ordersQueueUrl, this.orderQueue.queue.queueUrl);
       functions.push(consumer, this.loadShedder.switchFunction);
     }
 
@@ -243,8 +243,8 @@ export class OrderApiStack extends Stack {
         // orders; in region health it could fail the region over (its errors still alarm).
         affectsRegionHealth: fn !== this.loadShedder?.switchFunction,
       })),
-      queue: this.queueProcessor?.queue,
-      deadLetterQueue: this.queueProcessor?.deadLetterQueue,
+      queue: this.orderQueue?.queue,
+      deadLetterQueue: this.orderQueue?.deadLetterQueue,
       tables: [this.ordersTable.table, this.idempotencyTable.table],
     });
 
@@ -285,9 +285,9 @@ export class OrderApiStack extends Stack {
       description:
         'Id of the first tier API key; read its value with `aws apigateway get-api-key --include-value`',
     });
-    if (this.queueProcessor) {
-      new CfnOutput(this, 'QueueUrl', { value: this.queueProcessor.queue.queueUrl });
-      new CfnOutput(this, 'DlqUrl', { value: this.queueProcessor.deadLetterQueue.queueUrl });
+    if (this.orderQueue) {
+      new CfnOutput(this, 'QueueUrl', { value: this.orderQueue.queue.queueUrl });
+      new CfnOutput(this, 'DlqUrl', { value: this.orderQueue.deadLetterQueue.queueUrl });
     }
   }
 

@@ -10,6 +10,6 @@ export type {
 } from './lambda-proxy';
 export { EMULATED_RESOURCE_TYPES } from './rest-api-model';
 export type { SendSqsMessage, SqsMessageAttribute, SqsSendMessageInput } from './mapped-integration';
-export { apiGatewayLocalValues, standaloneResolver } from './template-references';
+export { apiGatewayLocalValues } from './template-references';
 export type { StackTemplate } from '../assembly/cloud-assembly';
 export type { ThrottleLimits } from './token-bucket';

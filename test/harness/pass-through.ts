@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The "Pass-through props" section of a construct's README, e.g. of `queue-processor`. */
+/** The "Pass-through props" section of a construct's README, e.g. of `order-queue`. */
 export function passThroughReadmeSection(construct: string): string {
   const readme = fs.readFileSync(
     path.join(__dirname, '../../lib/constructs', construct, 'README.md'),

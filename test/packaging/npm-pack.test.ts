@@ -9,13 +9,13 @@ const projectRoot = path.join(__dirname, '../..');
 /** A CDK app, as another team would write it, that uses the packed library. */
 const CONSUMER_APP = `
 const { App, Stack, Duration } = require('aws-cdk-lib');
-const { ResilientApi, QueueProcessor, ResilientFunction, handlerEntry, createOrderRequestSchema } = require('cdk-resilient-api');
+const { ResilientApi, OrderQueue, ResilientFunction, handlerEntry, createOrderRequestSchema } = require('cdk-resilient-api');
 
 const app = new App({ outdir: process.argv[2] });
 const stack = new Stack(app, 'ConsumerStack', { env: { account: '111111111111', region: 'eu-west-1' } });
 const api = new ResilientApi(stack, 'Api', { throttlingRateLimit: 20, throttlingBurstLimit: 40 });
 const consumer = new ResilientFunction(stack, 'Consumer', { entry: handlerEntry('process-orders'), timeout: Duration.seconds(20) });
-new QueueProcessor(stack, 'Queue', {
+new OrderQueue(stack, 'Queue', {
   consumer,
   resource: api.api.root.addResource('orders'),
   methodOptions: api.validatedMethodOptions({

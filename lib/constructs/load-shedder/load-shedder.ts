@@ -18,7 +18,7 @@ export interface LoadShedderProps {
 
   /**
    * The API stage whose shedding variable is switched. The async edge's mapping template (see
-   * `QueueProcessor`) answers 503 while the variable is `true`.
+   * `OrderQueue`) answers 503 while the variable is `true`.
    */
   readonly stage: apigateway.IStage;
 

@@ -79,7 +79,7 @@ export interface ResilienceMonitoringProps {
    *   Gateway metric counts on its own, and an alarm watches that count;
    * - the server error rate that feeds region health and the SLO alarms is computed from the log,
    *   leaving out load shedding (503 answered to a request the queue integration refused with 400,
-   *   see `QueueProcessor`): shedding is the API working as designed, and counted as an outage it
+   *   see `OrderQueue`): shedding is the API working as designed, and counted as an outage it
    *   would pull a busy region out of DNS. API Gateway's own `5XXError` rate is then on the
    *   dashboard only.
    * @default - no 429 count and no throttled-requests alarm; region health uses `5XXError`
@@ -548,7 +548,7 @@ const REGION_HEALTH_INPUT: CustomAlarmThreshold = {
 /**
  * An access log line of a server error that is not load shedding. The access log writes `status`
  * and `integrationStatus` as strings; a shed order is the one 503 whose integration (the queue)
- * answered 400: every other 400 of the queue is answered 400 or 500 (see `QueueProcessor`).
+ * answered 400: every other 400 of the queue is answered 400 or 500 (see `OrderQueue`).
  */
 const SERVER_ERROR_PATTERN =
   '{ ($.status = "5*") && (($.status != "503") || ($.integrationStatus != "400")) }';

@@ -134,7 +134,7 @@ const DERIVED_FUNCTION_PROPS: Record<ResilientFunctionDerivedKey, string> = {
   timeout:
     "is what the SDK request timeout, a queue's visibility timeout and the duration alarm derive from; set timeout on ResilientFunctionProps instead",
   reservedConcurrentExecutions:
-    'is what QueueProcessor checks its maximum concurrency against; set reservedConcurrentExecutions on ResilientFunctionProps instead',
+    'is what OrderQueue checks its maximum concurrency against; set reservedConcurrentExecutions on ResilientFunctionProps instead',
   environment:
     'would replace the Powertools and SDK variables; set environment on ResilientFunctionProps instead, which adds to them',
   tracing: 'has its own prop; set tracing on ResilientFunctionProps instead',

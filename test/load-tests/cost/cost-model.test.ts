@@ -254,7 +254,25 @@ describe('readTemplateInventory on the synthesized variants', () => {
     const post = inventory.routes.find((route) => route.route === 'POST /orders');
     expect(post?.function).toBeUndefined();
     expect(post?.queue?.consumer?.function.logicalId).toMatch(/^ProcessOrders/);
-    expect(post?.queue?.consumer?.batchSize).toBeGreaterThanOrEqual(1);
-    expect(inventory.monthly.alarmMetrics).toBeGreaterThan(0);
+    // The stack leaves OrderQueue's batch size at its default of 10.
+    expect(post?.queue?.consumer?.batchSize).toBe(10);
+  });
+
+  test('async: every alarm bills at least one standard-resolution metric; one composite alarm, one dashboard, no health check', () => {
+    const templates = templatesOf('async');
+    const inventory = readTemplateInventory(templates);
+    const alarms = templates.flatMap((template) =>
+      Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm'),
+    );
+    expect(alarms).not.toEqual([]);
+    expect(inventory.monthly.alarmMetrics).toBeGreaterThanOrEqual(alarms.length);
+    // The monitoring's 5-minute period and the load shedder's 1-minute one: nothing below a minute.
+    expect(inventory.monthly).toMatchObject({
+      highResolutionAlarmMetrics: 0,
+      // ResilienceMonitoring's region-unhealthy alarm and its dashboard; Route 53 is the multi variant's.
+      compositeAlarms: 1,
+      dashboards: 1,
+      healthChecks: 0,
+    });
   });
 });

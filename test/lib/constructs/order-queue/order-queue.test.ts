@@ -5,11 +5,11 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  QueueProcessor,
-  type QueueProcessorDeadLetterQueueDerivedKey,
-  type QueueProcessorProps,
-  type QueueProcessorQueueDerivedKey,
-} from '../../../../lib/constructs/queue-processor';
+  OrderQueue,
+  type OrderQueueDeadLetterQueueDerivedKey,
+  type OrderQueueProps,
+  type OrderQueueQueueDerivedKey,
+} from '../../../../lib/constructs/order-queue';
 import { renderTemplate } from '../../../../local-cloud/apigateway/velocity';
 import { ORDER_MESSAGE_ATTRIBUTES } from '../../../../lambdas/contract/order-message';
 import { ResilientFunction } from '../../../../lib/constructs/resilient-function';
@@ -18,11 +18,11 @@ import { passThroughReadmeSection } from '../../../harness/pass-through';
 
 const entry = path.join(__dirname, '../../../fixtures/echo-handler.ts');
 
-function build(props: Partial<QueueProcessorProps> = {}, consumerTimeout = Duration.seconds(30)) {
+function build(props: Partial<OrderQueueProps> = {}, consumerTimeout = Duration.seconds(30)) {
   const stack = testStack();
   const consumer = new ResilientFunction(stack, 'Consumer', { entry, timeout: consumerTimeout });
   const api = new apigateway.RestApi(stack, 'Api');
-  const processor = new QueueProcessor(stack, 'Orders', {
+  const processor = new OrderQueue(stack, 'Orders', {
     consumer,
     resource: api.root.addResource('orders'),
     ...props,
@@ -30,7 +30,7 @@ function build(props: Partial<QueueProcessorProps> = {}, consumerTimeout = Durat
   return { stack, processor, template: () => Template.fromStack(stack) };
 }
 
-describe('QueueProcessor', () => {
+describe('OrderQueue', () => {
   test('derives the visibility timeout as six times the consumer timeout', () => {
     // GIVEN a consumer with a 30 s timeout
     const { template } = build();
@@ -319,7 +319,7 @@ describe('QueueProcessor', () => {
   test('without a resource, creates the queue and consumer but no API method', () => {
     const stack = testStack();
     const consumer = new ResilientFunction(stack, 'Consumer', { entry });
-    const processor = new QueueProcessor(stack, 'Orders', { consumer });
+    const processor = new OrderQueue(stack, 'Orders', { consumer });
     Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::Method', 0);
     expect(processor.method).toBeUndefined();
   });
@@ -341,7 +341,7 @@ describe('QueueProcessor', () => {
     const stack = testStack();
     const consumer = new ResilientFunction(stack, 'Consumer', { entry, reservedConcurrentExecutions: 3 });
     // THEN a maximum concurrency of 4 would be throttled
-    expect(() => new QueueProcessor(stack, 'Orders', { consumer, maxConcurrency: 4 })).toThrow(
+    expect(() => new OrderQueue(stack, 'Orders', { consumer, maxConcurrency: 4 })).toThrow(
       "The consumer's reserved concurrency must be at least the maximum concurrency (4) (given 3)",
     );
   });
@@ -396,7 +396,7 @@ describe('QueueProcessor', () => {
         });
       // THEN
       expect(create).toThrow(
-        "queueProps.visibilityTimeout is derived from the consumer's timeout; set visibilityTimeout on QueueProcessorProps instead (given queueProps.visibilityTimeout)",
+        "queueProps.visibilityTimeout is derived from the consumer's timeout; set visibilityTimeout on OrderQueueProps instead (given queueProps.visibilityTimeout)",
       );
     });
 
@@ -420,7 +420,7 @@ describe('QueueProcessor', () => {
       const other = new sqs.Queue(stack, 'Other');
       // WHEN
       const create = () =>
-        new QueueProcessor(stack, 'Orders', {
+        new OrderQueue(stack, 'Orders', {
           consumer,
           queueProps: {
             // @ts-expect-error -- deadLetterQueue is omitted from queueProps: the construct creates it
@@ -429,7 +429,7 @@ describe('QueueProcessor', () => {
         });
       // THEN
       expect(create).toThrow(
-        'queueProps.deadLetterQueue would replace the dead-letter queue QueueProcessor creates; set maxReceiveCount, and deadLetterQueueProps for the dead-letter queue itself, on QueueProcessorProps instead (given queueProps.deadLetterQueue)',
+        'queueProps.deadLetterQueue would replace the dead-letter queue OrderQueue creates; set maxReceiveCount, and deadLetterQueueProps for the dead-letter queue itself, on OrderQueueProps instead (given queueProps.deadLetterQueue)',
       );
     });
 
@@ -444,7 +444,7 @@ describe('QueueProcessor', () => {
         });
       // THEN
       expect(create).toThrow(
-        'queueProps.retentionPeriod has its own prop; set retentionPeriod on QueueProcessorProps instead (given queueProps.retentionPeriod)',
+        'queueProps.retentionPeriod has its own prop; set retentionPeriod on OrderQueueProps instead (given queueProps.retentionPeriod)',
       );
     });
 
@@ -459,7 +459,7 @@ describe('QueueProcessor', () => {
         });
       // THEN
       expect(create).toThrow(
-        'deadLetterQueueProps.retentionPeriod has its own prop; set deadLetterRetentionPeriod on QueueProcessorProps instead (given deadLetterQueueProps.retentionPeriod)',
+        'deadLetterQueueProps.retentionPeriod has its own prop; set deadLetterRetentionPeriod on OrderQueueProps instead (given deadLetterQueueProps.retentionPeriod)',
       );
     });
 
@@ -474,7 +474,7 @@ describe('QueueProcessor', () => {
         });
       // THEN
       expect(create).toThrow(
-        'queueProps.enforceSSL is always true: QueueProcessor guarantees that both queues refuse requests without TLS; remove it (given queueProps.enforceSSL)',
+        'queueProps.enforceSSL is always true: OrderQueue guarantees that both queues refuse requests without TLS; remove it (given queueProps.enforceSSL)',
       );
     });
 
@@ -498,24 +498,24 @@ describe('QueueProcessor', () => {
         const create = () => build({ [propsName]: { encryption: sqs.QueueEncryption.UNENCRYPTED } });
         // THEN
         expect(create).toThrow(
-          `${propsName}.encryption must keep the queue encrypted at rest, which QueueProcessor guarantees; use SQS_MANAGED (the default), KMS_MANAGED or KMS (given UNENCRYPTED)`,
+          `${propsName}.encryption must keep the queue encrypted at rest, which OrderQueue guarantees; use SQS_MANAGED (the default), KMS_MANAGED or KMS (given UNENCRYPTED)`,
         );
       },
     );
 
     test('the README names every refused key', () => {
       // GIVEN every refused key (the types make the lists complete)
-      const queueKeys: Record<QueueProcessorQueueDerivedKey, true> = {
+      const queueKeys: Record<OrderQueueQueueDerivedKey, true> = {
         visibilityTimeout: true,
         deadLetterQueue: true,
         retentionPeriod: true,
         enforceSSL: true,
       };
-      const deadLetterQueueKeys: Record<QueueProcessorDeadLetterQueueDerivedKey, true> = {
+      const deadLetterQueueKeys: Record<OrderQueueDeadLetterQueueDerivedKey, true> = {
         retentionPeriod: true,
         enforceSSL: true,
       };
-      const section = passThroughReadmeSection('queue-processor');
+      const section = passThroughReadmeSection('order-queue');
       // THEN
       for (const key of Object.keys(queueKeys)) expect(section).toContain(`\`queueProps.${key}\``);
       for (const key of Object.keys(deadLetterQueueKeys))
@@ -529,7 +529,7 @@ describe('QueueProcessor', () => {
       const key = new kms.Key(stack, 'Key');
       const api = new apigateway.RestApi(stack, 'Api');
       // WHEN
-      new QueueProcessor(stack, 'Orders', {
+      new OrderQueue(stack, 'Orders', {
         consumer,
         resource: api.root.addResource('orders'),
         queueProps: { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key },

@@ -16,8 +16,8 @@ import {
 import type { ResilientFunction } from '../resilient-function';
 import { RETRY_AFTER_SECONDS } from '../../../lambdas/contract/retry-after';
 
-/** Properties of a {@link QueueProcessor}. */
-export interface QueueProcessorProps {
+/** Properties of a {@link OrderQueue}. */
+export interface OrderQueueProps {
   /** The function that consumes the queue in batches. */
   readonly consumer: ResilientFunction;
 
@@ -95,49 +95,49 @@ export interface QueueProcessorProps {
   /**
    * Pass-through properties for the queue, for what this construct does not foresee. They override
    * the construct's choices, except the keys it derives or guarantees
-   * ({@link QueueProcessorQueueDerivedKey}) and `encryption: UNENCRYPTED`, which are refused with
+   * ({@link OrderQueueQueueDerivedKey}) and `encryption: UNENCRYPTED`, which are refused with
    * the prop to use instead. `encryption: KMS` (a customer-managed key) is allowed: the API
    * method's role is granted the key.
    * @default - none
    */
-  readonly queueProps?: Partial<Omit<sqs.QueueProps, QueueProcessorQueueDerivedKey>>;
+  readonly queueProps?: Partial<Omit<sqs.QueueProps, OrderQueueQueueDerivedKey>>;
 
   /**
    * Pass-through properties for the dead-letter queue. They override the construct's choices,
-   * except the keys it derives or guarantees ({@link QueueProcessorDeadLetterQueueDerivedKey}) and
+   * except the keys it derives or guarantees ({@link OrderQueueDeadLetterQueueDerivedKey}) and
    * `encryption: UNENCRYPTED`, which are refused with the prop to use instead.
    * @default - none
    */
-  readonly deadLetterQueueProps?: Partial<Omit<sqs.QueueProps, QueueProcessorDeadLetterQueueDerivedKey>>;
+  readonly deadLetterQueueProps?: Partial<Omit<sqs.QueueProps, OrderQueueDeadLetterQueueDerivedKey>>;
 }
 
 /** Keys of `sqs.QueueProps` that `queueProps` may not set: the construct derives or guarantees them. */
-export type QueueProcessorQueueDerivedKey =
+export type OrderQueueQueueDerivedKey =
   'visibilityTimeout' | 'deadLetterQueue' | 'retentionPeriod' | 'enforceSSL';
 
 /** Keys of `sqs.QueueProps` that `deadLetterQueueProps` may not set. */
-export type QueueProcessorDeadLetterQueueDerivedKey = 'retentionPeriod' | 'enforceSSL';
+export type OrderQueueDeadLetterQueueDerivedKey = 'retentionPeriod' | 'enforceSSL';
 
 /** The construct guarantees TLS: `true` would be redundant, `false` would break the guarantee. */
 const ENFORCE_SSL_REFUSAL =
-  'is always true: QueueProcessor guarantees that both queues refuse requests without TLS; remove it';
+  'is always true: OrderQueue guarantees that both queues refuse requests without TLS; remove it';
 
 /** Why each key of `queueProps` is refused, and what to use instead; the error message quotes it. */
-const DERIVED_QUEUE_PROPS: Record<QueueProcessorQueueDerivedKey, string> = {
+const DERIVED_QUEUE_PROPS: Record<OrderQueueQueueDerivedKey, string> = {
   // Derived from the consumer's timeout, and checked to be at least six times it.
   visibilityTimeout:
-    "is derived from the consumer's timeout; set visibilityTimeout on QueueProcessorProps instead",
+    "is derived from the consumer's timeout; set visibilityTimeout on OrderQueueProps instead",
   // The redrive policy names the dead-letter queue the construct creates, exposes and acknowledges.
   deadLetterQueue:
-    'would replace the dead-letter queue QueueProcessor creates; set maxReceiveCount, and deadLetterQueueProps for the dead-letter queue itself, on QueueProcessorProps instead',
+    'would replace the dead-letter queue OrderQueue creates; set maxReceiveCount, and deadLetterQueueProps for the dead-letter queue itself, on OrderQueueProps instead',
   // A dedicated prop with a documented default; two ways to set it would disagree.
-  retentionPeriod: 'has its own prop; set retentionPeriod on QueueProcessorProps instead',
+  retentionPeriod: 'has its own prop; set retentionPeriod on OrderQueueProps instead',
   enforceSSL: ENFORCE_SSL_REFUSAL,
 };
 
 /** Why each key of `deadLetterQueueProps` is refused; its visibility timeout and redrive are free. */
-const DERIVED_DEAD_LETTER_QUEUE_PROPS: Record<QueueProcessorDeadLetterQueueDerivedKey, string> = {
-  retentionPeriod: 'has its own prop; set deadLetterRetentionPeriod on QueueProcessorProps instead',
+const DERIVED_DEAD_LETTER_QUEUE_PROPS: Record<OrderQueueDeadLetterQueueDerivedKey, string> = {
+  retentionPeriod: 'has its own prop; set deadLetterRetentionPeriod on OrderQueueProps instead',
   enforceSSL: ENFORCE_SSL_REFUSAL,
 };
 
@@ -165,8 +165,12 @@ export const API_KEY_ID_ATTRIBUTE = ORDER_MESSAGE_ATTRIBUTES.apiKeyId;
  * the queue in batches and reports partial batch failures, so only the failed messages return to the
  * queue; after `maxReceiveCount` receives a message moves to the dead-letter queue. Both queues are
  * encrypted (SSE-SQS unless the pass-through props choose KMS) and refuse requests without TLS.
+ *
+ * It is the order API's queue, not a generic one: the request template checks the
+ * `Idempotency-Key`, writes the order message attributes of `lambdas/contract/order-message.ts`
+ * and answers in the order API's words. (Earlier versions called it `QueueProcessor`.)
  */
-export class QueueProcessor extends Construct {
+export class OrderQueue extends Construct {
   /** The queue that buffers requests. */
   public readonly queue: sqs.Queue;
   /** The dead-letter queue. */
@@ -178,7 +182,7 @@ export class QueueProcessor extends Construct {
   /** The API method, when one was added. */
   public readonly method?: apigateway.Method;
 
-  constructor(scope: Construct, id: string, props: QueueProcessorProps) {
+  constructor(scope: Construct, id: string, props: OrderQueueProps) {
     super(scope, id);
     const consumerTimeout = props.consumer.timeout;
     const minimumVisibility = Duration.seconds(consumerTimeout.toSeconds() * MIN_VISIBILITY_TIMEOUT_MULTIPLE);
@@ -452,7 +456,7 @@ function refusePassThroughKeys(
   refuseDerivedKeys(propsName, given, derived);
   if (given?.encryption === sqs.QueueEncryption.UNENCRYPTED) {
     throw new Error(
-      `${propsName}.encryption must keep the queue encrypted at rest, which QueueProcessor guarantees; use SQS_MANAGED (the default), KMS_MANAGED or KMS (given UNENCRYPTED)`,
+      `${propsName}.encryption must keep the queue encrypted at rest, which OrderQueue guarantees; use SQS_MANAGED (the default), KMS_MANAGED or KMS (given UNENCRYPTED)`,
     );
   }
 }
