@@ -1,6 +1,6 @@
 import { CfnWaitConditionHandle, Stack, Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { MockIntegration } from 'aws-cdk-lib/aws-apigateway';
+import { CognitoUserPoolsAuthorizer, MockIntegration, TokenAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { DEFAULT_CAPACITY, resolveAppConfig } from '../../lib/config';
 import { ResilientApi } from '../../lib/constructs/resilient-api';
@@ -125,7 +125,9 @@ describe.each([
           ? { authorizerUserPools: [importedUserPool(app, env)] }
           : { jwtIssuerUrl: 'https://login.example.com/', jwtAudience: ['orders-api'] }),
       });
-      expect(stack.api.authorizer).toBeDefined();
+      expect(stack.api.authorizer).toBeInstanceOf(
+        kind === 'cognito' ? CognitoUserPoolsAuthorizer : TokenAuthorizer,
+      );
 
       // WHEN / THEN
 

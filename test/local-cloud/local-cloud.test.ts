@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { RETRY_AFTER_SECONDS } from '../../lambdas/contract/retry-after';
 import type { AccessLogEntry } from '../../local-cloud/apigateway';
 import type { BatchReport } from '../../local-cloud/event-sources/sqs-event-source';
 import type { LocalCloud } from '../../local-cloud/local-cloud';
@@ -273,7 +274,10 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
     // WHEN an order is posted THEN the client is told to retry later
     const during = await post(SYNC, validOrder);
     expect(during.status).toBe(503);
-    expect(during.headers.get('retry-after')).not.toBeNull();
+    // One failed call cannot open the circuit breaker (its volume threshold is 5 calls), so this is
+    // the handler's answer to an unavailable dependency, not the breaker's seconds until its probe.
+    expect(during.headers.get('retry-after')).toBe(String(RETRY_AFTER_SECONDS.serviceUnavailable));
+    expect(await during.json()).toMatchObject({ error: { code: 'SERVICE_UNAVAILABLE' } });
     // WHEN DynamoDB is back THEN orders are created again
     await cloud.faults.setDynamoDbFault({});
     expect((await post(SYNC, validOrder)).status).toBe(201);

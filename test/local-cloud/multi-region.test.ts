@@ -168,11 +168,34 @@ describe('multi variant in the local cloud: replication, Route 53 stand-in, fail
           failureThreshold: 3,
         }),
       ]);
+      // …and one alarm check per CLOUDWATCH_METRIC check of the template, naming the alarm it refers to
+      const { template } = sources.find((source) => source.stack.stackName === record.stackName)!.stack;
+      const alarmRefs = Object.values(template.Resources)
+        .filter((resource) => resource.Type === 'AWS::Route53::HealthCheck')
+        .map(
+          (resource) =>
+            resource.Properties?.HealthCheckConfig as {
+              Type: string;
+              AlarmIdentifier?: { Name: { Ref: string } };
+            },
+        )
+        .filter((config) => config.Type === 'CLOUDWATCH_METRIC')
+        .map((config) => config.AlarmIdentifier?.Name.Ref as string);
+      expect(alarmRefs).not.toEqual([]);
       const alarmChecks = children.filter((child) => child.kind === 'alarm');
-      expect(alarmChecks.length).toBeGreaterThan(0);
-      for (const check of alarmChecks) {
-        expect(check).toMatchObject({ alarm: { stackName: record.stackName, region: record.region } });
-      }
+      expect(alarmChecks).toEqual(
+        alarmRefs.map((logicalId) =>
+          expect.objectContaining({
+            stackName: record.stackName,
+            alarm: {
+              stackName: record.stackName,
+              logicalId,
+              alarmName: template.Resources[logicalId].Properties?.AlarmName,
+              region: record.region,
+            },
+          }),
+        ),
+      );
     }
   });
 

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SynthesisMessageLevel } from 'aws-cdk-lib/cx-api';
 import {
@@ -267,7 +267,7 @@ describe('multi variant with a hosted zone', () => {
     });
 
     test('the record is guarded by a calculated check needing all of: deep /health over HTTPS and every region alarm', () => {
-      for (const template of templates) {
+      templates.forEach((template, index) => {
         const { calculated, children, checkCount } = routingOf(template);
         expect(calculated.Type).toBe('CALCULATED');
         expect(calculated.HealthThreshold).toBe(children.length);
@@ -285,11 +285,15 @@ describe('multi variant with a hosted zone', () => {
         // The 5XX rate, the dead-letter queue and every function's errors feed region health.
         expect(alarmChecks.length).toBeGreaterThanOrEqual(3);
         expect(https.length + alarmChecks.length).toBe(children.length);
+        // One check per region health alarm of the stack's monitoring, in its order, each on an alarm of the template
+        const stack = stacks[index] as OrderApiStack;
+        const healthAlarmIds = stack.monitoring.regionHealthAlarms.map((alarm) =>
+          stack.getLogicalId(alarm.node.defaultChild as CfnElement),
+        );
+        expect(alarmChecks.map((check) => check.AlarmIdentifier.Name.Ref)).toEqual(healthAlarmIds);
         const alarms = template.findResources('AWS::CloudWatch::Alarm');
-        for (const check of alarmChecks) {
-          expect(alarms[check.AlarmIdentifier.Name.Ref]).toBeDefined();
-        }
-      }
+        expect(healthAlarmIds.filter((id) => alarms[id] === undefined)).toEqual([]);
+      });
     });
 
     test('each region has a DNS-validated certificate and a regional custom domain of the global name', () => {
@@ -487,7 +491,9 @@ describe('region health leaves out the load shedder', () => {
     // THEN the switch has an errors alarm of its own…
     const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'));
     const switchAlarms = alarms.filter(([, alarm]) => readsSwitch(alarm));
-    expect(switchAlarms.length).toBeGreaterThan(0);
+    const readsErrors = (alarm: Record<string, unknown>) =>
+      JSON.stringify(alarm.Properties).includes('"MetricName":"Errors"');
+    expect(switchAlarms.filter(([, alarm]) => readsErrors(alarm))).toHaveLength(1);
     // …which neither the composite nor the region health list names
     const composite = JSON.stringify(
       Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')),
@@ -497,7 +503,9 @@ describe('region health leaves out the load shedder', () => {
       stack.getLogicalId(alarm.node.defaultChild as never),
     );
     expect(healthIds.filter((id) => switchAlarms.some(([logicalId]) => logicalId === id))).toEqual([]);
-    expect(healthIds.length).toBeGreaterThan(0);
+    // The region health inputs: the 5XX rate, the dead-letter queue and every other function's errors
+    const functionCount = Object.keys(projectFunctions(template)).length;
+    expect(healthIds).toHaveLength(2 + functionCount - 1);
   });
 });
 

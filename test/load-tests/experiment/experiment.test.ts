@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readCloudAssembly } from '../../../local-cloud/assembly/cloud-assembly';
+import { estimateVariantCost, PRICES_US_EAST_1 } from '../../../load-tests/cost';
 import { runExperiment, type ExperimentOutcome } from '../../../load-tests/experiment/experiment';
 import type { ExperimentProfile } from '../../../load-tests/experiment/profiles';
 import type { ExperimentResults } from '../../../load-tests/report';
@@ -89,7 +91,10 @@ describe('runExperiment (async variant, tiny profile)', () => {
     const [async] = outcome.results.variants;
     expect(async.lostAcknowledgements.acknowledged).toBeGreaterThan(50);
     expect(async.lostAcknowledgements.lostIds).toEqual([]);
-    expect(outcome.runs.get('async')?.drainMs).not.toBeNull();
+    // Drained (null would mean the bound passed first), within the profile's drain bound.
+    const drainMs = outcome.runs.get('async')?.drainMs;
+    expect(drainMs).toBeGreaterThanOrEqual(0);
+    expect(drainMs).toBeLessThanOrEqual(TINY.drainTimeoutSeconds * 1000);
   });
 
   test('says where the time went: the local cloud, the variant phase by phase, the report', () => {
@@ -114,7 +119,21 @@ describe('runExperiment (async variant, tiny profile)', () => {
     const { report } = outcome;
     const written = JSON.parse(fs.readFileSync(report.resultsJson, 'utf8')) as ExperimentResults;
     expect(written.run.profile).toBe('test');
-    expect(written.variants[0].cost?.perMillionRequestsUsd).toBeGreaterThan(0);
+    expect(written).toEqual(JSON.parse(JSON.stringify(outcome.results)));
+    // The cost is the model's estimate for the async stack's template at the us-east-1 prices.
+    const asyncTemplates = readCloudAssembly(assembly.directory)
+      .stacks.filter((stack) => stack.stackName === 'ResilientApi-async')
+      .map((stack) => stack.template);
+    expect(asyncTemplates).toHaveLength(1);
+    const expectedCost = estimateVariantCost({
+      variant: 'async',
+      templates: asyncTemplates,
+      prices: PRICES_US_EAST_1,
+    });
+    expect(written.variants[0].cost?.perMillionRequestsUsd).toBeCloseTo(
+      expectedCost.perMillionRequestsUsd,
+      9,
+    );
     expect(fs.readFileSync(report.markdown, 'utf8')).toContain('Table 2');
     expect(fs.readFileSync(report.html, 'utf8')).toContain('<svg');
     const records = fs.readFileSync(path.join(report.directory, 'async.records.jsonl'), 'utf8');

@@ -78,8 +78,10 @@ describe('local API Gateway, sync variant', () => {
     const { requestTimeEpoch, requestTime } = event.requestContext;
     expect(requestTimeEpoch).toBeGreaterThanOrEqual(sentAt);
     expect(requestTimeEpoch).toBeLessThanOrEqual(answeredAt);
-    const [, day, month, year, clock] = /^(\d{2})\/(\w{3})\/(\d{4}):(\S+) \+0000$/.exec(requestTime)!;
-    expect(Date.parse(`${day} ${month} ${year} ${clock} GMT`)).toBe(Math.floor(requestTimeEpoch / 1000) * 1000);
+    const [, day, month, year, clock] = /^(\d{2})\/(\w{3})\/(\d{4}):(\S+) \+0000$/.exec(requestTime ?? '')!;
+    expect(Date.parse(`${day} ${month} ${year} ${clock} GMT`)).toBe(
+      Math.floor(requestTimeEpoch / 1000) * 1000,
+    );
     expect(event.requestContext.resourceId).toMatch(/^[a-z0-9]{6}$/);
   });
 

@@ -151,23 +151,31 @@ describe('LocalFunction', () => {
   });
 
   test('a crashed worker fails its invocation and is replaced', async () => {
+    const { pid: warmPid } = await invokeForReport();
     const result = await probe.invoke({ exitCode: 3 });
     expect(result).toMatchObject({
       status: 'failed',
       cause: 'runtime',
       error: { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited with error: exit status 3' },
     });
-    await expect(invokeForReport()).resolves.toHaveProperty('pid');
+    expect(isRunning(warmPid)).toBe(false);
+    const next = await invokeForReport();
+    expect(next.pid).not.toBe(warmPid);
+    expect(isRunning(next.pid)).toBe(true);
   });
 
   test('an unhandled rejection crashes the worker and fails the invocation', async () => {
+    const { pid: warmPid } = await invokeForReport();
     const result = await probe.invoke({ unhandledRejection: 'lost' });
     expect(result).toMatchObject({
       status: 'failed',
       cause: 'runtime',
       error: { errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: 'lost' },
     });
-    await expect(invokeForReport()).resolves.toHaveProperty('pid');
+    expect(isRunning(warmPid)).toBe(false);
+    const next = await invokeForReport();
+    expect(next.pid).not.toBe(warmPid);
+    expect(isRunning(next.pid)).toBe(true);
   });
 
   test('an invocation beyond the reserved concurrency is throttled, not queued', async () => {
@@ -219,7 +227,10 @@ describe('RegionRuntime.stop', () => {
     // GIVEN a warm worker
     const { pid } = await invokeForReport();
     expect(isRunning(pid)).toBe(true);
-    expect(workerProcessesOf(testAssembly.directory)).not.toEqual([]);
+    // (the fixture's only function, with a reserved concurrency of 1: that one worker)
+    expect(
+      workerProcessesOf(testAssembly.directory).map((line) => Number(line.trim().split(/\s+/)[0])),
+    ).toEqual([pid]);
 
     // WHEN
     await runtime.stop();

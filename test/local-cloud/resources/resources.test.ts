@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -62,7 +63,8 @@ describe('readCloudAssembly', () => {
     ]);
     expect(asyncStack).toMatchObject({ account: TEST_ACCOUNT, region: 'us-east-1' });
     expect(asyncStack.templatePath).toMatch(/ResilientApi-async\.template\.json$/);
-    expect(Object.keys(asyncStack.template.Resources).length).toBeGreaterThan(0);
+    expect(asyncStack.template).toEqual(JSON.parse(fs.readFileSync(asyncStack.templatePath, 'utf8')));
+    expect(asyncStack.template.Resources).not.toEqual({});
   });
 
   test('fails if a stack is not in the assembly, naming the ones that are', () => {

@@ -110,7 +110,9 @@ describe('chaos experiments in the order API stacks', () => {
         },
       },
     });
-    expect(primaryTemplate.toJSON().Outputs.ChaosReplicationPauseTemplateId).toBeDefined();
+    expect(primaryTemplate.toJSON().Outputs.ChaosReplicationPauseTemplateId.Value).toEqual({
+      'Fn::GetAtt': [logicalIdOf(primary.chaosExperiments!.replicationPauseTemplate!), 'Id'],
+    });
     // The async stacks also stop on dead letters.
     expect(primary.monitoring.sloAlarms).toHaveLength(3);
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, Stack, type App } from 'aws-cdk-lib';
+import { Duration, Stack, type App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -96,9 +96,22 @@ describe('ChaosExperiments', () => {
     test('creates one template per experiment: delay, error and replication pause', () => {
       // THEN
       template.resourceCountIs('AWS::FIS::ExperimentTemplate', 3);
-      expect(chaos.invocationDelayTemplate).toBeDefined();
-      expect(chaos.invocationErrorTemplate).toBeDefined();
-      expect(chaos.replicationPauseTemplate).toBeDefined();
+      // ...each exposed under the name of its experiment
+      const idsWithAction = (actionId: string) =>
+        Object.entries(template.findResources('AWS::FIS::ExperimentTemplate'))
+          .filter(([, resource]) =>
+            Object.values<{ ActionId: string }>(resource.Properties.Actions).some(
+              (action) => action.ActionId === actionId,
+            ),
+          )
+          .map(([logicalId]) => logicalId);
+      const idOf = (experiment: CfnElement | undefined) =>
+        experiment && standIns.stack.getLogicalId(experiment);
+      expect([idOf(chaos.invocationDelayTemplate)]).toEqual(idsWithAction('aws:lambda:invocation-add-delay'));
+      expect([idOf(chaos.invocationErrorTemplate)]).toEqual(idsWithAction('aws:lambda:invocation-error'));
+      expect([idOf(chaos.replicationPauseTemplate)]).toEqual(
+        idsWithAction('aws:dynamodb:global-table-pause-replication'),
+      );
     });
 
     test('the delay experiment delays half the invocations of every target function by 1 s for 5 minutes', () => {

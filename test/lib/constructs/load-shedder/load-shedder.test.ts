@@ -1,7 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
 import { LoadShedder, type LoadShedderProps } from '../../../../lib/constructs/load-shedder';
 import { testStack } from '../../../harness/app';
 
@@ -11,7 +12,9 @@ function build(props: Partial<LoadShedderProps> = {}) {
   const api = new apigateway.RestApi(stack, 'Api', { deployOptions: { stageName: 'prod' } });
   api.root.addMethod('GET', new apigateway.MockIntegration());
   const shedder = new LoadShedder(stack, 'Shedder', { queue, stage: api.deploymentStage, ...props });
-  return { shedder, template: () => Template.fromStack(stack) };
+  const logicalIdOf = (construct: IConstruct) =>
+    stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  return { shedder, logicalIdOf, template: () => Template.fromStack(stack) };
 }
 
 describe('LoadShedder', () => {
@@ -65,7 +68,7 @@ describe('LoadShedder', () => {
 
   test('sends a failed switch invocation (after two retries) to the same dead-letter queue as undelivered events', () => {
     // GIVEN the shedder (EventBridge invokes the switch asynchronously)
-    const { template, shedder } = build();
+    const { template, shedder, logicalIdOf } = build();
     const stack = template();
     const queueId = stack.getResourceId('AWS::SQS::Queue', {
       Properties: { MessageRetentionPeriod: 1_209_600 },
@@ -84,7 +87,8 @@ describe('LoadShedder', () => {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
     });
-    expect(shedder.deadLetterQueue).toBeDefined();
+    // ...which the construct exposes
+    expect(logicalIdOf(shedder.deadLetterQueue)).toBe(queueId);
   });
 
   test('lets the switch function read its alarm and read and PATCH only its stage, one invocation at a time', () => {
@@ -123,7 +127,7 @@ describe('LoadShedder', () => {
 
   test('runs the switch every minute besides the state changes, so that it converges on the alarm state', () => {
     // GIVEN the default interval
-    const { template, shedder } = build();
+    const { template, shedder, logicalIdOf } = build();
     const stack = template();
     // THEN a schedule rule invokes the same function, with the same retries and dead-letter queue
     stack.hasResourceProperties('AWS::Events::Rule', {
@@ -143,7 +147,10 @@ describe('LoadShedder', () => {
         }),
       ],
     });
-    expect(shedder.convergenceRule).toBeDefined();
+    // ...and the construct exposes that rule as its convergence rule
+    expect(logicalIdOf(shedder.convergenceRule)).toBe(
+      stack.getResourceId('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(1 minute)' } }),
+    );
   });
 
   test('takes another convergence interval', () => {

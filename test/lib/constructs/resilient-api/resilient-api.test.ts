@@ -1,4 +1,4 @@
-import type { Stack } from 'aws-cdk-lib';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -355,8 +355,17 @@ describe('ResilientApi', () => {
         jwtIssuerUrl: ISSUER,
         jwtAudience: ['orders-api', 'admin-api'],
       }));
-      // THEN the function knows the issuer, the audiences and the derived JWKS URL
-      expect(api.authorizerFunction).toBeDefined();
+      // THEN the authorizer's function is the one that knows the issuer, the audiences and the derived JWKS URL
+      const functionId = Stack.of(api).getLogicalId(
+        api.authorizerFunction!.function.node.defaultChild as CfnElement,
+      );
+      expect(
+        Object.keys(
+          template.findResources('AWS::Lambda::Function', {
+            Properties: { Description: `Verifies bearer JWTs of ${ISSUER} for API Gateway` },
+          }),
+        ),
+      ).toEqual([functionId]);
       template.hasResourceProperties('AWS::Lambda::Function', {
         Description: `Verifies bearer JWTs of ${ISSUER} for API Gateway`,
         Environment: {
@@ -379,6 +388,7 @@ describe('ResilientApi', () => {
       template.hasResourceProperties('AWS::Lambda::Permission', {
         Principal: 'apigateway.amazonaws.com',
         Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
       });
     });
 
