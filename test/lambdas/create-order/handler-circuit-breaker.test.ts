@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type * as CreateOrderHandlerModule from '../../../lambdas/create-order/handler';
-import {
-  DYNAMODB_INTERNAL_ERROR,
-  startFaultProxy,
-  type FaultProxy,
-} from '../../../local-cloud/faults/fault-proxy';
 import { createOrderEvent, lambdaContext } from '../../harness/lambda-events';
+import { dynamoDbFaultProxy } from '../../harness/fault-proxy';
+import { handlerEnvironment } from '../../harness/handler-environment';
 import { loadWithEnvironment } from '../../harness/load-handler';
-import { localEndpoints } from '../../harness/local-aws';
 import { errorOf } from '../../harness/responses';
 import { createTestTables, type TestTables } from '../../harness/tables';
 
@@ -19,7 +15,7 @@ const VOLUME_THRESHOLD = 3;
 const RESET_TIMEOUT_MS = 500;
 const ORDER = { customerId: 'customer-1', items: [{ sku: 'SKU-1', quantity: 2 }] };
 
-let proxy: FaultProxy;
+const proxy = dynamoDbFaultProxy();
 let tables: TestTables;
 
 /** A handler with a breaker of its own (a fresh container). */
@@ -27,13 +23,14 @@ async function loadHandler(): Promise<Handler> {
   const module = await loadWithEnvironment(
     {
       AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
-      ORDERS_TABLE_NAME: tables.ordersTableName,
-      IDEMPOTENCY_TABLE_NAME: tables.idempotencyTableName,
-      SDK_REQUEST_TIMEOUT_MS: '500',
-      CIRCUIT_BREAKER_VOLUME_THRESHOLD: String(VOLUME_THRESHOLD),
-      CIRCUIT_BREAKER_RESET_TIMEOUT_MS: String(RESET_TIMEOUT_MS),
-      CIRCUIT_BREAKER_ERROR_THRESHOLD_PERCENT: '50',
-      CIRCUIT_BREAKER_ROLLING_WINDOW_MS: '10000',
+      ...handlerEnvironment({
+        ...tables,
+        sdkRequestTimeoutMs: 500,
+        circuitBreakerVolumeThreshold: VOLUME_THRESHOLD,
+        circuitBreakerResetTimeoutMs: RESET_TIMEOUT_MS,
+        circuitBreakerErrorThresholdPercent: 50,
+        circuitBreakerRollingWindowMs: 10_000,
+      }),
     },
     () => import('../../../lambdas/create-order/handler'),
   );
@@ -46,15 +43,6 @@ function post(handler: Handler, body: object = ORDER, key: string = randomUUID()
 
 beforeAll(async () => {
   tables = await createTestTables();
-  proxy = await startFaultProxy({ target: localEndpoints().dynamoDb, ...DYNAMODB_INTERNAL_ERROR });
-});
-
-afterEach(async () => {
-  await proxy.setFault({});
-});
-
-afterAll(async () => {
-  await proxy.stop();
 });
 
 describe('POST /orders circuit breaker', () => {

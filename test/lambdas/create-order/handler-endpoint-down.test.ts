@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type * as CreateOrderHandlerModule from '../../../lambdas/create-order/handler';
 import { findFreePort } from '../../../local-cloud/emulators/free-port';
 import { createOrderEvent, lambdaContext } from '../../harness/lambda-events';
+import { handlerEnvironment } from '../../harness/handler-environment';
 import { loadWithEnvironment } from '../../harness/load-handler';
 
 // In a file of its own: the SDK reads endpoint variables at a client's first call, and the closed
@@ -13,9 +14,11 @@ beforeAll(async () => {
   ({ handler } = await loadWithEnvironment(
     {
       AWS_ENDPOINT_URL_DYNAMODB: closedEndpoint,
-      ORDERS_TABLE_NAME: 'orders',
-      IDEMPOTENCY_TABLE_NAME: 'idempotency',
-      SDK_REQUEST_TIMEOUT_MS: '500',
+      ...handlerEnvironment({
+        ordersTableName: 'orders',
+        idempotencyTableName: 'idempotency',
+        sdkRequestTimeoutMs: 500,
+      }),
     },
     () => import('../../../lambdas/create-order/handler'),
   ));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type * as CreateOrderHandlerModule from '../../../lambdas/create-order/handler';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
@@ -13,7 +13,9 @@ import {
   testApiKey,
   withApiKey,
 } from '../../harness/lambda-events';
+import { handlerEnvironment } from '../../harness/handler-environment';
 import { loadWithEnvironment } from '../../harness/load-handler';
+import { storeOrder } from '../../harness/orders';
 import { errorOf, parseBody } from '../../harness/responses';
 import { testDocumentClient } from '../../harness/local-aws';
 import { createTestTables, uniqueTableName, type TestTables } from '../../harness/tables';
@@ -48,10 +50,7 @@ async function ordersWithId(orderId: string): Promise<Record<string, unknown>[]>
 
 beforeAll(async () => {
   tables = await createTestTables();
-  const environment = {
-    ORDERS_TABLE_NAME: tables.ordersTableName,
-    IDEMPOTENCY_TABLE_NAME: tables.idempotencyTableName,
-  };
+  const environment = handlerEnvironment(tables);
   createOrder = (
     await loadWithEnvironment(environment, () => import('../../../lambdas/create-order/handler'))
   ).handler;
@@ -411,9 +410,7 @@ describe('POST /orders', () => {
       // GIVEN an order whose owner is the key's regional id (as stored before owners were digests)
       const key = randomUUID();
       const first = await createOrder(withApiKey(createOrderEvent(ORDER, key), KEY_A), lambdaContext());
-      await documentClient.send(
-        new PutCommand({ TableName: tables.ordersTableName, Item: { ...parse(first), ownerId: KEY_A.id } }),
-      );
+      await storeOrder(documentClient, tables.ordersTableName, { order: parse(first), ownerId: KEY_A.id });
       await deleteAllIdempotencyRecords();
 
       // WHEN the same key replays the request
@@ -480,16 +477,12 @@ describe('POST /orders', () => {
 
   describe('unavailable dependencies', () => {
     test.each([
-      ['the orders table', { ORDERS_TABLE_NAME: uniqueTableName('missing') }],
-      ['the idempotency table', { IDEMPOTENCY_TABLE_NAME: uniqueTableName('missing') }],
+      ['the orders table', { ordersTableName: uniqueTableName('missing') }],
+      ['the idempotency table', { idempotencyTableName: uniqueTableName('missing') }],
     ])('fails with 503 and Retry-After if %s does not exist', async (_case, override) => {
       // GIVEN a handler whose table is missing
       const { handler } = await loadWithEnvironment(
-        {
-          ORDERS_TABLE_NAME: tables.ordersTableName,
-          IDEMPOTENCY_TABLE_NAME: tables.idempotencyTableName,
-          ...override,
-        },
+        handlerEnvironment({ ...tables, ...override }),
         () => import('../../../lambdas/create-order/handler'),
       );
 

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
 import { STALE_RESPONSE_HEADERS } from '../../../lambdas/get-order/get-order';
-import {
-  DYNAMODB_INTERNAL_ERROR,
-  startFaultProxy,
-  type FaultProxy,
-} from '../../../local-cloud/faults/fault-proxy';
 import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
+import { dynamoDbFaultProxy } from '../../harness/fault-proxy';
+import { handlerEnvironment } from '../../harness/handler-environment';
 import { loadWithEnvironment } from '../../harness/load-handler';
-import { localEndpoints, testDocumentClient } from '../../harness/local-aws';
+import { testDocumentClient } from '../../harness/local-aws';
+import { storeOrder } from '../../harness/orders';
 import { errorOf, parseBody } from '../../harness/responses';
 import { createTestTables, type TestTables } from '../../harness/tables';
 
@@ -20,7 +17,7 @@ type Handler = typeof GetOrderHandlerModule.handler;
 
 const OWNER = 'api-key-a';
 const documentClient = testDocumentClient();
-let proxy: FaultProxy;
+const proxy = dynamoDbFaultProxy();
 let tables: TestTables;
 
 /** A handler with its own last good copies and breaker (a fresh container). */
@@ -28,11 +25,13 @@ async function loadHandler(staleCacheMaxAgeSeconds = 300): Promise<Handler> {
   const module = await loadWithEnvironment(
     {
       AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
-      ORDERS_TABLE_NAME: tables.ordersTableName,
-      SDK_REQUEST_TIMEOUT_MS: '500',
-      STALE_CACHE_MAX_AGE_SECONDS: String(staleCacheMaxAgeSeconds),
-      CIRCUIT_BREAKER_VOLUME_THRESHOLD: '3',
-      CIRCUIT_BREAKER_RESET_TIMEOUT_MS: '500',
+      ...handlerEnvironment({
+        ordersTableName: tables.ordersTableName,
+        sdkRequestTimeoutMs: 500,
+        staleCacheMaxAgeSeconds,
+        circuitBreakerVolumeThreshold: 3,
+        circuitBreakerResetTimeoutMs: 500,
+      }),
     },
     () => import('../../../lambdas/get-order/handler'),
   );
@@ -47,31 +46,15 @@ function getOrderEvent(orderId: string, apiKeyId = OWNER): APIGatewayProxyEvent 
   };
 }
 
-async function putOrder(ownerId = OWNER) {
-  const order = {
-    orderId: randomUUID(),
-    customerId: 'customer-1',
-    items: [{ sku: 'SKU-1', quantity: 3 }],
-    status: 'CONFIRMED',
-    createdAt: new Date().toISOString(),
-  };
-  await documentClient.send(
-    new PutCommand({ TableName: tables.ordersTableName, Item: { ...order, ownerId } }),
-  );
-  return order;
+function putOrder(ownerId = OWNER) {
+  return storeOrder(documentClient, tables.ordersTableName, { ownerId });
 }
 
 beforeAll(async () => {
   tables = await createTestTables();
-  proxy = await startFaultProxy({ target: localEndpoints().dynamoDb, ...DYNAMODB_INTERNAL_ERROR });
 });
 
-afterEach(async () => {
-  await proxy.setFault({});
-});
-
-afterAll(async () => {
-  await proxy.stop();
+afterAll(() => {
   documentClient.destroy();
 });
 

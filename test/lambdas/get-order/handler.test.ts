@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type * as GetOrderHandlerModule from '../../../lambdas/get-order/handler';
 import { apiKeyOwnerId } from '../../../lambdas/orders/order-owner';
 import { apiGatewayEvent, lambdaContext, testApiKey, withApiKey } from '../../harness/lambda-events';
+import { handlerEnvironment } from '../../harness/handler-environment';
 import { loadWithEnvironment } from '../../harness/load-handler';
+import { storeOrder } from '../../harness/orders';
 import { errorOf, parseBody } from '../../harness/responses';
 import { testDocumentClient } from '../../harness/local-aws';
 import { createTestTables, uniqueTableName, type TestTables } from '../../harness/tables';
@@ -18,25 +19,15 @@ function getOrderEvent(orderId: string): APIGatewayProxyEvent {
 }
 
 /** Stores an order owned by `ownerId` and returns it as the API shows it. */
-async function putOwnedOrder(ownerId: string) {
-  const order = {
-    orderId: randomUUID(),
-    customerId: 'customer-1',
-    items: [{ sku: 'SKU-1', quantity: 3 }],
-    status: 'CONFIRMED',
-    createdAt: new Date().toISOString(),
-  };
-  await documentClient.send(
-    new PutCommand({ TableName: tables.ordersTableName, Item: { ...order, ownerId } }),
-  );
-  return order;
+function putOwnedOrder(ownerId: string) {
+  return storeOrder(documentClient, tables.ordersTableName, { ownerId });
 }
 
 beforeAll(async () => {
   tables = await createTestTables();
   getOrder = (
     await loadWithEnvironment(
-      { ORDERS_TABLE_NAME: tables.ordersTableName },
+      handlerEnvironment({ ordersTableName: tables.ordersTableName }),
       () => import('../../../lambdas/get-order/handler'),
     )
   ).handler;
@@ -49,14 +40,7 @@ afterAll(() => {
 describe('GET /orders/{orderId}', () => {
   test('returns a stored order', async () => {
     // GIVEN an order in the table
-    const order = {
-      orderId: randomUUID(),
-      customerId: 'customer-1',
-      items: [{ sku: 'SKU-1', quantity: 3 }],
-      status: 'CONFIRMED',
-      createdAt: new Date().toISOString(),
-    };
-    await documentClient.send(new PutCommand({ TableName: tables.ordersTableName, Item: order }));
+    const order = await storeOrder(documentClient, tables.ordersTableName);
 
     // WHEN it is requested
     const response = await getOrder(getOrderEvent(order.orderId), lambdaContext());
@@ -171,7 +155,7 @@ describe('GET /orders/{orderId}', () => {
   test('fails with 503 and Retry-After if the table does not exist', async () => {
     // GIVEN a handler whose table is missing
     const { handler } = await loadWithEnvironment(
-      { ORDERS_TABLE_NAME: uniqueTableName('missing') },
+      handlerEnvironment({ ordersTableName: uniqueTableName('missing') }),
       () => import('../../../lambdas/get-order/handler'),
     );
 

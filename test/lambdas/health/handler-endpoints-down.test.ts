@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type * as HealthHandlerModule from '../../../lambdas/health/handler';
 import { findFreePort } from '../../../local-cloud/emulators/free-port';
 import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
+import { handlerEnvironment } from '../../harness/handler-environment';
 import { loadWithEnvironment } from '../../harness/load-handler';
 
 // In a file of its own: the SDK reads endpoint variables at a client's first call, and the closed
@@ -14,8 +15,10 @@ beforeAll(async () => {
     {
       AWS_ENDPOINT_URL_DYNAMODB: closedEndpoint,
       AWS_ENDPOINT_URL_SQS: closedEndpoint,
-      ORDERS_TABLE_NAME: 'orders',
-      ORDERS_QUEUE_URL: `${closedEndpoint}/000000000000/orders-${randomUUID()}`,
+      ...handlerEnvironment({
+        ordersTableName: 'orders',
+        ordersQueueUrl: `${closedEndpoint}/000000000000/orders-${randomUUID()}`,
+      }),
     },
     () => import('../../../lambdas/health/handler'),
   ));

@@ -3,14 +3,11 @@ import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type * as HealthHandlerModule from '../../../lambdas/health/handler';
 import type { HealthReport } from '../../../lambdas/health/health-check';
-import {
-  DYNAMODB_INTERNAL_ERROR,
-  startFaultProxy,
-  type FaultProxy,
-} from '../../../local-cloud/faults/fault-proxy';
 import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
+import { dynamoDbFaultProxy } from '../../harness/fault-proxy';
+import { handlerEnvironment } from '../../harness/handler-environment';
 import { loadWithEnvironment } from '../../harness/load-handler';
-import { localEndpoints, testSqsClient } from '../../harness/local-aws';
+import { testSqsClient } from '../../harness/local-aws';
 import { parseBody } from '../../harness/responses';
 import { createTestTables } from '../../harness/tables';
 
@@ -20,7 +17,7 @@ type Handler = typeof HealthHandlerModule.handler;
 
 const DEGRADED_LATENCY_MS = 200;
 const sqsClient = testSqsClient();
-let proxy: FaultProxy;
+const proxy = dynamoDbFaultProxy();
 let syncHealth: Handler;
 let asyncHealth: Handler;
 
@@ -37,27 +34,26 @@ beforeAll(async () => {
     createTestTables(),
     sqsClient.send(new CreateQueueCommand({ QueueName: `orders-${randomUUID()}` })),
   ]);
-  proxy = await startFaultProxy({ target: localEndpoints().dynamoDb, ...DYNAMODB_INTERNAL_ERROR });
-  const environment = {
-    AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
-    ORDERS_TABLE_NAME: tables.ordersTableName,
-    SDK_REQUEST_TIMEOUT_MS: '1000',
-    HEALTH_DEGRADED_LATENCY_MS: String(DEGRADED_LATENCY_MS),
+  const settings = {
+    ordersTableName: tables.ordersTableName,
+    sdkRequestTimeoutMs: 1_000,
+    healthDegradedLatencyMs: DEGRADED_LATENCY_MS,
   };
-  const load = () => import('../../../lambdas/health/handler');
-  asyncHealth = (await loadWithEnvironment({ ...environment, ORDERS_QUEUE_URL: created.QueueUrl }, load))
-    .handler;
-  syncHealth = (await loadWithEnvironment({ ...environment, ORDERS_QUEUE_URL: undefined }, load)).handler;
+  const loadFor = (ordersQueueUrl: string | undefined) =>
+    loadWithEnvironment(
+      {
+        AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+        ...handlerEnvironment({ ...settings, ordersQueueUrl }),
+      },
+      () => import('../../../lambdas/health/handler'),
+    );
+  asyncHealth = (await loadFor(created.QueueUrl)).handler;
+  syncHealth = (await loadFor(undefined)).handler;
   // Warm containers: a cold client's first call (connection set-up) is not what these tests measure.
   await Promise.all([checkHealth(asyncHealth), checkHealth(syncHealth)]);
 });
 
-afterEach(async () => {
-  await proxy.setFault({});
-});
-
-afterAll(async () => {
-  await proxy.stop();
+afterAll(() => {
   sqsClient.destroy();
 });
 

@@ -3,6 +3,7 @@ import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { HealthReport } from '../../../lambdas/health/health-check';
 import { apiGatewayEvent, lambdaContext } from '../../harness/lambda-events';
+import { handlerEnvironment, type HandlerSettings } from '../../harness/handler-environment';
 import { loadWithEnvironment } from '../../harness/load-handler';
 import { testSqsClient } from '../../harness/local-aws';
 import { parseBody } from '../../harness/responses';
@@ -12,8 +13,8 @@ const sqsClient = testSqsClient();
 let tables: TestTables;
 let queueUrl: string;
 
-function loadHealthHandler(environment: Record<string, string | undefined>) {
-  return loadWithEnvironment(environment, () => import('../../../lambdas/health/handler'));
+function loadHealthHandler(settings: HandlerSettings) {
+  return loadWithEnvironment(handlerEnvironment(settings), () => import('../../../lambdas/health/handler'));
 }
 
 function report(response: APIGatewayProxyResult): HealthReport {
@@ -38,8 +39,8 @@ describe('GET /health', () => {
   test('reports ok with latencies when the table and the queue answer', async () => {
     // GIVEN a handler for the async variant, with a table and a queue
     const { handler } = await loadHealthHandler({
-      ORDERS_TABLE_NAME: tables.ordersTableName,
-      ORDERS_QUEUE_URL: queueUrl,
+      ordersTableName: tables.ordersTableName,
+      ordersQueueUrl: queueUrl,
     });
 
     // WHEN health is requested
@@ -60,8 +61,8 @@ describe('GET /health', () => {
   test('checks only the table when no queue is configured', async () => {
     // GIVEN a handler for the sync variant
     const { handler } = await loadHealthHandler({
-      ORDERS_TABLE_NAME: tables.ordersTableName,
-      ORDERS_QUEUE_URL: undefined,
+      ordersTableName: tables.ordersTableName,
+      ordersQueueUrl: undefined,
     });
 
     // WHEN health is requested
@@ -75,8 +76,8 @@ describe('GET /health', () => {
   test('reports degraded with 200 if the queue answers but the table does not (async variant)', async () => {
     // GIVEN a handler for the async variant whose table is missing, with a working queue
     const { handler } = await loadHealthHandler({
-      ORDERS_TABLE_NAME: uniqueTableName('missing'),
-      ORDERS_QUEUE_URL: queueUrl,
+      ordersTableName: uniqueTableName('missing'),
+      ordersQueueUrl: queueUrl,
     });
 
     // WHEN health is requested
@@ -97,8 +98,8 @@ describe('GET /health', () => {
   test('fails with 503 and Retry-After if the table does not exist (sync variant)', async () => {
     // GIVEN a handler for the sync variant whose table is missing
     const { handler } = await loadHealthHandler({
-      ORDERS_TABLE_NAME: uniqueTableName('missing'),
-      ORDERS_QUEUE_URL: undefined,
+      ordersTableName: uniqueTableName('missing'),
+      ordersQueueUrl: undefined,
     });
 
     // WHEN health is requested
@@ -119,8 +120,8 @@ describe('GET /health', () => {
     // GIVEN a handler whose queue is missing
     const missingQueueUrl = queueUrl.replace(/[^/]+$/, `missing-${randomUUID()}`);
     const { handler } = await loadHealthHandler({
-      ORDERS_TABLE_NAME: tables.ordersTableName,
-      ORDERS_QUEUE_URL: missingQueueUrl,
+      ordersTableName: tables.ordersTableName,
+      ordersQueueUrl: missingQueueUrl,
     });
 
     // WHEN health is requested

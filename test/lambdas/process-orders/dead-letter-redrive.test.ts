@@ -12,6 +12,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type * as ProcessOrdersHandlerModule from '../../../lambdas/process-orders/handler';
 import { sqsEventOf } from '../../../local-cloud/event-sources/sqs-event-source';
 import { lambdaContext } from '../../harness/lambda-events';
+import { handlerEnvironment } from '../../harness/handler-environment';
 import { loadWithEnvironment } from '../../harness/load-handler';
 import { testDocumentClient, testSqsClient } from '../../harness/local-aws';
 import { createTestTables, type TestTables } from '../../harness/tables';
@@ -122,7 +123,7 @@ async function pollOnce(queueUrl: string, queueArn: string): Promise<Message[]> 
 beforeAll(async () => {
   tables = await createTestTables();
   ({ handler: processOrders } = await loadWithEnvironment(
-    { ORDERS_TABLE_NAME: tables.ordersTableName, IDEMPOTENCY_TABLE_NAME: tables.idempotencyTableName },
+    handlerEnvironment(tables),
     () => import('../../../lambdas/process-orders/handler'),
   ));
 });

@@ -4,6 +4,7 @@ import type * as ProcessOrdersHandlerModule from '../../../lambdas/process-order
 import type * as MetricsModule from '../../../lambdas/platform/metrics';
 import { apiKeyOwnerId } from '../../../lambdas/orders/order-owner';
 import { lambdaContext, sqsEvent, sqsRecord, type OrderMessage } from '../../harness/lambda-events';
+import { handlerEnvironment } from '../../harness/handler-environment';
 import { loadWithEnvironment } from '../../harness/load-handler';
 import { testDocumentClient } from '../../harness/local-aws';
 import { createTestTables, uniqueTableName, type TestTables } from '../../harness/tables';
@@ -30,13 +31,10 @@ async function storedOrder(orderId: string | undefined): Promise<Record<string, 
 
 beforeAll(async () => {
   tables = await createTestTables();
-  ({ processOrders, metrics } = await loadWithEnvironment(
-    { ORDERS_TABLE_NAME: tables.ordersTableName, IDEMPOTENCY_TABLE_NAME: tables.idempotencyTableName },
-    async () => ({
-      processOrders: (await import('../../../lambdas/process-orders/handler')).handler,
-      metrics: (await import('../../../lambdas/platform/metrics')).metrics,
-    }),
-  ));
+  ({ processOrders, metrics } = await loadWithEnvironment(handlerEnvironment(tables), async () => ({
+    processOrders: (await import('../../../lambdas/process-orders/handler')).handler,
+    metrics: (await import('../../../lambdas/platform/metrics')).metrics,
+  })));
 });
 
 afterEach(() => {
@@ -170,7 +168,7 @@ describe('orders queue consumer', () => {
   test('fails the records, for a retry, if the orders table does not exist', async () => {
     // GIVEN a consumer whose orders table is missing
     const { handler } = await loadWithEnvironment(
-      { ORDERS_TABLE_NAME: uniqueTableName('missing'), IDEMPOTENCY_TABLE_NAME: tables.idempotencyTableName },
+      handlerEnvironment({ ...tables, ordersTableName: uniqueTableName('missing') }),
       () => import('../../../lambdas/process-orders/handler'),
     );
     const message = orderMessage(anOrder());

@@ -1,43 +1,22 @@
-import type { StackTemplate } from '../../../local-cloud/apigateway';
-import {
-  IDEMPOTENCY_KEY,
-  VALID_ORDER,
-  expectErrorShape,
-  logicalIdOf,
-  orderHeaders,
-  send,
-  startTestGateway,
-  synthesizeVariant,
-  type TestGateway,
-} from './helpers';
+import { IDEMPOTENCY_KEY, VALID_ORDER, expectErrorShape, logicalIdOf, orderHeaders, send } from './helpers';
 import { TEST_ACCOUNT } from '../../harness/local-aws';
+import { startTestGateway, synthesizeVariant, testGatewayForEachTest } from '../../harness/test-gateway';
 
 describe('local API Gateway, sync variant', () => {
-  let template: StackTemplate;
-  let stackName: string;
-  let gateway: TestGateway;
-
-  beforeAll(() => {
-    ({ template, stackName } = synthesizeVariant('sync'));
-  });
-
-  beforeEach(async () => {
-    gateway = await startTestGateway(template, stackName, { integrationTimeoutMillis: 200 });
-  });
-
-  afterEach(async () => {
-    await gateway.stop();
-  });
+  const variant = testGatewayForEachTest(
+    () => synthesizeVariant('sync'),
+    () => ({ integrationTimeoutMillis: 200 }),
+  );
 
   test('routes GET /orders/{orderId} to the get-order function with a v1 proxy event of the real shape', async () => {
     // GIVEN
-    const getOrder = logicalIdOf(template, 'AWS::Lambda::Function', 'GetOrderFunction');
-    const [key] = gateway.emulator.apiKeys();
+    const getOrder = logicalIdOf(variant.template, 'AWS::Lambda::Function', 'GetOrderFunction');
+    const [key] = variant.gateway.emulator.apiKeys();
 
     // WHEN
     const sentAt = Date.now();
-    const response = await send(`${gateway.stageUrl}/orders/o%2D1?expand=items&tag=a&tag=b`, {
-      headers: { 'x-api-key': gateway.apiKey, 'User-Agent': 'jest' },
+    const response = await send(`${variant.gateway.stageUrl}/orders/o%2D1?expand=items&tag=a&tag=b`, {
+      headers: { 'x-api-key': variant.gateway.apiKey, 'User-Agent': 'jest' },
     });
     const answeredAt = Date.now();
 
@@ -46,8 +25,8 @@ describe('local API Gateway, sync variant', () => {
     // API Gateway leaves the path percent-encoded (recorded on AWS: test/fidelity, greedy-proxy-percent-encoded-path).
     expect(response.json).toEqual({ echo: '/orders/o%2D1' });
     expect(response.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(gateway.invocations).toHaveLength(1);
-    const { functionLogicalId, event } = gateway.invocations[0];
+    expect(variant.gateway.invocations).toHaveLength(1);
+    const { functionLogicalId, event } = variant.gateway.invocations[0];
     expect(functionLogicalId).toBe(getOrder);
     expect(event).toMatchObject({
       resource: '/orders/{orderId}',
@@ -61,7 +40,7 @@ describe('local API Gateway, sync variant', () => {
       isBase64Encoded: false,
       requestContext: {
         accountId: TEST_ACCOUNT,
-        apiId: gateway.emulator.restApiId,
+        apiId: variant.gateway.emulator.restApiId,
         resourcePath: '/orders/{orderId}',
         httpMethod: 'GET',
         path: '/prod/orders/o%2D1',
@@ -71,8 +50,8 @@ describe('local API Gateway, sync variant', () => {
         identity: { sourceIp: '127.0.0.1', userAgent: 'jest', apiKey: key.value, apiKeyId: key.id },
       },
     });
-    expect(event.headers['x-api-key']).toBe(gateway.apiKey);
-    expect(event.multiValueHeaders['x-api-key']).toEqual([gateway.apiKey]);
+    expect(event.headers['x-api-key']).toBe(variant.gateway.apiKey);
+    expect(event.multiValueHeaders['x-api-key']).toEqual([variant.gateway.apiKey]);
     expect(event.requestContext.requestTime).toMatch(/^\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
     // The epoch milliseconds of the request's arrival, and the same instant as requestTime.
     const { requestTimeEpoch, requestTime } = event.requestContext;
@@ -87,7 +66,7 @@ describe('local API Gateway, sync variant', () => {
 
   test('passes the function result through: status, headers, multi-value headers; a base64 body stays text without binary media types', async () => {
     // GIVEN
-    gateway.answer = () =>
+    variant.gateway.answer = () =>
       Promise.resolve({
         statusCode: 201,
         headers: { 'Content-Type': 'text/plain', 'X-One': 'a' },
@@ -97,9 +76,9 @@ describe('local API Gateway, sync variant', () => {
       });
 
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders`, {
+    const response = await send(`${variant.gateway.stageUrl}/orders`, {
       method: 'POST',
-      headers: orderHeaders(gateway.apiKey),
+      headers: orderHeaders(variant.gateway.apiKey),
       body: JSON.stringify(VALID_ORDER),
     });
 
@@ -111,20 +90,20 @@ describe('local API Gateway, sync variant', () => {
     expect(response.headers.get('content-type')).toBe('text/plain');
     expect(response.headers.get('x-one')).toBe('a');
     expect(response.headers.get('x-many')).toBe('1, 2');
-    expect(gateway.invocations[0].event.body).toBe(JSON.stringify(VALID_ORDER));
+    expect(variant.gateway.invocations[0].event.body).toBe(JSON.stringify(VALID_ORDER));
   });
 
   test('serves GET /health without an API key', async () => {
     // WHEN
-    const response = await send(`${gateway.stageUrl}/health`);
+    const response = await send(`${variant.gateway.stageUrl}/health`);
 
     // THEN
     expect(response.status).toBe(200);
-    expect(gateway.invocations[0].functionLogicalId).toBe(
-      logicalIdOf(template, 'AWS::Lambda::Function', 'HealthFunction'),
+    expect(variant.gateway.invocations[0].functionLogicalId).toBe(
+      logicalIdOf(variant.template, 'AWS::Lambda::Function', 'HealthFunction'),
     );
     // API Gateway leaves the API key fields out of the identity of a request without a key (issue 10).
-    expect(gateway.invocations[0].event.requestContext.identity).not.toHaveProperty('apiKeyId');
+    expect(variant.gateway.invocations[0].event.requestContext.identity).not.toHaveProperty('apiKeyId');
   });
 
   test.each([
@@ -132,11 +111,11 @@ describe('local API Gateway, sync variant', () => {
     ['an unknown method', 'DELETE', '/prod/orders'],
     ['an unknown stage', 'GET', '/dev/health'],
     ['the bare host', 'GET', '/'],
-  ])('rejects %s with the 404 gateway response', async (_what, method, path) => {
+  ])('rejects %s with the 404 variant.gateway response', async (_what, method, path) => {
     // WHEN
-    const response = await send(`${gateway.running.url}${path}`, {
+    const response = await send(`${variant.gateway.running.url}${path}`, {
       method,
-      headers: { 'x-api-key': gateway.apiKey },
+      headers: { 'x-api-key': variant.gateway.apiKey },
     });
 
     // THEN
@@ -144,8 +123,11 @@ describe('local API Gateway, sync variant', () => {
     expectErrorShape(response, 'NOT_FOUND');
     expect(response.json.error.message).toBe('Missing Authentication Token');
     expect(response.headers.get('content-type')).toBe('application/json');
-    expect(gateway.invocations).toHaveLength(0);
-    expect(gateway.accessLog[0]).toMatchObject({ status: 404, errorType: 'MISSING_AUTHENTICATION_TOKEN' });
+    expect(variant.gateway.invocations).toHaveLength(0);
+    expect(variant.gateway.accessLog[0]).toMatchObject({
+      status: 404,
+      errorType: 'MISSING_AUTHENTICATION_TOKEN',
+    });
   });
 
   test.each([
@@ -153,20 +135,20 @@ describe('local API Gateway, sync variant', () => {
     ['with an unknown API key', { 'x-api-key': 'not-a-key' }],
   ])('rejects a request %s with 403 FORBIDDEN', async (_what, headers: Record<string, string>) => {
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders/o-1`, { headers });
+    const response = await send(`${variant.gateway.stageUrl}/orders/o-1`, { headers });
 
     // THEN
     expect(response.status).toBe(403);
     expectErrorShape(response, 'FORBIDDEN');
     expect(response.json.error.message).toBe('Forbidden');
-    expect(gateway.invocations).toHaveLength(0);
+    expect(variant.gateway.invocations).toHaveLength(0);
   });
 
   test('rejects an invalid body with 400 VALIDATION_FAILED and the validator details, before Lambda', async () => {
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders`, {
+    const response = await send(`${variant.gateway.stageUrl}/orders`, {
       method: 'POST',
-      headers: orderHeaders(gateway.apiKey),
+      headers: orderHeaders(variant.gateway.apiKey),
       body: JSON.stringify({ customerId: '', items: [{ sku: 'S', quantity: 5000 }], extra: "it's" }),
     });
 
@@ -181,14 +163,14 @@ describe('local API Gateway, sync variant', () => {
     );
     expect(detail.message).toContain('/customerId: string is too short');
     expect(detail.message).toContain('not allowed by the schema: ["extra"]');
-    expect(gateway.invocations).toHaveLength(0);
+    expect(variant.gateway.invocations).toHaveLength(0);
   });
 
   test('rejects a body that is not JSON with 400 VALIDATION_FAILED', async () => {
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders`, {
+    const response = await send(`${variant.gateway.stageUrl}/orders`, {
       method: 'POST',
-      headers: orderHeaders(gateway.apiKey),
+      headers: orderHeaders(variant.gateway.apiKey),
       body: '{"customerId": "c-1", items: oops',
     });
 
@@ -200,9 +182,9 @@ describe('local API Gateway, sync variant', () => {
 
   test('rejects a POST without Idempotency-Key with 400 BAD_REQUEST naming the header', async () => {
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders`, {
+    const response = await send(`${variant.gateway.stageUrl}/orders`, {
       method: 'POST',
-      headers: { 'x-api-key': gateway.apiKey, 'Content-Type': 'application/json' },
+      headers: { 'x-api-key': variant.gateway.apiKey, 'Content-Type': 'application/json' },
       body: JSON.stringify(VALID_ORDER),
     });
 
@@ -210,21 +192,21 @@ describe('local API Gateway, sync variant', () => {
     expect(response.status).toBe(400);
     expectErrorShape(response, 'BAD_REQUEST');
     expect(response.json.error.message).toBe('Missing required request parameters: [Idempotency-Key]');
-    expect(gateway.invocations).toHaveLength(0);
+    expect(variant.gateway.invocations).toHaveLength(0);
   });
 
   test('rejects a body over 10 MB with 413 PAYLOAD_TOO_LARGE', async () => {
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders`, {
+    const response = await send(`${variant.gateway.stageUrl}/orders`, {
       method: 'POST',
-      headers: orderHeaders(gateway.apiKey),
+      headers: orderHeaders(variant.gateway.apiKey),
       body: Buffer.alloc(10 * 1024 * 1024 + 1, 'a'),
     });
 
     // THEN
     expect(response.status).toBe(413);
     expectErrorShape(response, 'PAYLOAD_TOO_LARGE');
-    expect(gateway.invocations).toHaveLength(0);
+    expect(variant.gateway.invocations).toHaveLength(0);
   });
 
   test.each([
@@ -239,27 +221,27 @@ describe('local API Gateway, sync variant', () => {
     ],
   ])('fails with 502 BAD_GATEWAY if the function %s', async (_what, answer: () => Promise<any>) => {
     // GIVEN
-    gateway.answer = answer;
+    variant.gateway.answer = answer;
 
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders/o-1`, {
-      headers: { 'x-api-key': gateway.apiKey },
+    const response = await send(`${variant.gateway.stageUrl}/orders/o-1`, {
+      headers: { 'x-api-key': variant.gateway.apiKey },
     });
 
     // THEN
     expect(response.status).toBe(502);
     expectErrorShape(response, 'BAD_GATEWAY');
     expect(response.json.error.message).toBe('Internal server error');
-    expect(gateway.accessLog[0]).toMatchObject({ status: 502, errorType: 'INTEGRATION_FAILURE' });
+    expect(variant.gateway.accessLog[0]).toMatchObject({ status: 502, errorType: 'INTEGRATION_FAILURE' });
   });
 
   test('fails with 500 INTERNAL_ERROR if Lambda throttles the function, as API Gateway does', async () => {
     // GIVEN
-    gateway.answer = () => Promise.resolve({ throttled: true });
+    variant.gateway.answer = () => Promise.resolve({ throttled: true });
 
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders/o-1`, {
-      headers: { 'x-api-key': gateway.apiKey },
+    const response = await send(`${variant.gateway.stageUrl}/orders/o-1`, {
+      headers: { 'x-api-key': variant.gateway.apiKey },
     });
 
     // THEN
@@ -269,11 +251,12 @@ describe('local API Gateway, sync variant', () => {
 
   test('fails with 504 GATEWAY_TIMEOUT if the function outlasts the integration timeout', async () => {
     // GIVEN
-    gateway.answer = () => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 1_000));
+    variant.gateway.answer = () =>
+      new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 1_000));
 
     // WHEN
-    const response = await send(`${gateway.stageUrl}/orders/o-1`, {
-      headers: { 'x-api-key': gateway.apiKey },
+    const response = await send(`${variant.gateway.stageUrl}/orders/o-1`, {
+      headers: { 'x-api-key': variant.gateway.apiKey },
     });
 
     // THEN
@@ -284,11 +267,13 @@ describe('local API Gateway, sync variant', () => {
 
   test('logs every request with method, path, status, latency, API key id and error type', async () => {
     // WHEN
-    await send(`${gateway.stageUrl}/orders/o-1`, { headers: { 'x-api-key': gateway.apiKey } });
-    await send(`${gateway.stageUrl}/orders/o-1`);
+    await send(`${variant.gateway.stageUrl}/orders/o-1`, {
+      headers: { 'x-api-key': variant.gateway.apiKey },
+    });
+    await send(`${variant.gateway.stageUrl}/orders/o-1`);
 
     // THEN
-    expect(gateway.accessLog).toEqual([
+    expect(variant.gateway.accessLog).toEqual([
       expect.objectContaining({
         httpMethod: 'GET',
         path: '/prod/orders/o-1',
@@ -296,7 +281,7 @@ describe('local API Gateway, sync variant', () => {
         status: 200,
         latencyMillis: expect.any(Number),
         integrationLatencyMillis: expect.any(Number),
-        apiKeyId: gateway.emulator.apiKeys()[0].id,
+        apiKeyId: variant.gateway.emulator.apiKeys()[0].id,
         errorType: undefined,
       }),
       expect.objectContaining({ status: 403, errorType: 'INVALID_API_KEY', apiKeyId: undefined }),
@@ -305,12 +290,12 @@ describe('local API Gateway, sync variant', () => {
 
   test('exposes one generated key of the standard tier, attached to its usage plan', () => {
     // WHEN
-    const keys = gateway.emulator.apiKeys();
+    const keys = variant.gateway.emulator.apiKeys();
 
     // THEN
     expect(keys).toEqual([
       {
-        logicalId: logicalIdOf(template, 'AWS::ApiGateway::ApiKey', 'OrderApiApiKeystandard'),
+        logicalId: logicalIdOf(variant.template, 'AWS::ApiGateway::ApiKey', 'OrderApiApiKeystandard'),
         id: expect.stringMatching(/^[a-z0-9]{10}$/),
         value: expect.stringMatching(/^[A-Za-z0-9]{40}$/),
         usagePlan: { logicalId: expect.stringMatching(/^OrderApiUsagePlanstandard/), name: 'standard' },
@@ -320,8 +305,8 @@ describe('local API Gateway, sync variant', () => {
 
   test('uses the API key values it is given', async () => {
     // GIVEN
-    const keyId = logicalIdOf(template, 'AWS::ApiGateway::ApiKey', 'OrderApiApiKeystandard');
-    const given = await startTestGateway(template, stackName, {
+    const keyId = logicalIdOf(variant.template, 'AWS::ApiGateway::ApiKey', 'OrderApiApiKeystandard');
+    const given = await startTestGateway(variant.template, variant.stackName, {
       apiKeyValues: new Map([[keyId, 'local-key']]),
     });
 
@@ -341,31 +326,31 @@ describe('local API Gateway, sync variant', () => {
 
   test('fails if the port is in use, naming the port', async () => {
     // WHEN / THEN
-    await expect(gateway.emulator.listen(gateway.running.port)).rejects.toThrow(
-      `Port ${gateway.running.port} on 127.0.0.1 is already in use`,
+    await expect(variant.gateway.emulator.listen(variant.gateway.running.port)).rejects.toThrow(
+      `Port ${variant.gateway.running.port} on 127.0.0.1 is already in use`,
     );
   });
 
   test('reports nothing as not emulated for the sync variant', () => {
     // WHEN / THEN
-    expect(gateway.emulator.notEmulated).toEqual([]);
+    expect(variant.gateway.emulator.notEmulated).toEqual([]);
   });
 
   test('answers malformed requests with JSON errors and keeps serving', async () => {
     // WHEN
-    const badEncoding = await send(`${gateway.stageUrl}/orders/%E0%A4%A`, {
-      headers: { 'x-api-key': gateway.apiKey },
+    const badEncoding = await send(`${variant.gateway.stageUrl}/orders/%E0%A4%A`, {
+      headers: { 'x-api-key': variant.gateway.apiKey },
     });
-    const badJsonType = await send(`${gateway.stageUrl}/orders`, {
+    const badJsonType = await send(`${variant.gateway.stageUrl}/orders`, {
       method: 'POST',
-      headers: { ...orderHeaders(gateway.apiKey), 'Content-Type': 'application/json; charset=utf-8' },
+      headers: { ...orderHeaders(variant.gateway.apiKey), 'Content-Type': 'application/json; charset=utf-8' },
       body: '[1,2,3]',
     });
-    const after = await send(`${gateway.stageUrl}/health`);
+    const after = await send(`${variant.gateway.stageUrl}/health`);
 
     // THEN
     expect(badEncoding.status).toBe(200);
-    expect(gateway.invocations[0].event.pathParameters).toEqual({ orderId: '%E0%A4%A' });
+    expect(variant.gateway.invocations[0].event.pathParameters).toEqual({ orderId: '%E0%A4%A' });
     expect(badJsonType.status).toBe(400);
     expectErrorShape(badJsonType, 'VALIDATION_FAILED');
     expect(after.status).toBe(200);

@@ -5,8 +5,8 @@ import {
   referencedLogicalId,
 } from '../../../local-cloud/apigateway/template-references';
 import type { StackTemplate } from '../../../local-cloud/assembly/cloud-assembly';
-import { synthesizeVariant } from './helpers';
 import { TEST_ACCOUNT } from '../../harness/local-aws';
+import { synthesizeVariant } from '../../harness/test-gateway';
 
 const deployment = { stackName: 'Stack', region: 'us-east-1', accountId: TEST_ACCOUNT };
 

@@ -1,16 +1,8 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ResilientApi } from '../../../lib/constructs/resilient-api';
-import type { StackTemplate } from '../../../local-cloud/apigateway';
 import { testApp, testStack } from '../../harness/app';
-import {
-  expectErrorShape,
-  send,
-  startTestGateway,
-  synthesizeVariant,
-  synthesizedTemplate,
-  type TestGateway,
-  type TestResponse,
-} from './helpers';
+import { synthesizeVariant, synthesizedTemplate, testGatewayForEachTest } from '../../harness/test-gateway';
+import { expectErrorShape, send, type TestResponse } from './helpers';
 
 /** A controllable clock: time only moves when a test moves it. */
 function manualClock(start = Date.UTC(2026, 0, 15, 12)): {
@@ -32,32 +24,23 @@ function burst(count: number, url: string, init: RequestInit = {}): Promise<Test
 }
 
 describe('local API Gateway throttling, sync variant (stage 100/s burst 200, key 50/s burst 100)', () => {
-  let template: StackTemplate;
-  let stackName: string;
-  let gateway: TestGateway;
   let clock: ReturnType<typeof manualClock>;
-
-  beforeAll(() => {
-    ({ template, stackName } = synthesizeVariant('sync'));
-  });
-
-  beforeEach(async () => {
+  beforeEach(() => {
     clock = manualClock();
-    gateway = await startTestGateway(template, stackName, { clock: clock.now });
   });
-
-  afterEach(async () => {
-    await gateway.stop();
-  });
+  const variant = testGatewayForEachTest(
+    () => synthesizeVariant('sync'),
+    () => ({ clock: clock.now }),
+  );
 
   test('accepts exactly the key burst of a concurrent burst, then the key rate per second', async () => {
     // WHEN
-    const first = await burst(150, `${gateway.stageUrl}/orders/o-1`, {
-      headers: { 'x-api-key': gateway.apiKey },
+    const first = await burst(150, `${variant.gateway.stageUrl}/orders/o-1`, {
+      headers: { 'x-api-key': variant.gateway.apiKey },
     });
     clock.advance(1_000);
-    const second = await burst(80, `${gateway.stageUrl}/orders/o-1`, {
-      headers: { 'x-api-key': gateway.apiKey },
+    const second = await burst(80, `${variant.gateway.stageUrl}/orders/o-1`, {
+      headers: { 'x-api-key': variant.gateway.apiKey },
     });
 
     // THEN
@@ -67,15 +50,17 @@ describe('local API Gateway throttling, sync variant (stage 100/s burst 200, key
     expectErrorShape(throttled, 'THROTTLED');
     expect(throttled.json.error.message).toBe('Too Many Requests');
     expect(throttled.headers.get('retry-after')).toBe('1');
-    expect(gateway.invocations).toHaveLength(150);
+    expect(variant.gateway.invocations).toHaveLength(150);
   });
 
   test('throttles a method without API key at the stage burst, and each method has its own bucket', async () => {
     // WHEN
-    const health = await burst(250, `${gateway.stageUrl}/health`);
-    const other = await send(`${gateway.stageUrl}/orders/o-1`, { headers: { 'x-api-key': gateway.apiKey } });
+    const health = await burst(250, `${variant.gateway.stageUrl}/health`);
+    const other = await send(`${variant.gateway.stageUrl}/orders/o-1`, {
+      headers: { 'x-api-key': variant.gateway.apiKey },
+    });
     clock.advance(500);
-    const refilled = await burst(60, `${gateway.stageUrl}/health`);
+    const refilled = await burst(60, `${variant.gateway.stageUrl}/health`);
 
     // THEN
     expect(statusCounts(health)).toEqual({ 200: 200, 429: 50 });
@@ -85,68 +70,68 @@ describe('local API Gateway throttling, sync variant (stage 100/s burst 200, key
 });
 
 describe('local API Gateway, per-method throttle and usage-plan quota', () => {
-  let template: StackTemplate;
-  let gateway: TestGateway;
   let clock: ReturnType<typeof manualClock>;
-
-  beforeAll(() => {
-    // GIVEN a ResilientApi with a per-method override and a tier with a tiny daily quota
-    const app = testApp();
-    const stack = testStack(app, 'ThrottledApi');
-    const api = new ResilientApi(stack, 'Api', {
-      throttlingRateLimit: 100,
-      throttlingBurstLimit: 200,
-      methodThrottling: { '/orders/POST': { rateLimit: 2, burstLimit: 5 } },
-      clientTiers: [{ name: 'trial', rateLimit: 100, burstLimit: 100, quotaLimit: 8 }],
-    });
-    const mock = new apigateway.MockIntegration({
-      passthroughBehavior: apigateway.PassthroughBehavior.NEVER,
-      requestTemplates: { 'application/json': '{"statusCode": 200}' },
-      integrationResponses: [
-        {
-          statusCode: '200',
-          responseTemplates: { 'application/json': '{"ok":true,"key":"$context.identity.apiKeyId"}' },
-        },
-      ],
-    });
-    const orders = api.api.root.addResource('orders');
-    const options = { ...api.validatedMethodOptions(), methodResponses: [{ statusCode: '200' }] };
-    orders.addMethod('POST', mock, options);
-    orders.addMethod('GET', mock, options);
-    template = synthesizedTemplate(app, stack.stackName);
-  });
-
-  beforeEach(async () => {
+  beforeEach(() => {
     clock = manualClock();
-    gateway = await startTestGateway(template, 'ThrottledApi', { clock: clock.now });
   });
-
-  afterEach(async () => {
-    await gateway.stop();
-  });
+  const throttledApi = testGatewayForEachTest(
+    () => {
+      // GIVEN a ResilientApi with a per-method override and a tier with a tiny daily quota
+      const app = testApp();
+      const stack = testStack(app, 'ThrottledApi');
+      const api = new ResilientApi(stack, 'Api', {
+        throttlingRateLimit: 100,
+        throttlingBurstLimit: 200,
+        methodThrottling: { '/orders/POST': { rateLimit: 2, burstLimit: 5 } },
+        clientTiers: [{ name: 'trial', rateLimit: 100, burstLimit: 100, quotaLimit: 8 }],
+      });
+      const mock = new apigateway.MockIntegration({
+        passthroughBehavior: apigateway.PassthroughBehavior.NEVER,
+        requestTemplates: { 'application/json': '{"statusCode": 200}' },
+        integrationResponses: [
+          {
+            statusCode: '200',
+            responseTemplates: { 'application/json': '{"ok":true,"key":"$context.identity.apiKeyId"}' },
+          },
+        ],
+      });
+      const orders = api.api.root.addResource('orders');
+      const options = { ...api.validatedMethodOptions(), methodResponses: [{ statusCode: '200' }] };
+      orders.addMethod('POST', mock, options);
+      orders.addMethod('GET', mock, options);
+      return { template: synthesizedTemplate(app, stack.stackName), stackName: stack.stackName };
+    },
+    () => ({ clock: clock.now }),
+  );
 
   test('applies the method override (~1orders/POST) instead of the stage default', async () => {
     // WHEN
-    const posts = await burst(7, `${gateway.stageUrl}/orders`, {
+    const posts = await burst(7, `${throttledApi.gateway.stageUrl}/orders`, {
       method: 'POST',
-      headers: { 'x-api-key': gateway.apiKey },
+      headers: { 'x-api-key': throttledApi.gateway.apiKey },
     });
-    const get = await send(`${gateway.stageUrl}/orders`, { headers: { 'x-api-key': gateway.apiKey } });
+    const get = await send(`${throttledApi.gateway.stageUrl}/orders`, {
+      headers: { 'x-api-key': throttledApi.gateway.apiKey },
+    });
 
     // THEN
     expect(statusCounts(posts)).toEqual({ 200: 5, 429: 2 });
     expect(get.status).toBe(200);
-    expect(get.json).toEqual({ ok: true, key: gateway.emulator.apiKeys()[0].id });
+    expect(get.json).toEqual({ ok: true, key: throttledApi.gateway.emulator.apiKeys()[0].id });
   });
 
   test('rejects requests over the quota with 429 QUOTA_EXCEEDED until the next period', async () => {
     // WHEN
-    const withinQuota = await burst(8, `${gateway.stageUrl}/orders`, {
-      headers: { 'x-api-key': gateway.apiKey },
+    const withinQuota = await burst(8, `${throttledApi.gateway.stageUrl}/orders`, {
+      headers: { 'x-api-key': throttledApi.gateway.apiKey },
     });
-    const overQuota = await send(`${gateway.stageUrl}/orders`, { headers: { 'x-api-key': gateway.apiKey } });
+    const overQuota = await send(`${throttledApi.gateway.stageUrl}/orders`, {
+      headers: { 'x-api-key': throttledApi.gateway.apiKey },
+    });
     clock.advance(24 * 60 * 60 * 1000);
-    const nextDay = await send(`${gateway.stageUrl}/orders`, { headers: { 'x-api-key': gateway.apiKey } });
+    const nextDay = await send(`${throttledApi.gateway.stageUrl}/orders`, {
+      headers: { 'x-api-key': throttledApi.gateway.apiKey },
+    });
 
     // THEN
     expect(statusCounts(withinQuota)).toEqual({ 200: 8 });
@@ -155,6 +140,8 @@ describe('local API Gateway, per-method throttle and usage-plan quota', () => {
     expect(overQuota.json.error.message).toBe('Limit Exceeded');
     expect(overQuota.headers.get('retry-after')).toBe('1');
     expect(nextDay.status).toBe(200);
-    expect(gateway.accessLog.map((entry) => entry.errorType).filter(Boolean)).toEqual(['QUOTA_EXCEEDED']);
+    expect(throttledApi.gateway.accessLog.map((entry) => entry.errorType).filter(Boolean)).toEqual([
+      'QUOTA_EXCEEDED',
+    ]);
   });
 });
