@@ -3,6 +3,8 @@
  * (the init phase), then runs one invocation at a time with a Lambda-shaped context and reports
  * the result or the error the way Lambda does. Arguments: the handler module path and export name.
  */
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import {
   INJECTED_ERROR_TYPE,
@@ -116,16 +118,36 @@ function crash(errorType: string, error: unknown): void {
   sendThenExit({ type: 'crash', error: { ...toFunctionError(error), errorType } });
 }
 
-function main(): void {
+/**
+ * The module Lambda's Node.js runtime loads for a handler module such as `index`: the first of
+ * `index.js`, `index.mjs` and `index.cjs` that exists; an `.mjs` file is an ES module.
+ */
+async function loadHandlerModule(modulePathWithoutExtension: string): Promise<Record<string, unknown>> {
+  const file = ['.js', '.mjs', '.cjs']
+    .map((extension) => modulePathWithoutExtension + extension)
+    .find((candidate) => existsSync(candidate));
+  if (file === undefined) {
+    throw Object.assign(new Error(`Cannot find module '${modulePathWithoutExtension}' (.js, .mjs or .cjs)`), {
+      name: 'Runtime.ImportModuleError',
+    });
+  }
+  if (file.endsWith('.mjs')) return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle, found at run time
+  return require(file) as Record<string, unknown>;
+}
+
+async function main(): Promise<void> {
   // The parent went away (even by SIGKILL): never outlive it.
   process.on('disconnect', () => process.exit(0));
   process.on('uncaughtException', (error) => crash('Runtime.UncaughtException', error));
   process.on('unhandledRejection', (reason) => crash('Runtime.UnhandledPromiseRejection', reason));
 
   let handler: Handler;
+  let initDurationMs: number;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is CommonJS, found at run time
-    const loaded = require(modulePath ?? '') as Record<string, unknown>;
+    const initStarted = performance.now();
+    const loaded = await loadHandlerModule(modulePath ?? '');
+    initDurationMs = performance.now() - initStarted;
     const exported = loaded[exportName ?? ''];
     if (typeof exported !== 'function') {
       sendThenExit({
@@ -145,7 +167,7 @@ function main(): void {
   process.on('message', (message: InvokeMessage) => {
     if (message.type === 'invoke') void invoke(handler, message);
   });
-  send({ type: 'ready' });
+  send({ type: 'ready', initDurationMs });
 }
 
-main();
+void main();

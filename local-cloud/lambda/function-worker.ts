@@ -81,6 +81,8 @@ export class FunctionWorker {
     { readonly invocationId: string; readonly resolve: (outcome: WorkerOutcome) => void } | undefined;
   /** Why the process ended or is about to: an init error or a crash it reported. */
   private exitError: FunctionError | undefined;
+  /** The init phase's duration, until the first invocation takes it (see {@link takeInitDuration}). */
+  private untakenInitDurationMs: number | undefined;
 
   constructor(private readonly props: FunctionWorkerProps) {
     const runner = runnerModule();
@@ -106,6 +108,7 @@ export class FunctionWorker {
       const onMessage = (message: WorkerMessage): void => {
         if (message.type === 'ready') {
           clearTimeout(timer);
+          this.untakenInitDurationMs = message.initDurationMs;
           resolve();
         } else if (message.type === 'init-error' || message.type === 'crash') {
           clearTimeout(timer);
@@ -143,6 +146,16 @@ export class FunctionWorker {
   /** Whether the process is still running and has not reported a crash. */
   public get alive(): boolean {
     return this.exitError === undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /**
+   * The init phase's duration the first time it is asked for, `undefined` after: the first
+   * invocation of a worker is its cold start, as Lambda reports `Init Duration` once per sandbox.
+   */
+  public takeInitDuration(): number | undefined {
+    const initDurationMs = this.untakenInitDurationMs;
+    this.untakenInitDurationMs = undefined;
+    return initDurationMs;
   }
 
   /** Sends one invocation; resolves with its outcome (never rejects). */

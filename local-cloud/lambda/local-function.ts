@@ -20,6 +20,8 @@ export type InvocationResult =
       /** The handler's result, after a JSON round trip as in Lambda. */
       readonly payload: unknown;
       readonly durationMs: number;
+      /** On a cold start (the first invocation of a new worker): what its init phase took. */
+      readonly initDurationMs?: number;
     }
   | {
       readonly status: 'failed';
@@ -32,6 +34,8 @@ export type InvocationResult =
        */
       readonly cause: 'handler' | 'timeout' | 'runtime' | 'injected';
       readonly durationMs: number;
+      /** On a cold start (the first invocation of a new worker): what its init phase took. */
+      readonly initDurationMs?: number;
     }
   | {
       /** Over the concurrency limit; Lambda answers `TooManyRequestsException` and runs nothing. */
@@ -151,7 +155,9 @@ export class LocalFunction {
     this.inFlightCount += 1;
     const concurrentExecutions = this.inFlightCount;
     try {
-      return this.report(concurrentExecutions, await this.invokeOnWorker(requestId, event));
+      const result = await this.invokeOnWorker(requestId, event);
+      if (result.status !== 'throttled' && result.initDurationMs !== undefined) this.logColdStart(result);
+      return this.report(concurrentExecutions, result);
     } finally {
       this.inFlightCount -= 1;
     }
@@ -167,6 +173,21 @@ export class LocalFunction {
       );
     }
     return result;
+  }
+
+  /**
+   * Lambda's `REPORT` line of a cold start, with its `Init Duration`. Lambda writes one after every
+   * invocation; the local cloud only after a cold start, where it says something the other
+   * logs do not.
+   */
+  private logColdStart(result: InvocationResult & { readonly initDurationMs?: number }): void {
+    this.logSink({
+      functionName: this.definition.functionName,
+      stream: 'stdout',
+      line:
+        `REPORT RequestId: ${result.requestId}\tDuration: ${result.durationMs.toFixed(2)} ms\t` +
+        `Memory Size: ${this.definition.memorySizeMb} MB\tInit Duration: ${(result.initDurationMs ?? 0).toFixed(2)} ms`,
+    });
   }
 
   /** Injects faults into the following invocations; `undefined` clears them. */
@@ -194,7 +215,8 @@ export class LocalFunction {
   }
 
   private async invokeOnWorker(requestId: string, event: unknown): Promise<InvocationResult> {
-    const started = Date.now();
+    // Lambda's Duration is the handler's time; a cold start's init is reported apart (Init Duration).
+    let started = Date.now();
     const elapsed = (): number => Date.now() - started;
     let worker: FunctionWorker;
     try {
@@ -207,6 +229,9 @@ export class LocalFunction {
       return { status: 'failed', requestId, error: functionError, cause: 'runtime', durationMs: elapsed() };
     }
 
+    started = Date.now();
+    const initDurationMs = worker.takeInitDuration();
+    const cold = initDurationMs === undefined ? {} : { initDurationMs };
     const timeoutMs = this.definition.timeoutSeconds * 1000;
     const injected: InjectedFault = {
       latencyMs: this.fault.latencyMs,
@@ -245,6 +270,7 @@ export class LocalFunction {
         requestId,
         cause: 'timeout',
         durationMs: elapsed(),
+        ...cold,
         error: {
           errorType: 'Sandbox.Timedout',
           errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.definition.timeoutSeconds.toFixed(2)} seconds`,
@@ -253,11 +279,18 @@ export class LocalFunction {
     }
     if (outcome.kind === 'result') {
       this.release(worker);
-      return { status: 'succeeded', requestId, payload: outcome.payload, durationMs: elapsed() };
+      return { status: 'succeeded', requestId, payload: outcome.payload, durationMs: elapsed(), ...cold };
     }
     if (outcome.kind === 'exited' || !worker.alive) {
       await this.discard(worker);
-      return { status: 'failed', requestId, error: outcome.error, cause: 'runtime', durationMs: elapsed() };
+      return {
+        status: 'failed',
+        requestId,
+        error: outcome.error,
+        cause: 'runtime',
+        durationMs: elapsed(),
+        ...cold,
+      };
     }
     this.release(worker);
     return {
@@ -266,6 +299,7 @@ export class LocalFunction {
       error: outcome.error,
       cause: injected.fail ? 'injected' : 'handler',
       durationMs: elapsed(),
+      ...cold,
     };
   }
 
@@ -279,7 +313,11 @@ export class LocalFunction {
     while (!this.stopped && this.workers.size < target) {
       const batch = Math.min(parallel, target - this.workers.size);
       const started = await Promise.all(Array.from({ length: batch }, () => this.startWorker()));
-      for (const worker of started) this.release(worker);
+      for (const worker of started) {
+        // Started ahead of traffic, like provisioned concurrency: its first invocation is not a cold start.
+        worker.takeInitDuration();
+        this.release(worker);
+      }
     }
     return this.workers.size;
   }

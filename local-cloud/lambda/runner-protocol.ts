@@ -42,7 +42,8 @@ export interface InvokeMessage {
 
 /** Worker → parent. */
 export type WorkerMessage =
-  | { readonly type: 'ready' }
+  /** The init phase is over: `initDurationMs` is what loading the module took (code outside the handler). */
+  | { readonly type: 'ready'; readonly initDurationMs: number }
   | { readonly type: 'init-error'; readonly error: FunctionError }
   | { readonly type: 'result'; readonly invocationId: string; readonly payloadJson: string }
   | { readonly type: 'error'; readonly invocationId: string; readonly error: FunctionError }

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { customResourceProviderIds } from '../../local-cloud/assembly/cloud-assembly';
@@ -31,13 +32,21 @@ export function testStack(app: App = testApp(), id = 'TestStack'): Stack {
   return new Stack(app, id, { env: { account: TEST_ACCOUNT, region: 'us-east-1' } });
 }
 
-/** Path of a synthesized function's bundle: its S3 key is `<asset hash>.zip`, staged as `asset.<hash>/`. */
+/**
+ * Path of a synthesized function's bundle: its S3 key is `<asset hash>.zip`, staged as
+ * `asset.<hash>/`, and the file is `index.js`, `index.mjs` or `index.cjs` (Lambda's order).
+ */
 export function bundlePathOf(
   assemblyDirectory: string,
   functionResource: { Properties: { Code: { S3Key: string } } },
 ): string {
   const hash = functionResource.Properties.Code.S3Key.replace(/\.zip$/, '');
-  return `${assemblyDirectory}/asset.${hash}/index.js`;
+  const candidates = ['.js', '.mjs', '.cjs'].map(
+    (extension) => `${assemblyDirectory}/asset.${hash}/index${extension}`,
+  );
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (found === undefined) throw new Error(`No bundle among ${candidates.join(', ')}`);
+  return found;
 }
 
 /**

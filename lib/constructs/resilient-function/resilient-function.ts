@@ -157,6 +157,22 @@ const DERIVED_VARIABLES: Readonly<Record<string, keyof ResilientFunctionProps>> 
   [ENVIRONMENT.sdkRequestTimeoutMs]: 'timeout',
 };
 
+/**
+ * What every function's bundle is built with (esbuild, through NodejsFunction); the cold-start
+ * benchmark builds its baselines with the same options.
+ */
+export const FUNCTION_BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  target: 'node24',
+  // ES modules, from the packages' ES module builds where they have one: tree-shaking drops more.
+  format: nodejs.OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  // CommonJS dependencies inside an ES module bundle still call require.
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+} as const satisfies nodejs.BundlingOptions;
+
 /** Source maps turn minified stack traces back into TypeScript lines. */
 const SOURCE_MAPS_NODE_OPTION = '--enable-source-maps';
 
@@ -184,6 +200,9 @@ export class ResilientFunction extends Construct {
 
   /** The function's reserved concurrency, when it has one. */
   public readonly reservedConcurrentExecutions?: number;
+
+  /** The handler file that is bundled (`npm run bench:coldstart` rebuilds it to see what costs). */
+  public readonly entry: string;
 
   constructor(scope: Construct, id: string, props: ResilientFunctionProps) {
     super(scope, id);
@@ -213,6 +232,7 @@ export class ResilientFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const entry = props.entry;
+    this.entry = entry;
     const lockFile = findLockFile(entry);
     const { bundling: bundlingOverrides, ...functionOverrides } = props.functionProps ?? {};
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -240,11 +260,7 @@ export class ResilientFunction extends Construct {
       projectRoot: lockFile ? path.dirname(lockFile) : undefined,
       depsLockFilePath: lockFile,
       bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
+        ...FUNCTION_BUNDLING,
         logLevel: nodejs.LogLevel.WARNING,
         bundleAwsSDK: true,
         // esbuild is a devDependency: bundling never needs Docker.

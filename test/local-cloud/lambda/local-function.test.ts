@@ -117,6 +117,36 @@ describe('LocalFunction', () => {
     expect(second.pid).toBe(first.pid);
   });
 
+  test("a new worker's first invocation is a cold start: Init Duration in the result and a REPORT line", async () => {
+    // GIVEN no warm worker (a crash discards the one there is)
+    await probe.invoke({ exitCode: 1 });
+
+    // WHEN
+    const cold = await probe.invoke({});
+    const warm = await probe.invoke({});
+
+    // THEN the first carries the init phase's duration, the second does not
+    expect(cold.status).toBe('succeeded');
+    const initDurationMs = cold.status === 'succeeded' ? cold.initDurationMs : undefined;
+    expect(initDurationMs).toBeGreaterThan(0);
+    expect(initDurationMs).toBeLessThan(10_000);
+    expect(warm).not.toHaveProperty('initDurationMs');
+    // and Lambda's REPORT line names it, once, for that request
+    const reports = logs.lines.filter((line) =>
+      line.line.startsWith(`REPORT RequestId: ${cold.requestId}\t`),
+    );
+    expect(reports.map(({ line }) => line)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^REPORT RequestId: ${cold.requestId}\\tDuration: \\d+\\.\\d{2} ms\\tMemory Size: 512 MB\\tInit Duration: ${initDurationMs?.toFixed(2)} ms$`,
+        ),
+      ),
+    ]);
+    expect(logs.lines.filter((line) => line.line.startsWith(`REPORT RequestId: ${warm.requestId}`))).toEqual(
+      [],
+    );
+  });
+
   test('a handler that throws fails the invocation with Lambda’s error shape', async () => {
     // WHEN
     const result = await probe.invoke({ throwMessage: 'boom' });
