@@ -164,6 +164,16 @@ export interface LocalStack {
   readonly gateway: ApiGatewayEmulator;
 }
 
+/** A cold start: a function's new worker ran its first invocation after its init phase. */
+export interface ColdStart {
+  /** The function's name (as in its log lines and metrics). */
+  readonly functionName: string;
+  /** Epoch milliseconds when the invocation ended. */
+  readonly at: number;
+  /** What the init phase took (the module's load). */
+  readonly initDurationMs: number;
+}
+
 /** A running local cloud. */
 export interface LocalCloud {
   /** Stack outputs in the format of `cdk deploy --outputs-file`, plus `ApiKeyValue` per stack. */
@@ -186,6 +196,8 @@ export interface LocalCloud {
   readonly globalEndpoints: readonly GlobalEndpoint[];
   /** Route 53 health and answers, replication status and lag (for status output and experiments). */
   readonly multiRegion: MultiRegionView;
+  /** Every cold start so far, oldest first (one per worker started by an invocation). */
+  readonly coldStarts: readonly ColdStart[];
   /** Stops everything it started (no process is left); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -226,7 +238,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // And those that read alarms (the load shedder's DescribeAlarms) this one.
     const cloudWatchApi = await startCloudWatchApi();
     cleanups.push(() => cloudWatchApi.close());
-    const context: StartupContext = { options, stacks, credentials, metrics, log, cleanups };
+    const coldStarts: ColdStart[] = [];
+    const context: StartupContext = { options, stacks, credentials, metrics, coldStarts, log, cleanups };
     const { regions, dynamoDbProxies, sqsProxies } = await startRegions(context, {
       dynamodb: dynamoDb.endpoint,
       sqs: sqs.endpoint,
@@ -296,6 +309,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       metrics,
       globalEndpoints: multiRegion.globalEndpoints,
       multiRegion: viewOf(multiRegion),
+      coldStarts,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {
@@ -377,6 +391,8 @@ interface StartupContext {
   readonly stacks: readonly AssemblyStack[];
   readonly credentials: LocalCredentials;
   readonly metrics: MetricStore;
+  /** Where the functions' cold starts are recorded. */
+  readonly coldStarts: ColdStart[];
   readonly log: (line: string) => void;
   /** Stops what has started; run in reverse order. */
   readonly cleanups: Array<() => Promise<void>>;
@@ -396,7 +412,7 @@ async function startRegions(
   dynamoDbProxies: Map<string, FaultProxy>;
   sqsProxies: Map<string, FaultProxy>;
 }> {
-  const { options, stacks, credentials, metrics, log, cleanups } = context;
+  const { options, stacks, credentials, metrics, coldStarts, log, cleanups } = context;
   const regionNames = [...new Set(stacks.map(regionOf))];
   const dynamoDbProxies = new Map<string, FaultProxy>();
   const sqsProxies = new Map<string, FaultProxy>();
@@ -423,8 +439,12 @@ async function startRegions(
       logSink: options.functionLogSink,
       onBatch: options.onBatch,
       onInvocation: (functionName, result, concurrentExecutions) => {
-        for (const datum of lambdaDatapoints(functionName, result, concurrentExecutions, Date.now())) {
+        const now = Date.now();
+        for (const datum of lambdaDatapoints(functionName, result, concurrentExecutions, now)) {
           metrics.put(datum);
+        }
+        if (result.status !== 'throttled' && result.initDurationMs !== undefined) {
+          coldStarts.push({ functionName, at: now, initDurationMs: result.initDurationMs });
         }
       },
       log,

@@ -157,6 +157,16 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     }
   }
   phaseDone('prewarm');
+  // The cold starts from here on are this run's (its functions' logical ids, by function name).
+  const coldStartsBefore = cloud.coldStarts.length;
+  const logicalIds = new Map(
+    stacks.flatMap((stack) =>
+      [...stack.runtime.functions.values()].map((fn) => [
+        fn.definition.functionName,
+        fn.definition.logicalId,
+      ]),
+    ),
+  );
   const tail = new RecordTail(resultsFile);
   const startedAt = Date.now();
   const faultWindows: Array<FaultWindow & { description: string }> = [];
@@ -362,6 +372,12 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
       faults: faultWindows,
       timelineFault: faults.some((fault) => fault.name === 'region-outage') ? 'region-outage' : undefined,
       storedOrderIds: stored,
+      coldStarts: cloud.coldStarts.slice(coldStartsBefore).flatMap((coldStart) => {
+        const logicalId = logicalIds.get(coldStart.functionName);
+        return logicalId === undefined
+          ? []
+          : [{ function: logicalId, at: coldStart.at, initDurationMs: coldStart.initDurationMs }];
+      }),
     },
     artilleryExitCodes: { ramp: rampExitCode, faults: faultsExitCode },
     drainMs,

@@ -7,3 +7,4 @@ export * from './operations';
 export * from './fault-metrics';
 export * from './resilience-score';
 export * from './lost-acknowledgements';
+export * from './cold-starts';

@@ -3,6 +3,7 @@
  * `results.json`. The experiment runner fills it; the report functions only read it.
  */
 import type { VariantCost } from '../cost/cost-model';
+import type { ColdStartSummary } from '../metrics/cold-starts';
 import type { FaultMetrics, TimelineBucket } from '../metrics/fault-metrics';
 import type { RequestMetrics } from '../metrics/request-metrics';
 import type { ResilienceScore } from '../metrics/resilience-score';
@@ -83,6 +84,8 @@ export interface VariantResults {
   /** Orders acknowledged (201/202) and the ids of those absent once the queues drained. */
   readonly lostAcknowledgements: { readonly acknowledged: number; readonly lostIds: readonly string[] };
   readonly cost?: VariantCost;
+  /** The functions' cold starts, by part of the run (absent when the run did not record them). */
+  readonly coldStarts?: ColdStartSummary;
 }
 
 /** The results of one experiment run. */

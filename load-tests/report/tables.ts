@@ -271,15 +271,43 @@ function costTable(results: ExperimentResults): ReportTable | undefined {
   };
 }
 
+function coldStartTable(results: ExperimentResults): ReportTable | undefined {
+  const recorded = results.variants.filter((variant) => variant.coldStarts !== undefined);
+  if (recorded.length === 0) return undefined;
+  return {
+    id: 'table-cold-starts',
+    title: 'Cold starts',
+    notes: [
+      "A cold start is a new worker's first invocation; its init duration is the module's load (Lambda's Init Duration without the runtime's own start-up).",
+      'The order-writing functions are started up to their reserved concurrency before the load, as provisioned concurrency would; their workers do not count.',
+    ],
+    headers: ['Variant', 'Part of the run', 'Cold starts', 'Functions', 'Init duration median / max (ms)'],
+    rows: recorded.flatMap((variant) => {
+      const summary = variant.coldStarts!;
+      const durations = `${fixed(summary.initDurationMs.median, 0)} / ${fixed(summary.initDurationMs.max, 0)}`;
+      if (summary.parts.length === 0) return [[variant.variant, 'whole run', '0', '', durations]];
+      return summary.parts.map((part) => [
+        variant.variant,
+        part.part,
+        String(part.count),
+        part.functions.map(({ function: name, count }) => `${name} ×${count}`).join(', '),
+        durations,
+      ]);
+    }),
+  };
+}
+
 /** Every table of the report, in order. */
 export function reportTables(results: ExperimentResults): ReportTable[] {
   const cost = costTable(results);
+  const coldStarts = coldStartTable(results);
   return [
     table1(results),
     comparisonTable(results),
     loadLevelTable(results),
     table2(results),
     faultTable(results),
+    ...(coldStarts === undefined ? [] : [coldStarts]),
     ...(cost === undefined ? [] : [cost]),
   ];
 }

@@ -2,11 +2,13 @@
 import type { VariantCost } from '../cost/cost-model';
 import {
   acknowledgedOrderIds,
+  summarizeColdStarts,
   lostAcknowledgements,
   resilienceScore,
   successRateTimeline,
   summarizeFaults,
   summarizeRequests,
+  type ColdStartEvent,
   type FaultWindow,
   type RecoveryOptions,
   type RequestRecord,
@@ -35,6 +37,8 @@ export interface VariantRunData {
   readonly storedOrderIds: ReadonlySet<string> | ((orderId: string) => boolean);
   readonly recovery?: RecoveryOptions;
   readonly cost?: VariantCost;
+  /** The functions' cold starts during the run. @default - not recorded: no cold-start summary */
+  readonly coldStarts?: readonly ColdStartEvent[];
 }
 
 /** Computes a `VariantResults` from the run's records. */
@@ -76,5 +80,13 @@ export function buildVariantResults(run: VariantRunData): VariantResults {
           },
     lostAcknowledgements: lostAcknowledgements(acknowledgedOrderIds(run.records), run.storedOrderIds),
     cost: run.cost,
+    coldStarts:
+      run.coldStarts === undefined
+        ? undefined
+        : summarizeColdStarts(
+            run.coldStarts,
+            run.loadLevels.map((level) => ({ name: level.name, ...level.window })),
+            run.faults,
+          ),
   };
 }

@@ -97,6 +97,23 @@ describe('runExperiment (async variant, tiny profile)', () => {
     expect(drainMs).toBeLessThanOrEqual(TINY.drainTimeoutSeconds * 1000);
   });
 
+  test("counts the run's cold starts of the variant's own functions, by part of the run", () => {
+    const [async] = outcome.results.variants;
+    const coldStarts = async.coldStarts;
+    expect(coldStarts).toBeDefined();
+    expect(coldStarts?.parts.reduce((sum, part) => sum + part.count, 0)).toBe(coldStarts?.total);
+    const functions = readCloudAssembly(assembly.directory)
+      .stacks.filter((stack) => stack.stackName === 'ResilientApi-async')
+      .flatMap((stack) =>
+        Object.entries(stack.template.Resources)
+          .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+          .map(([logicalId]) => logicalId),
+      );
+    const named = coldStarts?.parts.flatMap((part) => part.functions.map(({ function: name }) => name)) ?? [];
+    expect(named.filter((name) => !functions.includes(name))).toEqual([]);
+    expect(fs.readFileSync(outcome.report.markdown, 'utf8')).toContain('Cold starts');
+  });
+
   test('says where the time went: the local cloud, the variant phase by phase, the report', () => {
     const phases = outcome.phaseMillis.map(([phase]) => phase);
     expect(phases).toEqual(['local cloud start', 'async', 'report']);
