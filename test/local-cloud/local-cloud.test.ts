@@ -141,6 +141,27 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
     expect(read.status).toBe(200);
   });
 
+  test("records each function's cold starts: one per worker its invocations started, with the init duration", async () => {
+    // GIVEN the sync stack's functions after the order above was placed and read
+    const functions = [...cloud.stacks.find((stack) => stack.stackName === SYNC)!.runtime.functions.values()];
+    const ran = functions.filter((fn) => fn.invocationCount > 0);
+    expect(ran.map((fn) => fn.definition.logicalId)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^CreateOrder/), expect.stringMatching(/^GetOrder/)]),
+    );
+    // THEN every function that ran started cold at least once, never more often than it was invoked
+    for (const fn of ran) {
+      const coldStarts = cloud.coldStarts.filter(
+        (coldStart) => coldStart.functionName === fn.definition.functionName,
+      );
+      expect({ fn: fn.definition.logicalId, cold: coldStarts.length > 0 }).toEqual({
+        fn: fn.definition.logicalId,
+        cold: true,
+      });
+      expect(coldStarts.length).toBeLessThanOrEqual(fn.invocationCount);
+      for (const { initDurationMs } of coldStarts) expect(initDurationMs).toBeGreaterThan(0);
+    }
+  });
+
   test('sync: a duplicate Idempotency-Key through the gateway gives the same answer and one order', async () => {
     const key = randomUUID();
     const first = await post(SYNC, validOrder, key);
