@@ -141,7 +141,7 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
     expect(read.status).toBe(200);
   });
 
-  test("records each function's cold starts: one per worker its invocations started, with the init duration", async () => {
+  test("records each function's cold starts: one per worker its invocations started, with the init duration", () => {
     // GIVEN the sync stack's functions after the order above was placed and read
     const functions = [...cloud.stacks.find((stack) => stack.stackName === SYNC)!.runtime.functions.values()];
     const ran = functions.filter((fn) => fn.invocationCount > 0);
