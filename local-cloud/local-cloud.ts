@@ -13,10 +13,8 @@ import { AlarmRegistry } from './alarms/alarm-registry';
 import { startCloudWatchApi } from './alarms/cloudwatch-api';
 import { startApiGatewayControlPlane } from './apigateway/control-plane';
 import { readCloudAssembly, type AssemblyStack } from './assembly/cloud-assembly';
-import { startDynamoDbLocal } from './emulators/dynamodb-local';
+import { startEmulators } from './emulators/emulators';
 import { assertPortFree } from './emulators/free-port';
-import type { LocalEmulator } from './emulators/local-emulator';
-import { startSqsEmulator } from './emulators/sqs-emulator';
 import {
   DYNAMODB_INTERNAL_ERROR,
   SQS_INTERNAL_ERROR,
@@ -198,6 +196,8 @@ export interface LocalCloud {
   readonly multiRegion: MultiRegionView;
   /** Every cold start so far, oldest first (one per worker started by an invocation). */
   readonly coldStarts: readonly ColdStart[];
+  /** Where the start went: each step and its milliseconds, in the order they ran. */
+  readonly startupMillis: ReadonlyArray<readonly [step: string, millis: number]>;
   /** Stops everything it started (no process is left); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -209,13 +209,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const stacks = selectStacks(assembly.stacks, options.stackNames);
   const ports = options.ports ?? {};
   const planned = portPlan(stacks.length, ports);
-  await Promise.all([
-    assertPortFree(ports.dynamodb, 'DynamoDB Local', '--dynamodb-port'),
-    assertPortFree(ports.sqs, 'the SQS emulator', '--sqs-port'),
-    ...stacks.map((stack, index) =>
+  await Promise.all(
+    stacks.map((stack, index) =>
       assertPortFree(planned.apis[index] || undefined, `the API of ${stack.stackName}`, '--api-port'),
     ),
-  ]);
+  );
 
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async (): Promise<void> => {
@@ -225,10 +223,19 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   };
 
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
+  const startupMillis: Array<readonly [step: string, millis: number]> = [];
+  let stepStartedAt = performance.now();
+  /** Closes the start-up step that ran since the last call. */
+  const stepDone = (step: string): void => {
+    const now = performance.now();
+    startupMillis.push([step, now - stepStartedAt]);
+    stepStartedAt = now;
+  };
   try {
     const [dynamoDb, sqs] = options.emulators
       ? [{ endpoint: options.emulators.dynamodbEndpoint }, { endpoint: options.emulators.sqsEndpoint }]
-      : await startEmulators(ports, cleanups);
+      : await startOwnEmulators(ports, cleanups);
+    stepDone('DynamoDB Local and the SQS emulator');
 
     // Until the alarms say how far back they look (below), keep an hour.
     const metrics = new MetricStore(3_600_000);
@@ -246,6 +253,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       apiGateway: controlPlane.endpoint,
       cloudWatch: cloudWatchApi.endpoint,
     });
+    stepDone('regions (tables, queues, functions, event sources)');
 
     const { localStacks, apiListeners, outputs } = await startGateways(context, {
       regions,
@@ -254,6 +262,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       controlPlane,
       apiPorts: planned.apis,
     });
+    stepDone('API gateways');
 
     // Route 53's alarm checks follow their alarms' states as they change (set once it runs).
     let onAlarmStateChange = (): void => {};
@@ -271,6 +280,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       alarms,
       port: planned.global,
     });
+    stepDone('alarms and global routing');
     onAlarmStateChange = () => multiRegion.route53?.evaluate();
     metrics.retentionMillis = Math.max(alarms.longestWindowMillis, 60_000);
     cleanups.push(() => alarms.stop());
@@ -310,6 +320,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       globalEndpoints: multiRegion.globalEndpoints,
       multiRegion: viewOf(multiRegion),
       coldStarts,
+      startupMillis,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {
@@ -734,30 +745,14 @@ function localOutputs(
   return outputs;
 }
 
-/**
- * The function a reference names in any region: its name, ARN, logical id or `<stack>/<logical id>`,
- * or else the start of its logical id (`CreateOrder`) when only one function matches.
- */
-
-async function startEmulators(
+/** The emulators this local cloud starts itself, stopped with it. */
+async function startOwnEmulators(
   ports: LocalCloudPorts,
   cleanups: Array<() => Promise<void>>,
-): Promise<[LocalEmulator, LocalEmulator]> {
-  const started = await Promise.allSettled([
-    // Port 0 means any free port, which the emulators choose when given none.
-    startDynamoDbLocal({ port: ports.dynamodb || undefined }),
-    startSqsEmulator({ port: ports.sqs || undefined }),
-  ]);
-  for (const result of started) {
-    if (result.status === 'fulfilled') cleanups.push(() => result.value.stop());
-  }
-  for (const result of started) {
-    if (result.status === 'rejected') throw result.reason;
-  }
-  return started.map((result) => (result as PromiseFulfilledResult<LocalEmulator>).value) as [
-    LocalEmulator,
-    LocalEmulator,
-  ];
+): Promise<[{ readonly endpoint: string }, { readonly endpoint: string }]> {
+  const emulators = await startEmulators(ports);
+  cleanups.push(() => emulators.stop());
+  return [emulators.dynamodb, emulators.sqs];
 }
 
 /**
