@@ -251,6 +251,45 @@ function loadTime(file: string, environment: Record<string, string>, sourceMaps:
   return milliseconds;
 }
 
+/**
+ * Milliseconds to throw inside the bundle and read the error's stack (what a logged error costs):
+ * the first time in a fresh process, and the median of the next five.
+ */
+function errorStackTime(
+  file: string,
+  environment: Record<string, string>,
+  sourceMaps: boolean,
+): { first: number; next: number } {
+  // The handler called with a null event throws inside the bundle's own code.
+  const script = `import(require('node:url').pathToFileURL(process.argv[1]).href).then(async (loaded) => {
+    const once = async () => {
+      const started = performance.now();
+      try { await loaded.handler(null, {}); } catch (error) { String(error && error.stack); }
+      return performance.now() - started;
+    };
+    const first = await once();
+    const next = [];
+    for (let i = 0; i < 5; i++) next.push(await once());
+    next.sort((a, b) => a - b);
+    process.stdout.write('\\nBENCH ' + JSON.stringify({ first, next: next[2] }) + '\\n');
+    process.exit(0);
+  })`;
+  const nodeOptions = (environment.NODE_OPTIONS ?? '')
+    .split(' ')
+    .filter((flag) => flag !== '' && flag !== SOURCE_MAPS);
+  if (sourceMaps) nodeOptions.push(SOURCE_MAPS);
+  const child = spawnSync(process.execPath, ['-e', script, file], {
+    env: { PATH: process.env.PATH, ...environment, NODE_OPTIONS: nodeOptions.join(' ') },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const line = child.stdout.split('\n').find((candidate) => candidate.startsWith('BENCH '));
+  if (child.status !== 0 || line === undefined) {
+    throw new Error(`Timing an error in ${file} failed (exit ${child.status}): ${child.stderr.trim()}`);
+  }
+  return JSON.parse(line.slice('BENCH '.length)) as { first: number; next: number };
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -325,6 +364,27 @@ async function main(): Promise<void> {
       `Node.js ${process.version} processes (${((performance.now() - started) / 1000).toFixed(1)} s).\n`,
   );
 
+  // What an error costs with and without the maps: the first stack read in a process, then later ones.
+  const errorCosts = new Map<
+    FunctionBundle,
+    Record<'withMaps' | 'withoutMaps', { first: number[]; next: number[] }>
+  >();
+  for (const bundle of functions) {
+    const costs = {
+      withMaps: { first: [] as number[], next: [] as number[] },
+      withoutMaps: { first: [] as number[], next: [] as number[] },
+    };
+    for (let run = 0; run < runs; run++) {
+      for (const sourceMaps of [true, false]) {
+        const { first, next } = errorStackTime(bundle.file, bundle.environment, sourceMaps);
+        const target = sourceMaps ? costs.withMaps : costs.withoutMaps;
+        target.first.push(first);
+        target.next.push(next);
+      }
+    }
+    errorCosts.set(bundle, costs);
+  }
+
   const misses: string[] = [];
   for (const bundle of functions) {
     const baseline = baselineOf.get(bundle) as Baseline;
@@ -346,6 +406,12 @@ async function main(): Promise<void> {
     console.log(
       `  load ms, without: ${describe(own.withoutMaps)} vs ${describe(base.withoutMaps)}: ` +
         `${loadRatioWithoutMaps.toFixed(2)}×; the maps cost ${ratio(median(own.withMaps), median(own.withoutMaps))} at load`,
+    );
+    const errors = errorCosts.get(bundle)!;
+    console.log(
+      `  an error's stack, ms (first in a process / later), with ${SOURCE_MAPS}: ` +
+        `${median(errors.withMaps.first).toFixed(2)} / ${median(errors.withMaps.next).toFixed(2)}; without: ` +
+        `${median(errors.withoutMaps.first).toFixed(2)} / ${median(errors.withoutMaps.next).toFixed(2)}`,
     );
     if (sizeRatio > TARGET_RATIO || loadRatio > TARGET_RATIO) {
       const own = bytesByPackage(metafiles.get(bundle) as Metafile);
