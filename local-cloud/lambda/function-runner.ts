@@ -3,9 +3,9 @@
  * (the init phase), then runs one invocation at a time with a Lambda-shaped context and reports
  * the result or the error the way Lambda does. Arguments: the handler module path and export name.
  */
-import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { handlerFileOf } from './handler-file';
 import {
   INJECTED_ERROR_TYPE,
   type FunctionError,
@@ -118,22 +118,18 @@ function crash(errorType: string, error: unknown): void {
   sendThenExit({ type: 'crash', error: { ...toFunctionError(error), errorType } });
 }
 
-/**
- * The module Lambda's Node.js runtime loads for a handler module such as `index`: the first of
- * `index.js`, `index.mjs` and `index.cjs` that exists; an `.mjs` file is an ES module.
- */
+/** Loads the handler module as Lambda's Node.js runtime would (see `handler-file.ts`). */
 async function loadHandlerModule(modulePathWithoutExtension: string): Promise<Record<string, unknown>> {
-  const file = ['.js', '.mjs', '.cjs']
-    .map((extension) => modulePathWithoutExtension + extension)
-    .find((candidate) => existsSync(candidate));
-  if (file === undefined) {
+  const found = handlerFileOf(modulePathWithoutExtension);
+  if (found === undefined) {
     throw Object.assign(new Error(`Cannot find module '${modulePathWithoutExtension}' (.js, .mjs or .cjs)`), {
       name: 'Runtime.ImportModuleError',
     });
   }
-  if (file.endsWith('.mjs')) return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  if (found.format === 'esm')
+    return (await import(pathToFileURL(found.file).href)) as Record<string, unknown>;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle, found at run time
-  return require(file) as Record<string, unknown>;
+  return require(found.file) as Record<string, unknown>;
 }
 
 async function main(): Promise<void> {
