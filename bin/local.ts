@@ -106,8 +106,20 @@ async function main(): Promise<void> {
   const emulatorsStarting = startEmulators({ dynamodb: options.ports.dynamodb, sqs: options.ports.sqs });
   // Reported where the start fails; a failure before it is awaited is not an unhandled rejection.
   emulatorsStarting.catch(() => undefined);
+  // A signal during the start (a synthesis can take a while) stops the emulators, never leaving a JVM.
+  const stopDuringStart = (): void => {
+    void emulatorsStarting
+      .then((emulators) => emulators.stop())
+      .catch(() => undefined)
+      .then(() => process.exit(130));
+  };
+  process.once('SIGINT', stopDuringStart);
+  process.once('SIGTERM', stopDuringStart);
   try {
-    await serve(options, loadedMillis, emulatorsStarting);
+    await serve(options, loadedMillis, emulatorsStarting, () => {
+      process.removeListener('SIGINT', stopDuringStart);
+      process.removeListener('SIGTERM', stopDuringStart);
+    });
   } catch (error) {
     await (await emulatorsStarting.catch(() => undefined))?.stop();
     throw error;
@@ -119,6 +131,8 @@ async function serve(
   options: ReturnType<typeof readCommandLine>,
   loadedMillis: number,
   emulatorsStarting: Promise<LocalEmulators>,
+  /** Called when serve installs its own signal handlers. */
+  onOwnSignalHandlers: () => void,
 ): Promise<void> {
   const [{ synthesizeForLocalCloud }, { startLocalCloud }, { startControlServer }] = await Promise.all([
     import('../local-cloud/synthesize'),
@@ -143,8 +157,9 @@ async function serve(
   }
 
   const startedAt = Date.now();
-  // The synthesized assembly holds only the chosen variants' stacks (multi has one per region).
   const emulators = await emulatorsStarting;
+  const emulatorsWaitMillis = Date.now() - startedAt;
+  // The synthesized assembly holds only the chosen variants' stacks (multi has one per region).
   const cloud = await startLocalCloud({
     assemblyDir,
     emulators: { dynamodbEndpoint: emulators.dynamodb.endpoint, sqsEndpoint: emulators.sqs.endpoint },
@@ -164,6 +179,7 @@ async function serve(
       fs.rmSync(stateFile, { force: true });
       console.log('Stopped.');
     })());
+  onOwnSignalHandlers();
   process.once('SIGINT', () => void stop('SIGINT').then(() => process.exit(0)));
   process.once('SIGTERM', () => void stop('SIGTERM').then(() => process.exit(0)));
 
@@ -185,7 +201,10 @@ async function serve(
   fs.mkdirSync(path.dirname(stateFile), { recursive: true });
   fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
 
-  const steps = cloud.startupMillis.map(([step, millis]) => `${step} ${(millis / 1000).toFixed(1)} s`);
+  const steps = [
+    ['waiting for DynamoDB Local and the SQS emulator (started at launch)', emulatorsWaitMillis] as const,
+    ...cloud.startupMillis,
+  ].map(([step, millis]) => `${step} ${(millis / 1000).toFixed(1)} s`);
   console.log(
     `Local cloud started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (${steps.join(', ')}).`,
   );

@@ -235,7 +235,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const [dynamoDb, sqs] = options.emulators
       ? [{ endpoint: options.emulators.dynamodbEndpoint }, { endpoint: options.emulators.sqsEndpoint }]
       : await startOwnEmulators(ports, cleanups);
-    stepDone('DynamoDB Local and the SQS emulator');
+    if (!options.emulators) stepDone('DynamoDB Local and the SQS emulator');
 
     // Until the alarms say how far back they look (below), keep an hour.
     const metrics = new MetricStore(3_600_000);

@@ -33,6 +33,7 @@ import {
   functionDefinitionsOf,
   type LocalFunctionDefinition,
 } from '../local-cloud/lambda/function-definitions';
+import { handlerFileOf } from '../local-cloud/lambda/handler-file';
 import { LOCAL_CREDENTIALS } from '../local-cloud/region-runtime';
 import { LOCAL_MULTI_REGION_INPUTS } from '../local-cloud/synthesize';
 
@@ -132,13 +133,11 @@ function synthesizeFunctions(outdir: string): FunctionBundle[] {
   return [...bundles.values()];
 }
 
-/** The file Lambda loads for a handler module such as `index`: `.js`, `.mjs` or `.cjs`. */
+/** The file Lambda loads for a handler module such as `index` (see `handler-file.ts`). */
 function bundleFile(modulePath: string): string {
-  const found = ['.js', '.mjs', '.cjs']
-    .map((extension) => modulePath + extension)
-    .find((file) => fs.existsSync(file));
+  const found = handlerFileOf(modulePath);
   if (!found) throw new Error(`No bundle ${modulePath}.js, .mjs or .cjs`);
-  return found;
+  return found.file;
 }
 
 /** The esbuild options NodejsFunction derives from FUNCTION_BUNDLING. */
@@ -264,8 +263,8 @@ function errorStackTime(
   const script = `import(require('node:url').pathToFileURL(process.argv[1]).href).then(async (loaded) => {
     const once = async () => {
       const started = performance.now();
-      try { await loaded.handler(null, {}); } catch (error) { String(error && error.stack); }
-      return performance.now() - started;
+      try { await loaded.handler(null, {}); } catch (error) { String(error && error.stack); return performance.now() - started; }
+      throw new Error('the handler did not throw for a null event');
     };
     const first = await once();
     const next = [];

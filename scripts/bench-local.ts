@@ -264,83 +264,101 @@ async function queueDrained(cloud: LocalCloud, stackName: string): Promise<void>
 }
 
 /**
- * Milliseconds from launching `npm run local -- --variants sync` (as a user does, on free ports, the
- * assembly in cdk.out/local reused) to its first 201 on `POST /orders`: median of `runs`.
+ * Milliseconds from launching `npm run local -- --variants sync` (as a user does, on free ports,
+ * with a synthesized assembly of the bench's own, as `cdk.out/local` would be reused) to its first
+ * 201 on `POST /orders`: median of `runs`.
  */
 async function timeFirstAnswers(runs: number): Promise<number> {
   const projectRoot = path.join(__dirname, '..');
-  synthesizeForLocalCloud({
-    projectRoot,
-    outdir: path.join(projectRoot, 'cdk.out', 'local'),
-    variants: ['sync'],
-  });
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-first-answer-assembly-'));
   const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-first-answer-'));
-    const outputsFile = path.join(workdir, 'outputs.json');
-    const started = performance.now();
-    const child = spawn(
-      'npm',
-      [
-        'run',
-        'local',
-        '--',
-        '--variants',
-        'sync',
-        '--outputs-file',
-        outputsFile,
-        '--state-file',
-        path.join(workdir, 'state.json'),
-        '--api-port',
-        '0',
-        '--dynamodb-port',
-        '0',
-        '--sqs-port',
-        '0',
-        '--control-port',
-        '0',
-      ],
-      { cwd: projectRoot, stdio: 'ignore', detached: true },
-    );
-    try {
-      for (;;) {
-        if (child.exitCode !== null)
-          throw new Error(`npm run local exited (${child.exitCode}) before answering`);
-        if (performance.now() - started > 60_000) throw new Error('npm run local did not answer within 60 s');
-        const outputs = fs.existsSync(outputsFile)
-          ? (JSON.parse(fs.readFileSync(outputsFile, 'utf8')) as Record<string, Record<string, string>>)
-          : undefined;
-        const stack = outputs?.[variantStackName('sync')];
-        if (stack) {
-          const response = await fetch(`${stack.ApiUrl}orders`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'x-api-key': stack.ApiKeyValue,
-              'Idempotency-Key': randomUUID(),
-            },
-            body: ORDER,
-          }).catch(() => undefined);
-          await response?.arrayBuffer();
-          if (response?.status === 201) break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      times.push(performance.now() - started);
-    } finally {
-      await stopProcessGroup(child);
-      fs.rmSync(workdir, { recursive: true, force: true });
-    }
+  try {
+    synthesizeForLocalCloud({ projectRoot, outdir: assemblyDir, variants: ['sync'], force: true });
+    for (let run = 0; run < runs; run++) times.push(await timeFirstAnswer(projectRoot, assemblyDir));
+  } finally {
+    fs.rmSync(assemblyDir, { recursive: true, force: true });
   }
   return percentile(times, 50);
 }
 
-/** SIGINT to the process group (npm and the local cloud below it), as Ctrl-C would; waits for the end. */
-async function stopProcessGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(-child.pid, 'SIGINT');
-  await exited;
+async function timeFirstAnswer(projectRoot: string, assemblyDir: string): Promise<number> {
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-first-answer-'));
+  const outputsFile = path.join(workdir, 'outputs.json');
+  const started = performance.now();
+  // Its own process group, so that stopping it reaches npm, the local cloud and DynamoDB Local.
+  const child = spawn(
+    'npm',
+    [
+      'run',
+      'local',
+      '--',
+      '--assembly',
+      assemblyDir,
+      '--outputs-file',
+      outputsFile,
+      '--state-file',
+      path.join(workdir, 'state.json'),
+      '--api-port',
+      '0',
+      '--dynamodb-port',
+      '0',
+      '--sqs-port',
+      '0',
+      '--control-port',
+      '0',
+    ],
+    { cwd: projectRoot, stdio: 'ignore', detached: true },
+  );
+  child.on('error', () => undefined);
+  // Whatever ends this process (Ctrl-C included), the local cloud goes with it.
+  const killGroup = (): void => signalGroup(child, 'SIGKILL');
+  process.once('exit', killGroup);
+  try {
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Error(`npm run local exited (${child.exitCode}) before answering`);
+      if (performance.now() - started > 60_000) throw new Error('npm run local did not answer within 60 s');
+      const outputs = fs.existsSync(outputsFile)
+        ? (JSON.parse(fs.readFileSync(outputsFile, 'utf8')) as Record<string, Record<string, string>>)
+        : undefined;
+      const stack = outputs?.[variantStackName('sync')];
+      if (stack) {
+        const response = await fetch(`${stack.ApiUrl}orders`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-api-key': stack.ApiKeyValue,
+            'Idempotency-Key': randomUUID(),
+          },
+          body: ORDER,
+          signal: AbortSignal.timeout(10_000),
+        }).catch(() => undefined);
+        await response?.arrayBuffer();
+        if (response?.status === 201) return performance.now() - started;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    // SIGINT, as Ctrl-C would: the local cloud stops what it started; then nothing of the group is left.
+    const exited = new Promise((resolve) =>
+      child.exitCode === null ? child.once('exit', resolve) : resolve(undefined),
+    );
+    signalGroup(child, 'SIGINT');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    signalGroup(child, 'SIGKILL');
+    process.removeListener('exit', killGroup);
+    fs.rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+/** Sends a signal to a detached child's whole process group; a group already gone is fine. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
 
 async function main(): Promise<void> {
@@ -401,10 +419,10 @@ async function main(): Promise<void> {
           goal: '≤ 1.5',
         },
         {
-          measure: 'npm run local -- --variants sync: launch to first 201 vs DynamoDB Local alone (median)',
-          value: `${firstAnswerMs.toFixed(0)} ms vs ${startup.dynamoDbMs.toFixed(0)} ms`,
-          ratio: firstAnswerMs / startup.dynamoDbMs,
-          goal: 'first 201 ≤ 2,500 ms',
+          measure: 'npm run local -- --variants sync: launch to first 201 vs the goal of 2,500 ms (median)',
+          value: `${firstAnswerMs.toFixed(0)} ms vs 2500 ms (DynamoDB Local alone: ${startup.dynamoDbMs.toFixed(0)} ms)`,
+          ratio: firstAnswerMs / 2500,
+          goal: '≤ 1',
         },
         {
           measure: 'sync POST p50: through the gateway vs handler called directly',

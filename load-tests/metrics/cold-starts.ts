@@ -21,6 +21,8 @@ export interface ColdStartPart {
   readonly count: number;
   /** The functions that started cold, with how often, e.g. `GetOrder… ×2`. */
   readonly functions: readonly { readonly function: string; readonly count: number }[];
+  /** Median (nearest rank) and largest init duration of this part's cold starts, in milliseconds. */
+  readonly initDurationMs: { readonly median: number; readonly max: number };
 }
 
 /** A variant's cold starts. */
@@ -63,24 +65,31 @@ export function summarizeColdStarts(
     }
     return 'after the load';
   };
-  const byPart = new Map<string, Map<string, number>>();
+  const byPart = new Map<string, ColdStartEvent[]>();
   for (const event of [...events].sort((a, b) => a.at - b.at)) {
     const part = partOf(event.at);
-    const functions = byPart.get(part) ?? new Map<string, number>();
-    functions.set(event.function, (functions.get(event.function) ?? 0) + 1);
-    byPart.set(part, functions);
+    byPart.set(part, [...(byPart.get(part) ?? []), event]);
   }
-  const durations = events.map((event) => event.initDurationMs).sort((a, b) => a - b);
+  const overall = initDurations(events);
   return {
     total: events.length,
-    initDurationMs: {
-      median: nearestRankPercentile(durations, 50),
-      max: durations.length === 0 ? null : durations[durations.length - 1],
-    },
-    parts: [...byPart].map(([part, functions]) => ({
-      part,
-      count: [...functions.values()].reduce((sum, count) => sum + count, 0),
-      functions: [...functions].map(([name, count]) => ({ function: name, count })),
-    })),
+    initDurationMs: { median: overall?.median ?? null, max: overall?.max ?? null },
+    parts: [...byPart].map(([part, partEvents]) => {
+      const functions = new Map<string, number>();
+      for (const event of partEvents) functions.set(event.function, (functions.get(event.function) ?? 0) + 1);
+      return {
+        part,
+        count: partEvents.length,
+        functions: [...functions].map(([name, count]) => ({ function: name, count })),
+        initDurationMs: initDurations(partEvents) as { median: number; max: number },
+      };
+    }),
   };
+}
+
+/** Median (nearest rank) and largest init duration; undefined without events. */
+function initDurations(events: readonly ColdStartEvent[]): { median: number; max: number } | undefined {
+  if (events.length === 0) return undefined;
+  const sorted = events.map((event) => event.initDurationMs).sort((a, b) => a - b);
+  return { median: nearestRankPercentile(sorted, 50) as number, max: sorted[sorted.length - 1] };
 }

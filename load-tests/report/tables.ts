@@ -284,14 +284,13 @@ function coldStartTable(results: ExperimentResults): ReportTable | undefined {
     headers: ['Variant', 'Part of the run', 'Cold starts', 'Functions', 'Init duration median / max (ms)'],
     rows: recorded.flatMap((variant) => {
       const summary = variant.coldStarts!;
-      const durations = `${fixed(summary.initDurationMs.median, 0)} / ${fixed(summary.initDurationMs.max, 0)}`;
-      if (summary.parts.length === 0) return [[variant.variant, 'whole run', '0', '', durations]];
+      if (summary.parts.length === 0) return [[variant.variant, 'whole run', '0', '', '—']];
       return summary.parts.map((part) => [
         variant.variant,
         part.part,
         String(part.count),
         part.functions.map(({ function: name, count }) => `${name} ×${count}`).join(', '),
-        durations,
+        `${fixed(part.initDurationMs.median, 0)} / ${fixed(part.initDurationMs.max, 0)}`,
       ]);
     }),
   };

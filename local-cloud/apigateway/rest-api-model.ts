@@ -179,7 +179,7 @@ export function readRestApi(
   resolve: ResolveValue,
   restApiLogicalId?: string,
 ): RestApiModel {
-  const resources = template.Resources ?? {};
+  const resources = template.Resources;
   const ofType = (type: string): Array<[string, TemplateResource]> =>
     Object.entries(resources).filter(([, resource]) => resource.Type === type);
   const restApis = ofType('AWS::ApiGateway::RestApi');

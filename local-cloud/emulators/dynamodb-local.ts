@@ -118,11 +118,14 @@ async function waitUntilAnswering(
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(`DynamoDB Local exited during startup (code ${child.exitCode}):\n${output()}`);
       }
+      // Judged by when the attempt was sent: a caller that blocked the event loop meanwhile (a
+      // synthesis) must not turn a late answer into a timeout.
+      const sentAt = Date.now();
       try {
         await client.send(new ListTablesCommand({}));
         return;
       } catch (error) {
-        if (Date.now() > deadline) {
+        if (sentAt > deadline) {
           throw new Error(
             `DynamoDB Local did not answer at ${endpoint} within ${STARTUP_TIMEOUT_MS} ms ` +
               `(last error: ${String(error)}):\n${output()}`,

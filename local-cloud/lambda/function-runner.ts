@@ -118,6 +118,15 @@ function crash(errorType: string, error: unknown): void {
   sendThenExit({ type: 'crash', error: { ...toFunctionError(error), errorType } });
 }
 
+/**
+ * A real dynamic `import()`: compiled to CommonJS, TypeScript would turn a written one into
+ * `require`, which cannot load an ES module from a `file:` URL.
+ */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a constant string, not user input
+const importModule = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<unknown>;
+
 /** Loads the handler module as Lambda's Node.js runtime would (see `handler-file.ts`). */
 async function loadHandlerModule(modulePathWithoutExtension: string): Promise<Record<string, unknown>> {
   const found = handlerFileOf(modulePathWithoutExtension);
@@ -127,7 +136,7 @@ async function loadHandlerModule(modulePathWithoutExtension: string): Promise<Re
     });
   }
   if (found.format === 'esm')
-    return (await import(pathToFileURL(found.file).href)) as Record<string, unknown>;
+    return (await importModule(pathToFileURL(found.file).href)) as Record<string, unknown>;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle, found at run time
   return require(found.file) as Record<string, unknown>;
 }

@@ -48,7 +48,7 @@ const BUILT_RUNNER_DIRECTORY = path.join(__dirname, '..', '..', 'node_modules', 
 let builtRunner: string | undefined;
 
 /**
- * The runner is TypeScript next to this file. Compiled to JavaScript it runs as it is; run from
+ * The runner is TypeScript next to this file. Compiled to JavaScript (tsc) it runs as it is; run from
  * TypeScript, it is built into plain JavaScript (esbuild, a few milliseconds, once per version of
  * its sources), so that no worker loads a TypeScript loader before the function's bundle: a cold
  * start costs what Node.js and the bundle cost, nothing of ours.

@@ -180,7 +180,7 @@ export class LocalFunction {
    * invocation; the local cloud only after a cold start, where it says something the other
    * logs do not.
    */
-  private logColdStart(result: InvocationResult & { readonly initDurationMs?: number }): void {
+  private logColdStart(result: Exclude<InvocationResult, { status: 'throttled' }>): void {
     this.logSink({
       functionName: this.definition.functionName,
       stream: 'stdout',
@@ -216,8 +216,8 @@ export class LocalFunction {
 
   private async invokeOnWorker(requestId: string, event: unknown): Promise<InvocationResult> {
     // Lambda's Duration is the handler's time; a cold start's init is reported apart (Init Duration).
-    let started = Date.now();
-    const elapsed = (): number => Date.now() - started;
+    let started = performance.now();
+    const elapsed = (): number => performance.now() - started;
     let worker: FunctionWorker;
     try {
       worker = await this.acquireWorker();
@@ -229,7 +229,7 @@ export class LocalFunction {
       return { status: 'failed', requestId, error: functionError, cause: 'runtime', durationMs: elapsed() };
     }
 
-    started = Date.now();
+    started = performance.now();
     const initDurationMs = worker.takeInitDuration();
     const cold = initDurationMs === undefined ? {} : { initDurationMs };
     const timeoutMs = this.definition.timeoutSeconds * 1000;

@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { customResourceProviderIds } from '../../local-cloud/assembly/cloud-assembly';
+import { handlerFileOf } from '../../local-cloud/lambda/handler-file';
 import recommendedFeatureFlags from 'aws-cdk-lib/recommended-feature-flags.json';
 import { TEST_ACCOUNT } from './local-aws';
 
@@ -34,19 +34,17 @@ export function testStack(app: App = testApp(), id = 'TestStack'): Stack {
 
 /**
  * Path of a synthesized function's bundle: its S3 key is `<asset hash>.zip`, staged as
- * `asset.<hash>/`, and the file is `index.js`, `index.mjs` or `index.cjs` (Lambda's order).
+ * `asset.<hash>/`, and the file is the one Lambda would load for `index` (`handler-file.ts`).
  */
 export function bundlePathOf(
   assemblyDirectory: string,
   functionResource: { Properties: { Code: { S3Key: string } } },
 ): string {
   const hash = functionResource.Properties.Code.S3Key.replace(/\.zip$/, '');
-  const candidates = ['.js', '.mjs', '.cjs'].map(
-    (extension) => `${assemblyDirectory}/asset.${hash}/index${extension}`,
-  );
-  const found = candidates.find((candidate) => fs.existsSync(candidate));
-  if (found === undefined) throw new Error(`No bundle among ${candidates.join(', ')}`);
-  return found;
+  const modulePath = `${assemblyDirectory}/asset.${hash}/index`;
+  const found = handlerFileOf(modulePath);
+  if (found === undefined) throw new Error(`No bundle ${modulePath}(.js, .mjs or .cjs)`);
+  return found.file;
 }
 
 /**

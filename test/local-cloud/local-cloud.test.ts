@@ -141,8 +141,11 @@ describe('local cloud (real synthesized sync and async stacks)', () => {
     expect(read.status).toBe(200);
   });
 
-  test("records each function's cold starts: one per worker its invocations started, with the init duration", () => {
-    // GIVEN the sync stack's functions after the order above was placed and read
+  test("records each function's cold starts: one per worker its invocations started, with the init duration", async () => {
+    // GIVEN an order placed and read through the sync stack
+    const key = randomUUID();
+    expect((await post(SYNC, validOrder, key)).status).toBe(201);
+    expect((await getOrder(SYNC, key)).status).toBe(200);
     const functions = [...cloud.stacks.find((stack) => stack.stackName === SYNC)!.runtime.functions.values()];
     const ran = functions.filter((fn) => fn.invocationCount > 0);
     expect(ran.map((fn) => fn.definition.logicalId)).toEqual(
