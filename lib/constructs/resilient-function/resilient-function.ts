@@ -173,6 +173,20 @@ export const FUNCTION_BUNDLING = {
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 } as const satisfies nodejs.BundlingOptions;
 
+/**
+ * {@link FUNCTION_BUNDLING} with a caller's overrides (`functionProps.bundling`), kept working: the
+ * `createRequire` banner that ES module bundles need goes only into ES module bundles, before the
+ * caller's own banner; a CommonJS bundle gets the caller's banner alone.
+ */
+export function functionBundling(overrides: nodejs.BundlingOptions = {}): nodejs.BundlingOptions {
+  const format = overrides.format ?? FUNCTION_BUNDLING.format;
+  const banner =
+    format === nodejs.OutputFormat.ESM
+      ? [FUNCTION_BUNDLING.banner, overrides.banner].filter(Boolean).join('\n')
+      : overrides.banner;
+  return { ...FUNCTION_BUNDLING, ...overrides, banner };
+}
+
 /** Source maps turn minified stack traces back into TypeScript lines. */
 const SOURCE_MAPS_NODE_OPTION = '--enable-source-maps';
 
@@ -260,12 +274,11 @@ export class ResilientFunction extends Construct {
       projectRoot: lockFile ? path.dirname(lockFile) : undefined,
       depsLockFilePath: lockFile,
       bundling: {
-        ...FUNCTION_BUNDLING,
         logLevel: nodejs.LogLevel.WARNING,
         bundleAwsSDK: true,
         // esbuild is a devDependency: bundling never needs Docker.
         forceDockerBundling: false,
-        ...bundlingOverrides,
+        ...functionBundling(bundlingOverrides),
       },
       ...functionOverrides,
     });

@@ -3,8 +3,11 @@ import { Duration, Size, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
+  FUNCTION_BUNDLING,
+  functionBundling,
   ResilientFunction,
   type ResilientFunctionDerivedKey,
   type ResilientFunctionProps,
@@ -303,6 +306,33 @@ describe('ResilientFunction', () => {
       expect(add).toThrow(
         'addEnvironment(\'SDK_REQUEST_TIMEOUT_MS\') is set by ResilientFunction from timeout; set timeout on ResilientFunctionProps instead (given "60000")',
       );
+    });
+  });
+});
+
+describe('functionBundling (the bundling options with a caller’s overrides)', () => {
+  const CREATE_REQUIRE = FUNCTION_BUNDLING.banner;
+
+  test('without overrides: ES modules with the createRequire banner', () => {
+    expect(functionBundling()).toEqual(FUNCTION_BUNDLING);
+  });
+
+  test('a CommonJS override drops the ES module banner, which would not parse in CommonJS', () => {
+    expect(functionBundling({ format: nodejs.OutputFormat.CJS })).toEqual({
+      ...FUNCTION_BUNDLING,
+      format: nodejs.OutputFormat.CJS,
+      banner: undefined,
+    });
+    expect(functionBundling({ format: nodejs.OutputFormat.CJS, banner: '/* mine */' }).banner).toBe(
+      '/* mine */',
+    );
+  });
+
+  test('a banner of the caller comes after the createRequire banner, never instead of it', () => {
+    expect(functionBundling({ banner: '/* mine */', minify: false })).toEqual({
+      ...FUNCTION_BUNDLING,
+      minify: false,
+      banner: `${CREATE_REQUIRE}\n/* mine */`,
     });
   });
 });
