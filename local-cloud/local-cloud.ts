@@ -14,6 +14,7 @@ import { startCloudWatchApi } from './alarms/cloudwatch-api';
 import { startApiGatewayControlPlane } from './apigateway/control-plane';
 import { readCloudAssembly, type AssemblyStack } from './assembly/cloud-assembly';
 import { startEmulators } from './emulators/emulators';
+import { startLapTimes } from './lap-times';
 import { assertPortFree } from './emulators/free-port';
 import {
   DYNAMODB_INTERNAL_ERROR,
@@ -48,6 +49,7 @@ import type { GlobalEndpoint } from './route53/local-route53';
 import { ROUTE53_RESOURCE_TYPES } from './route53/route53-model';
 import { logGroupNameOfArn } from './apigateway/access-log';
 import { MetricStore } from './metrics/metric-store';
+import { initDurationOf } from './lambda/local-function';
 import {
   apiGatewayDatapoints,
   lambdaDatapoints,
@@ -223,19 +225,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   };
 
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
-  const startupMillis: Array<readonly [step: string, millis: number]> = [];
-  let stepStartedAt = performance.now();
-  /** Closes the start-up step that ran since the last call. */
-  const stepDone = (step: string): void => {
-    const now = performance.now();
-    startupMillis.push([step, now - stepStartedAt]);
-    stepStartedAt = now;
-  };
+  const startup = startLapTimes();
   try {
     const [dynamoDb, sqs] = options.emulators
       ? [{ endpoint: options.emulators.dynamodbEndpoint }, { endpoint: options.emulators.sqsEndpoint }]
       : await startOwnEmulators(ports, cleanups);
-    if (!options.emulators) stepDone('DynamoDB Local and the SQS emulator');
+    if (!options.emulators) startup.lap('DynamoDB Local and the SQS emulator');
 
     // Until the alarms say how far back they look (below), keep an hour.
     const metrics = new MetricStore(3_600_000);
@@ -253,7 +248,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       apiGateway: controlPlane.endpoint,
       cloudWatch: cloudWatchApi.endpoint,
     });
-    stepDone('regions (tables, queues, functions, event sources)');
+    startup.lap('regions (tables, queues, functions, event sources)');
 
     const { localStacks, apiListeners, outputs } = await startGateways(context, {
       regions,
@@ -262,7 +257,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       controlPlane,
       apiPorts: planned.apis,
     });
-    stepDone('API gateways');
+    startup.lap('API gateways');
 
     // Route 53's alarm checks follow their alarms' states as they change (set once it runs).
     let onAlarmStateChange = (): void => {};
@@ -280,7 +275,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       alarms,
       port: planned.global,
     });
-    stepDone('alarms and global routing');
+    startup.lap('alarms and global routing');
     onAlarmStateChange = () => multiRegion.route53?.evaluate();
     metrics.retentionMillis = Math.max(alarms.longestWindowMillis, 60_000);
     cleanups.push(() => alarms.stop());
@@ -320,7 +315,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       globalEndpoints: multiRegion.globalEndpoints,
       multiRegion: viewOf(multiRegion),
       coldStarts,
-      startupMillis,
+      startupMillis: startup.laps,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {
@@ -454,9 +449,8 @@ async function startRegions(
         for (const datum of lambdaDatapoints(functionName, result, concurrentExecutions, now)) {
           metrics.put(datum);
         }
-        if (result.status !== 'throttled' && result.initDurationMs !== undefined) {
-          coldStarts.push({ functionName, at: now, initDurationMs: result.initDurationMs });
-        }
+        const initDurationMs = initDurationOf(result);
+        if (initDurationMs !== undefined) coldStarts.push({ functionName, at: now, initDurationMs });
       },
       log,
       otherEmulators: {

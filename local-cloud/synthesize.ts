@@ -61,6 +61,16 @@ export function synthesizeForLocalCloud(options: SynthesizeOptions): SynthesizeR
     return { assemblyDir: options.outdir, reused: true };
   }
   fs.rmSync(options.outdir, { recursive: true, force: true });
+  localVariantApp(options).synth();
+  fs.writeFileSync(stampPath, JSON.stringify(stamp));
+  return { assemblyDir: options.outdir, reused: false };
+}
+
+/**
+ * The app the local cloud runs, not yet synthesized: the variants' stacks with the feature flags of
+ * cdk.json (the multi variant with {@link LOCAL_MULTI_REGION_INPUTS}), writing to `outdir`.
+ */
+export function localVariantApp(options: Omit<SynthesizeOptions, 'force'>): App {
   const cdkJson = JSON.parse(fs.readFileSync(path.join(options.projectRoot, 'cdk.json'), 'utf8')) as {
     context?: Record<string, unknown>;
   };
@@ -71,9 +81,7 @@ export function synthesizeForLocalCloud(options: SynthesizeOptions): SynthesizeR
     );
     addVariantStacks(app, options.capacity ? { ...config, capacity: options.capacity } : config);
   }
-  app.synth();
-  fs.writeFileSync(stampPath, JSON.stringify(stamp));
-  return { assemblyDir: options.outdir, reused: false };
+  return app;
 }
 
 function isFresh(options: SynthesizeOptions, stampPath: string, stamp: unknown): boolean {

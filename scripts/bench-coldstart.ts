@@ -22,11 +22,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { resolveAppConfig, type Variant } from '../lib/config';
+import type { Variant } from '../lib/config';
 import { FUNCTION_BUNDLING, ResilientFunction } from '../lib/constructs/resilient-function';
-import { addVariantStacks } from '../lib/stacks';
 import { readCloudAssembly } from '../local-cloud/assembly/cloud-assembly';
 import { IntrinsicResolver } from '../local-cloud/assembly/intrinsic-resolver';
 import {
@@ -35,7 +34,8 @@ import {
 } from '../local-cloud/lambda/function-definitions';
 import { handlerFileOf } from '../local-cloud/lambda/handler-file';
 import { LOCAL_CREDENTIALS } from '../local-cloud/region-runtime';
-import { LOCAL_MULTI_REGION_INPUTS } from '../local-cloud/synthesize';
+import { localVariantApp } from '../local-cloud/synthesize';
+import { nearestRankPercentile } from '../load-tests/metrics/latency';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 const WORK_DIRECTORY = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'bench-coldstart');
@@ -56,6 +56,7 @@ interface FunctionBundle {
 interface Baseline {
   readonly packages: readonly string[];
   readonly file: string;
+  readonly metafile: Metafile;
 }
 
 interface LoadTimes {
@@ -77,32 +78,23 @@ function readOptions(): { runs: number } {
  * called at load).
  */
 function synthesizeFunctions(outdir: string): FunctionBundle[] {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  const app = new App({ outdir, context: cdkJson.context ?? {} });
-  for (const variant of VARIANTS) {
-    addVariantStacks(
-      app,
-      resolveAppConfig(variant === 'multi' ? { variant, ...LOCAL_MULTI_REGION_INPUTS } : { variant }),
-    );
-  }
+  const app = localVariantApp({ projectRoot: PROJECT_ROOT, outdir, variants: VARIANTS });
   app.synth();
-  const stacks = new Map(readCloudAssembly(outdir).stacks.map((stack) => [stack.stackName, stack]));
   const definitions = new Map<string, LocalFunctionDefinition>();
-  for (const stack of stacks.values()) {
+  for (const stack of readCloudAssembly(outdir).stacks) {
     const region = stack.region ?? 'us-east-1';
-    const options = {
-      region,
-      accountId: '000000000000',
-      template: stack.template,
-      stackName: stack.stackName,
-    };
+    const accountId = '000000000000';
     for (const definition of functionDefinitionsOf(stack, {
-      resolver: new IntrinsicResolver({ ...options, placeholders: true }),
+      resolver: new IntrinsicResolver({
+        stackName: stack.stackName,
+        template: stack.template,
+        region,
+        accountId,
+        placeholders: true,
+      }),
       assemblyDirectory: outdir,
       region,
-      accountId: options.accountId,
+      accountId,
       dynamodbEndpoint: 'http://127.0.0.1:1',
       sqsEndpoint: 'http://127.0.0.1:1',
       credentials: LOCAL_CREDENTIALS,
@@ -226,8 +218,29 @@ async function buildBaseline(packages: readonly string[], index: number): Promis
   fs.writeFileSync(entry, baselineSource(packages));
   const options = esbuildOptions();
   const file = path.join(folder, options.format === 'esm' ? 'index.mjs' : 'index.js');
-  await build({ ...options, entryPoints: [entry], outfile: file });
-  return { packages, file };
+  const { metafile } = await build({ ...options, entryPoints: [entry], outfile: file, metafile: true });
+  return { packages, file, metafile };
+}
+
+/**
+ * Runs a script in a fresh Node.js process with the function's environment, the bundle's path as
+ * its argument, and `--enable-source-maps` on or off whatever the environment's NODE_OPTIONS say.
+ */
+function runBesideBundle(
+  script: string,
+  file: string,
+  environment: Record<string, string>,
+  sourceMaps: boolean,
+): { status: number | null; stdout: string; stderr: string } {
+  const nodeOptions = (environment.NODE_OPTIONS ?? '')
+    .split(' ')
+    .filter((flag) => flag !== '' && flag !== SOURCE_MAPS);
+  if (sourceMaps) nodeOptions.push(SOURCE_MAPS);
+  return spawnSync(process.execPath, ['-e', script, file], {
+    env: { PATH: process.env.PATH, ...environment, NODE_OPTIONS: nodeOptions.join(' ') },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 /** Milliseconds a fresh process spends importing the bundle. */
@@ -235,14 +248,7 @@ function loadTime(file: string, environment: Record<string, string>, sourceMaps:
   const script =
     "const t=performance.now();import(require('node:url').pathToFileURL(process.argv[1]).href)" +
     '.then(()=>process.stdout.write(String(performance.now()-t)))';
-  const nodeOptions = (environment.NODE_OPTIONS ?? '')
-    .split(' ')
-    .filter((flag) => flag !== '' && flag !== SOURCE_MAPS);
-  if (sourceMaps) nodeOptions.push(SOURCE_MAPS);
-  const child = spawnSync(process.execPath, ['-e', script, file], {
-    env: { PATH: process.env.PATH, ...environment, NODE_OPTIONS: nodeOptions.join(' ') },
-    encoding: 'utf8',
-  });
+  const child = runBesideBundle(script, file, environment, sourceMaps);
   const milliseconds = Number(child.stdout);
   if (child.status !== 0 || !Number.isFinite(milliseconds)) {
     throw new Error(`Loading ${file} failed (exit ${child.status}): ${child.stderr.trim()}`);
@@ -273,15 +279,7 @@ function errorStackTime(
     process.stdout.write('\\nBENCH ' + JSON.stringify({ first, next: next[2] }) + '\\n');
     process.exit(0);
   })`;
-  const nodeOptions = (environment.NODE_OPTIONS ?? '')
-    .split(' ')
-    .filter((flag) => flag !== '' && flag !== SOURCE_MAPS);
-  if (sourceMaps) nodeOptions.push(SOURCE_MAPS);
-  const child = spawnSync(process.execPath, ['-e', script, file], {
-    env: { PATH: process.env.PATH, ...environment, NODE_OPTIONS: nodeOptions.join(' ') },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const child = runBesideBundle(script, file, environment, sourceMaps);
   const line = child.stdout.split('\n').find((candidate) => candidate.startsWith('BENCH '));
   if (child.status !== 0 || line === undefined) {
     throw new Error(`Timing an error in ${file} failed (exit ${child.status}): ${child.stderr.trim()}`);
@@ -289,10 +287,12 @@ function errorStackTime(
   return JSON.parse(line.slice('BENCH '.length)) as { first: number; next: number };
 }
 
+/** The median (nearest rank), as the experiment's metrics take it. */
 function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return nearestRankPercentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  ) as number;
 }
 
 function describe(values: readonly number[]): string {
@@ -414,17 +414,7 @@ async function main(): Promise<void> {
     );
     if (sizeRatio > TARGET_RATIO || loadRatio > TARGET_RATIO) {
       const own = bytesByPackage(metafiles.get(bundle) as Metafile);
-      const floor = bytesByPackage(
-        (
-          await build({
-            ...esbuildOptions(),
-            entryPoints: [path.join(path.dirname(baseline.file), 'entry.ts')],
-            write: false,
-            outdir: WORK_DIRECTORY,
-            metafile: true,
-          })
-        ).metafile,
-      );
+      const floor = bytesByPackage(baseline.metafile);
       const extra = [...own]
         .map(([name, bytes]) => [name, bytes - (floor.get(name) ?? 0)] as const)
         .filter(([, bytes]) => bytes > 0)

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import type { LocalCloud, LocalStack } from '../../local-cloud/local-cloud';
+import { startLapTimes } from '../../local-cloud/lap-times';
 import { runArtillery } from '../artillery-runner';
 import { readRequestRecords } from '../client/request-log';
 import type { FaultWindow, RequestRecord, TimeWindow } from '../metrics';
@@ -121,14 +122,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
   const log = options.log ?? (() => {});
   /** A line of the experiment's log about this variant. */
   const note = (text: string): void => log(`${new Date().toISOString()} experiment: ${variant} ${text}`);
-  const phaseMillis: Array<readonly [string, number]> = [];
-  let phaseStartedAt = Date.now();
-  /** Closes the phase that ran since the last call. */
-  const phaseDone = (name: string): void => {
-    const now = Date.now();
-    phaseMillis.push([name, now - phaseStartedAt]);
-    phaseStartedAt = now;
-  };
+  const phases = startLapTimes();
   const layout: VariantLayout = {
     variant,
     regions: stacks.map((stack) => stack.region),
@@ -156,7 +150,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
       if (/^(CreateOrder|ProcessOrders)/.test(fn.definition.logicalId)) await fn.prewarm(fn.concurrencyLimit);
     }
   }
-  phaseDone('prewarm');
+  phases.lap('prewarm');
   // The cold starts from here on are this run's (its functions' logical ids, by function name).
   const coldStartsBefore = cloud.coldStarts.length;
   const logicalIds = new Map(
@@ -287,7 +281,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     );
     rampExitCode = ramp.exitCode;
     await rampStarted;
-    phaseDone('ramp');
+    phases.lap('ramp');
     loadSeconds = currentRunSeconds;
     if (hasConsumer) await Promise.all(regions.map((region) => region.setEventSourcesEnabled(true)));
 
@@ -301,7 +295,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     );
     faultsExitCode = steady.exitCode;
     await faultsStarted;
-    phaseDone('faults');
+    phases.lap('faults');
   } finally {
     clearInterval(progress);
     // A fault left in force by a failed run must not leak into the next variant.
@@ -340,7 +334,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
   if (drainMs === null) {
     note(`drain bound of ${drainTimeoutMillis} ms passed with ${pending} messages queued or in flight`);
   }
-  phaseDone('drain');
+  phases.lap('drain');
   // The surviving region of a multi-region run is the last one (the primary was taken down).
   const survivor = stacks[stacks.length - 1];
   const stored = await storedOrderIdsWhenReplicated(
@@ -349,7 +343,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     survivor,
     Math.max(0, drainDeadline - Date.now()),
   );
-  phaseDone(stacks.length > 1 ? 'replication and tables' : 'tables');
+  phases.lap(stacks.length > 1 ? 'replication and tables' : 'tables');
 
   const records: RequestRecord[] = readRequestRecords(resultsFile);
   const origin = rampOrigin ?? startedAt;
@@ -385,7 +379,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
     records: records.length,
     visibilityTimeoutSeconds,
     pendingAfterDrain: pending,
-    phaseMillis,
+    phaseMillis: phases.laps,
   };
 }
 

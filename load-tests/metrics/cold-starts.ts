@@ -68,7 +68,9 @@ export function summarizeColdStarts(
   const byPart = new Map<string, ColdStartEvent[]>();
   for (const event of [...events].sort((a, b) => a.at - b.at)) {
     const part = partOf(event.at);
-    byPart.set(part, [...(byPart.get(part) ?? []), event]);
+    const partEvents = byPart.get(part);
+    if (partEvents) partEvents.push(event);
+    else byPart.set(part, [event]);
   }
   const overall = initDurations(events);
   return {

@@ -45,6 +45,11 @@ export type InvocationResult =
       readonly durationMs: 0;
     };
 
+/** A cold start's init duration: defined for the first invocation of a new worker only. */
+export function initDurationOf(result: InvocationResult): number | undefined {
+  return result.status === 'throttled' ? undefined : result.initDurationMs;
+}
+
 /** Faults injected into a function's invocations. */
 export interface FunctionFault {
   /**
@@ -156,7 +161,8 @@ export class LocalFunction {
     const concurrentExecutions = this.inFlightCount;
     try {
       const result = await this.invokeOnWorker(requestId, event);
-      if (result.status !== 'throttled' && result.initDurationMs !== undefined) this.logColdStart(result);
+      const initDurationMs = initDurationOf(result);
+      if (initDurationMs !== undefined) this.logColdStart(result, initDurationMs);
       return this.report(concurrentExecutions, result);
     } finally {
       this.inFlightCount -= 1;
@@ -180,13 +186,13 @@ export class LocalFunction {
    * invocation; the local cloud only after a cold start, where it says something the other
    * logs do not.
    */
-  private logColdStart(result: Exclude<InvocationResult, { status: 'throttled' }>): void {
+  private logColdStart(result: InvocationResult, initDurationMs: number): void {
     this.logSink({
       functionName: this.definition.functionName,
       stream: 'stdout',
       line:
         `REPORT RequestId: ${result.requestId}\tDuration: ${result.durationMs.toFixed(2)} ms\t` +
-        `Memory Size: ${this.definition.memorySizeMb} MB\tInit Duration: ${(result.initDurationMs ?? 0).toFixed(2)} ms`,
+        `Memory Size: ${this.definition.memorySizeMb} MB\tInit Duration: ${initDurationMs.toFixed(2)} ms`,
     });
   }
 
