@@ -25,7 +25,7 @@ import {
 import type { BatchReport } from './event-sources/sqs-event-source';
 import type { LocalCredentials } from './lambda/function-definitions';
 import type { FunctionLogSink } from './lambda/function-worker';
-import { findRegionFunction } from './lambda/function-reference';
+import { findRegionFunction, qualifierIn } from './lambda/function-reference';
 import {
   LOCAL_CREDENTIALS,
   startRegionRuntime,
@@ -582,7 +582,8 @@ function createAlarms(
       onStateChange();
     },
     invokeTarget: async (functionArn, event) => {
-      const result = await findRegionFunction(regions, functionArn).invoke(event);
+      const target = findRegionFunction(regions, functionArn);
+      const result = await target.invoke(event, qualifierIn(target, functionArn));
       if (result.status !== 'succeeded') {
         throw new Error(
           result.status === 'failed'
@@ -646,8 +647,10 @@ async function startGateway(
   sqsFault: Pick<FaultProxy, 'fault'>,
   options: GatewayOptions,
 ): Promise<{ gateway: ApiGatewayEmulator; running: RunningApiGateway }> {
-  const invokeFunction: InvokeFunction = async (functionLogicalId, event) => {
-    const result = await runtime.invoke(`${stack.stackName}/${functionLogicalId}`, event);
+  const invokeFunction: InvokeFunction = async (functionLogicalId, event, qualifier) => {
+    const result = await runtime
+      .findFunction(`${stack.stackName}/${functionLogicalId}`)
+      .invoke(event, qualifier);
     if (result.status === 'succeeded') return result.payload as Awaited<ReturnType<InvokeFunction>>;
     if (result.status === 'throttled') return { throttled: true };
     return { errorType: result.error.errorType, errorMessage: result.error.errorMessage };

@@ -18,7 +18,7 @@ import {
 } from './event-sources/sqs-event-source';
 import { functionDefinitionsOf, type LocalCredentials } from './lambda/function-definitions';
 import type { FunctionLogSink } from './lambda/function-worker';
-import { findFunctionByReference } from './lambda/function-reference';
+import { findFunctionByReference, qualifierIn } from './lambda/function-reference';
 import { LocalFunction, type InvocationResult } from './lambda/local-function';
 import { createStackTables, type LocalTable } from './resources/dynamodb-tables';
 import {
@@ -140,7 +140,10 @@ export interface RegionRuntime {
    * @throws Error for an unknown or ambiguous reference
    */
   findFunction(reference: string): LocalFunction;
-  /** Invokes a function (see {@link findFunction} for the references it accepts). */
+  /**
+   * Invokes a function (see {@link findFunction} for the references it accepts); a name or ARN
+   * qualified by an alias or version invokes that qualifier.
+   */
   invoke(reference: string, event: unknown): Promise<InvocationResult>;
   /**
    * Stops (false) or restarts (true) every SQS event source mapping of the region, like disabling
@@ -210,6 +213,12 @@ export async function startRegionRuntime(options: RegionRuntimeOptions): Promise
       );
     }
     const findFunction = functionFinder(stackRuntimes);
+    // Provisioned concurrency is initialised before the stack is ready, as CloudFormation waits for it.
+    await Promise.all(
+      [...stackRuntimes.values()].flatMap((runtime) =>
+        [...runtime.functions.values()].map((fn) => fn.provision()),
+      ),
+    );
     // A stopped poller cannot start again, so enabling the mappings creates new ones.
     createPollers = () =>
       [...stackRuntimes.values()].flatMap((runtime) =>
@@ -237,7 +246,10 @@ export async function startRegionRuntime(options: RegionRuntimeOptions): Promise
       emulated: report.emulated,
       notEmulated: report.notEmulated,
       findFunction,
-      invoke: (reference, event) => findFunction(reference).invoke(event),
+      invoke: async (reference, event) => {
+        const fn = findFunction(reference);
+        return fn.invoke(event, qualifierIn(fn, reference));
+      },
       async setEventSourcesEnabled(enabled) {
         // Already polling: keep the pollers (and what they know of failed messages).
         if (enabled && eventSourcesEnabled) return;

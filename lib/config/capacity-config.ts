@@ -41,6 +41,13 @@ export interface CapacityConfig {
   readonly createOrderReservedConcurrency?: number;
   /** Expected p99 latency of one create-order invocation. */
   readonly createOrderExpectedP99Latency: Duration;
+  /**
+   * Provisioned concurrency of the create-order function's `live` alias: environments kept initialised, so
+   * an order written after a quiet period or a failover does not wait for a cold start. Billed for every second it is configured (the cost model
+   * prices it); at most the path's reserved concurrency.
+   * @default - none
+   */
+  readonly createOrderProvisionedConcurrency?: number;
 
   /**
    * Reserved concurrency of the get-order function (`GET /orders/{orderId}`, the read path).
@@ -49,6 +56,13 @@ export interface CapacityConfig {
   readonly getOrderReservedConcurrency?: number;
   /** Expected p99 latency of one get-order invocation. */
   readonly getOrderExpectedP99Latency: Duration;
+  /**
+   * Provisioned concurrency of the get-order function's `live` alias: environments kept initialised, so
+   * a read after a quiet period or a failover does not wait for a cold start. Billed for every second it is configured (the cost model
+   * prices it); at most the path's reserved concurrency.
+   * @default - none
+   */
+  readonly getOrderProvisionedConcurrency?: number;
 
   /**
    * Reserved concurrency of the health function (`GET /health`), so a flood of health checks cannot
@@ -58,6 +72,13 @@ export interface CapacityConfig {
   readonly healthReservedConcurrency?: number;
   /** Expected p99 latency of one health check. */
   readonly healthExpectedP99Latency: Duration;
+  /**
+   * Provisioned concurrency of the health function's `live` alias: environments kept initialised, so
+   * a Route 53 health check (which wants an answer within 2 s) does not wait for a cold start. Billed for every second it is configured (the cost model
+   * prices it); at most the path's reserved concurrency.
+   * @default - none
+   */
+  readonly healthProvisionedConcurrency?: number;
 
   /**
    * Most write request units per second the on-demand orders table may consume. When set, the
@@ -80,6 +101,13 @@ export interface CapacityConfig {
   readonly consumerReservedConcurrency?: number;
   /** Expected p99 latency of one consumer invocation (one batch). */
   readonly consumerExpectedP99Latency: Duration;
+  /**
+   * Provisioned concurrency of the queue consumer function's `live` alias: environments kept initialised, so
+   * a backlog starts draining does not wait for a cold start. Billed for every second it is configured (the cost model
+   * prices it); at most the path's reserved concurrency.
+   * @default - none
+   */
+  readonly consumerProvisionedConcurrency?: number;
 }
 
 /** Event source mapping maximum concurrency of the default capacity. */
@@ -118,6 +146,8 @@ export type LambdaPath = 'createOrder' | 'getOrder' | 'health';
 export interface LambdaPathCapacity {
   /** Reserved concurrency of the path's function, or `undefined` for none. */
   readonly reservedConcurrency?: number;
+  /** Provisioned concurrency of the path's function, or `undefined` for none. */
+  readonly provisionedConcurrency?: number;
   /** Expected p99 latency of one invocation. */
   readonly expectedP99Latency: Duration;
   /**
@@ -140,6 +170,8 @@ export interface Bulkheads {
   readonly consumerMaxConcurrency: number;
   /** Reserved concurrency of the queue consumer, or `undefined` for none. */
   readonly consumerReservedConcurrency?: number;
+  /** Provisioned concurrency of the queue consumer, or `undefined` for none. */
+  readonly consumerProvisionedConcurrency?: number;
   /**
    * One message per API path whose function would throttle before the stage does (the stage rate
    * is above `maxRequestsPerSecond`); empty when the API answers 429 first.
@@ -173,8 +205,13 @@ export function deriveBulkheads(
   paths: readonly LambdaPath[] = ['createOrder', 'getOrder', 'health'],
 ): Bulkheads {
   validateCapacity(capacity);
-  const pathCapacity = (reservedConcurrency: number | undefined, latency: Duration): LambdaPathCapacity => ({
+  const pathCapacity = (
+    reservedConcurrency: number | undefined,
+    latency: Duration,
+    provisionedConcurrency: number | undefined,
+  ): LambdaPathCapacity => ({
     reservedConcurrency,
+    provisionedConcurrency,
     expectedP99Latency: latency,
     maxRequestsPerSecond:
       reservedConcurrency === undefined || Token.isUnresolved(reservedConcurrency)
@@ -185,9 +222,18 @@ export function deriveBulkheads(
     createOrder: pathCapacity(
       capacity.createOrderReservedConcurrency,
       capacity.createOrderExpectedP99Latency,
+      capacity.createOrderProvisionedConcurrency,
     ),
-    getOrder: pathCapacity(capacity.getOrderReservedConcurrency, capacity.getOrderExpectedP99Latency),
-    health: pathCapacity(capacity.healthReservedConcurrency, capacity.healthExpectedP99Latency),
+    getOrder: pathCapacity(
+      capacity.getOrderReservedConcurrency,
+      capacity.getOrderExpectedP99Latency,
+      capacity.getOrderProvisionedConcurrency,
+    ),
+    health: pathCapacity(
+      capacity.healthReservedConcurrency,
+      capacity.healthExpectedP99Latency,
+      capacity.healthProvisionedConcurrency,
+    ),
   };
   const throttleAboveCapacity: string[] = [];
   for (const path of paths) {
@@ -226,6 +272,7 @@ export function deriveBulkheads(
     ordersTableMaxWritesPerSecond,
     consumerMaxConcurrency: capacity.consumerMaxConcurrency,
     consumerReservedConcurrency: capacity.consumerReservedConcurrency,
+    consumerProvisionedConcurrency: capacity.consumerProvisionedConcurrency,
     throttleAboveCapacity,
   };
 }
@@ -236,6 +283,14 @@ export function validateCapacity(capacity: CapacityConfig): void {
   validateReservedConcurrency('getOrderReservedConcurrency', capacity.getOrderReservedConcurrency);
   validateReservedConcurrency('healthReservedConcurrency', capacity.healthReservedConcurrency);
   validateReservedConcurrency('consumerReservedConcurrency', capacity.consumerReservedConcurrency);
+  for (const path of ['createOrder', 'getOrder', 'health', 'consumer'] as const) {
+    validateProvisionedConcurrency(
+      `${path}ProvisionedConcurrency`,
+      capacity[`${path}ProvisionedConcurrency`],
+      `${path}ReservedConcurrency`,
+      capacity[`${path}ReservedConcurrency`],
+    );
+  }
   const maxWriteUnits = capacity.ordersTableMaxWriteRequestUnits;
   if (maxWriteUnits !== undefined && !Token.isUnresolved(maxWriteUnits)) {
     if (!Number.isInteger(maxWriteUnits) || maxWriteUnits < 1) {
@@ -266,6 +321,23 @@ function validateReservedConcurrency(name: string, value: number | undefined): v
   if (!Number.isInteger(value) || value < 1) {
     throw new Error(
       `${name} must be a whole number of at least 1, or undefined for no reservation (given ${value})`,
+    );
+  }
+}
+
+function validateProvisionedConcurrency(
+  name: string,
+  value: number | undefined,
+  reservedName: string,
+  reserved: number | undefined,
+): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a whole number of at least 1, or undefined for none (given ${value})`);
+  }
+  if (reserved !== undefined && !Token.isUnresolved(reserved) && value > reserved) {
+    throw new Error(
+      `${name} (${value}) may not exceed ${reservedName} (${reserved}): the provisioned environments are part of the reservation`,
     );
   }
 }

@@ -20,12 +20,16 @@ const NUMBER_KEYS = [
   'consumerMaxConcurrency',
 ] as const satisfies ReadonlyArray<keyof CapacityConfig>;
 
-/** Keys that may be `null`: no reservation, no limit. */
+/** Keys that may be `null`: no reservation, no provisioned concurrency, no limit. */
 const OPTIONAL_NUMBER_KEYS = [
   'createOrderReservedConcurrency',
   'getOrderReservedConcurrency',
   'healthReservedConcurrency',
   'consumerReservedConcurrency',
+  'createOrderProvisionedConcurrency',
+  'getOrderProvisionedConcurrency',
+  'healthProvisionedConcurrency',
+  'consumerProvisionedConcurrency',
   'ordersTableMaxWriteRequestUnits',
 ] as const satisfies ReadonlyArray<keyof CapacityConfig>;
 

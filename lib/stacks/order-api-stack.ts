@@ -169,12 +169,13 @@ export class OrderApiStack extends Stack {
       description: 'GET /orders/{orderId}',
       timeout: Duration.seconds(5),
       reservedConcurrentExecutions: bulkheads.paths.getOrder.reservedConcurrency,
+      provisionedConcurrency: bulkheads.paths.getOrder.provisionedConcurrency,
       environment: resilience.getOrder,
     });
     this.ordersTable.bindForRead(getOrder);
     order.addMethod(
       'GET',
-      new apigateway.LambdaIntegration(getOrder.function),
+      new apigateway.LambdaIntegration(getOrder.alias),
       this.api.validatedMethodOptions(),
     );
 
@@ -183,13 +184,14 @@ export class OrderApiStack extends Stack {
       description: 'GET /health: deep check of the data store (and queue)',
       timeout: healthTimeout,
       reservedConcurrentExecutions: bulkheads.paths.health.reservedConcurrency,
+      provisionedConcurrency: bulkheads.paths.health.provisionedConcurrency,
       environment: resilience.health,
     });
     this.ordersTable.bindForRead(healthCheck);
     this.api.addPublicMethod(
       health,
       'GET',
-      new apigateway.LambdaIntegration(healthCheck.function),
+      new apigateway.LambdaIntegration(healthCheck.alias),
       'GET /health is the target of Route 53 health checks, which cannot send an API key or a token; it reveals only ok, degraded or unhealthy.',
     );
 
@@ -200,11 +202,12 @@ export class OrderApiStack extends Stack {
         description: 'POST /orders: validates and writes the order, idempotently',
         timeout: Duration.seconds(10),
         reservedConcurrentExecutions: bulkheads.paths.createOrder.reservedConcurrency,
+        provisionedConcurrency: bulkheads.paths.createOrder.provisionedConcurrency,
         environment: resilience.createOrder,
       });
       this.ordersTable.bindForReadWrite(createOrder);
       this.idempotencyTable.bindTo(createOrder);
-      orders.addMethod('POST', new apigateway.LambdaIntegration(createOrder.function), createOrderOptions);
+      orders.addMethod('POST', new apigateway.LambdaIntegration(createOrder.alias), createOrderOptions);
       functions.push(createOrder);
     } else {
       const consumer = new ResilientFunction(this, 'ProcessOrders', {
@@ -212,6 +215,7 @@ export class OrderApiStack extends Stack {
         description: 'Writes queued orders in batches, idempotently, reporting partial failures',
         timeout: Duration.seconds(30),
         reservedConcurrentExecutions: bulkheads.consumerReservedConcurrency,
+        provisionedConcurrency: bulkheads.consumerProvisionedConcurrency,
       });
       this.ordersTable.bindForReadWrite(consumer);
       this.idempotencyTable.bindTo(consumer);

@@ -116,6 +116,8 @@ const NOT_MODELLED = [
 ];
 
 const BYTES_PER_GB = 1e9;
+/** AWS prices by the month as 730 hours. */
+const SECONDS_PER_MONTH = 730 * 3600;
 
 /** Estimates the cost of a variant from its synthesized templates (the stack that takes traffic first). */
 export function estimateVariantCost(options: {
@@ -212,8 +214,16 @@ function functionItems(
     );
   }
   const gbSeconds = (assumptions.functionDurationMs[name] / 1000) * (fn.memoryMb / 1024);
-  const perGbSecond =
-    fn.architecture === 'arm64' ? prices.lambdaPerGbSecondArm64 : prices.lambdaPerGbSecondX86;
+  // An invocation on a provisioned environment is billed at the lower duration price; the model
+  // assumes the traffic fits within the provisioned concurrency (spill-over is billed on demand).
+  const provisioned = fn.provisionedConcurrency > 0;
+  const perGbSecond = provisioned
+    ? fn.architecture === 'arm64'
+      ? prices.lambdaProvisionedDurationPerGbSecondArm64
+      : prices.lambdaProvisionedDurationPerGbSecondX86
+    : fn.architecture === 'arm64'
+      ? prices.lambdaPerGbSecondArm64
+      : prices.lambdaPerGbSecondX86;
   return [
     item(
       `Lambda invocations (${name})`,
@@ -222,7 +232,7 @@ function functionItems(
       prices.lambdaPerMillionRequests / 1e6,
     ),
     item(
-      `Lambda compute (${name}, ${fn.memoryMb} MB ${fn.architecture})`,
+      `Lambda compute (${name}, ${fn.memoryMb} MB ${fn.architecture}${provisioned ? ', on provisioned concurrency' : ''})`,
       invocationsPerRequest * gbSeconds,
       'GB-s',
       perGbSecond,
@@ -353,7 +363,21 @@ function monthlyItems(inventory: TemplateInventory, prices: PriceTable): Monthly
     ],
     ['KMS customer managed keys', monthly.kmsKeys, prices.kmsKeyPerMonth],
   ];
-  return rows
-    .filter(([, count]) => count > 0)
-    .map(([name, count, price]) => ({ item: name, count, monthlyUsd: count * price }));
+  const provisioned = inventory.provisioned.map((fn) => {
+    const perGbSecond =
+      fn.architecture === 'arm64'
+        ? prices.lambdaProvisionedConcurrencyPerGbSecondArm64
+        : prices.lambdaProvisionedConcurrencyPerGbSecondX86;
+    return {
+      item: `Lambda provisioned concurrency (${fn.logicalId}, ${fn.memoryMb} MB ${fn.architecture} each)`,
+      count: fn.provisionedConcurrency,
+      monthlyUsd: fn.provisionedConcurrency * (fn.memoryMb / 1024) * SECONDS_PER_MONTH * perGbSecond,
+    };
+  });
+  return [
+    ...rows
+      .filter(([, count]) => count > 0)
+      .map(([name, count, price]) => ({ item: name, count, monthlyUsd: count * price })),
+    ...provisioned,
+  ];
 }

@@ -18,6 +18,10 @@ export interface PriceTable {
   readonly lambdaPerGbSecondArm64: number;
   /** Lambda compute per GB-second, x86 (`x86_64`). */
   readonly lambdaPerGbSecondX86: number;
+  /** Lambda compute per GB-second of an invocation on provisioned concurrency, Arm. */
+  readonly lambdaProvisionedDurationPerGbSecondArm64: number;
+  /** Lambda compute per GB-second of an invocation on provisioned concurrency, x86. */
+  readonly lambdaProvisionedDurationPerGbSecondX86: number;
   /** SQS standard queue, per million requests (each 64 KiB chunk of a payload is one request). */
   readonly sqsStandardPerMillionRequests: number;
   /** DynamoDB on-demand, per million write request units. */
@@ -32,6 +36,12 @@ export interface PriceTable {
   readonly cloudWatchLogsIngestionPerGb: number;
   /** X-Ray, per million traces recorded. */
   readonly xRayPerMillionTracesRecorded: number;
+
+  // Per second configured.
+  /** Lambda provisioned concurrency, per GB-second it is configured, Arm. */
+  readonly lambdaProvisionedConcurrencyPerGbSecondArm64: number;
+  /** Lambda provisioned concurrency, per GB-second it is configured, x86. */
+  readonly lambdaProvisionedConcurrencyPerGbSecondX86: number;
 
   // Per month.
   /** CloudWatch standard-resolution alarm, per alarm metric per month. */

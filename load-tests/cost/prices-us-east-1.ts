@@ -15,12 +15,17 @@ export const PRICES_US_EAST_1: PriceTable = {
   caveat:
     'Written down from the pricing pages as known on the date above, not fetched live (this machine has no ' +
     'internet access). First-tier list prices, free tiers ignored. DynamoDB on-demand and replicated write ' +
-    'prices are those after the November 2024 price reduction. Check the pages before relying on a figure.',
+    'prices are those after the November 2024 price reduction. Lambda provisioned concurrency prices (added ' +
+    '2026-12-07): x86 from the AWS price list (rate codes "Lambda Provisioned-Concurrency" and "Lambda ' +
+    'Duration-Provisioned"), arm64 from published tables that agree with each other; provisioned concurrency ' +
+    'is billed from enable to disable, rounded up to 5 minutes. Check the pages before relying on a figure.',
 
   apiGatewayRestPerMillionRequests: 3.5,
   lambdaPerMillionRequests: 0.2,
   lambdaPerGbSecondArm64: 0.0000133334,
   lambdaPerGbSecondX86: 0.0000166667,
+  lambdaProvisionedDurationPerGbSecondArm64: 0.0000077778,
+  lambdaProvisionedDurationPerGbSecondX86: 0.0000097222,
   sqsStandardPerMillionRequests: 0.4,
   dynamoDbPerMillionWriteUnits: 0.625,
   dynamoDbPerMillionReadUnits: 0.125,
@@ -28,6 +33,9 @@ export const PRICES_US_EAST_1: PriceTable = {
   interRegionTransferPerGb: 0.02,
   cloudWatchLogsIngestionPerGb: 0.5,
   xRayPerMillionTracesRecorded: 5.0,
+
+  lambdaProvisionedConcurrencyPerGbSecondArm64: 0.0000033334,
+  lambdaProvisionedConcurrencyPerGbSecondX86: 0.0000041667,
 
   cloudWatchAlarmPerMetricMonth: 0.1,
   cloudWatchHighResolutionAlarmPerMetricMonth: 0.3,

@@ -5,6 +5,7 @@
  * description of the stacks.
  */
 import type { StackTemplate, TemplateResource } from '../../local-cloud/assembly/cloud-assembly';
+import { functionQualifiersOf, invokedFunctionIn } from '../../local-cloud/lambda/qualifiers';
 
 /** A Lambda function as billed. */
 export interface FunctionInventory {
@@ -13,6 +14,8 @@ export interface FunctionInventory {
   readonly architecture: 'arm64' | 'x86_64';
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
+  /** Provisioned concurrency over the function's aliases (0 for none). */
+  readonly provisionedConcurrency: number;
 }
 
 /** A queue consumer (SQS event source mapping). */
@@ -66,6 +69,8 @@ export interface TemplateInventory {
   /** Tables of all the stacks. */
   readonly tables: readonly TableInventory[];
   readonly monthly: MonthlyInventory;
+  /** Functions of all the stacks with provisioned concurrency, billed for every second it is configured. */
+  readonly provisioned: readonly FunctionInventory[];
   readonly stacks: number;
 }
 
@@ -83,6 +88,7 @@ export function readTemplateInventory(templates: readonly StackTemplate[]): Temp
     routes: readRoutes(all[0]),
     tables: all.flatMap(readTables),
     monthly: sumMonthly(all.map(readMonthly)),
+    provisioned: all.flatMap(readProvisioned),
     stacks: templates.length,
   };
 }
@@ -104,8 +110,20 @@ function referencedIds(value: unknown): string[] {
   return Object.values(object).flatMap(referencedIds);
 }
 
+/** The function a value invokes (directly or through an alias or version), if it names one. */
+function invokedFunctionId(resources: Resources, value: unknown): string | undefined {
+  return invokedFunctionIn({ Resources: resources }, value)?.functionLogicalId;
+}
+
+function readProvisioned(resources: Resources): FunctionInventory[] {
+  return [...functionQualifiersOf({ Resources: resources }).keys()]
+    .map((logicalId) => readFunction(resources, logicalId))
+    .filter((fn) => fn.provisionedConcurrency > 0);
+}
+
 function readFunction(resources: Resources, logicalId: string): FunctionInventory {
   const properties = resources[logicalId].Properties ?? {};
+  const aliases = functionQualifiersOf({ Resources: resources }).get(logicalId)?.aliases ?? [];
   const architectures = properties.Architectures as string[] | undefined;
   const tracing = properties.TracingConfig as { Mode?: string } | undefined;
   return {
@@ -114,15 +132,14 @@ function readFunction(resources: Resources, logicalId: string): FunctionInventor
     memoryMb: typeof properties.MemorySize === 'number' ? properties.MemorySize : 128,
     architecture: architectures?.[0] === 'arm64' ? 'arm64' : 'x86_64',
     tracing: tracing?.Mode === 'Active',
+    provisionedConcurrency: aliases.reduce((sum, alias) => sum + (alias.provisionedConcurrency ?? 0), 0),
   };
 }
 
 function readConsumer(resources: Resources, queueLogicalId: string): QueueConsumerInventory | undefined {
   for (const [, properties] of resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping')) {
     if (!referencedIds(properties.EventSourceArn).includes(queueLogicalId)) continue;
-    const functionId = referencedIds(properties.FunctionName).find(
-      (id) => resources[id]?.Type === 'AWS::Lambda::Function',
-    );
+    const functionId = invokedFunctionId(resources, properties.FunctionName);
     if (functionId === undefined) continue;
     return {
       queueLogicalId,
@@ -150,7 +167,7 @@ function readRoutes(resources: Resources): RouteInventory[] {
     .map(([, properties]) => {
       const integration = (properties.Integration ?? {}) as { Uri?: unknown };
       const targets = referencedIds(integration.Uri);
-      const functionId = targets.find((id) => resources[id]?.Type === 'AWS::Lambda::Function');
+      const functionId = invokedFunctionId(resources, integration.Uri);
       const queueId = targets.find((id) => resources[id]?.Type === 'AWS::SQS::Queue');
       const path = resourcePath(resources, properties.ResourceId) || '/';
       return {

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { LocalCloud, LocalStack } from '../../local-cloud/local-cloud';
 import { startLapTimes } from '../../local-cloud/lap-times';
+import { findFunctionByReference } from '../../local-cloud/lambda/function-reference';
 import { runArtillery } from '../artillery-runner';
 import { readRequestRecords } from '../client/request-log';
 import type { FaultWindow, RequestRecord, TimeWindow } from '../metrics';
@@ -26,15 +27,14 @@ export const VISIBILITY_MARGIN_SECONDS = 5;
  * progress until the message reached the dead-letter queue. `undefined` without a consumer.
  */
 export function experimentVisibilityTimeoutSeconds(stacks: readonly LocalStack[]): number | undefined {
-  const consumers = new Set(
-    stacks.flatMap((stack) => stack.runtime.eventSources.map((source) => source.functionReference)),
+  // The mappings name their function by name or ARN, qualified by its alias.
+  const timeouts = stacks.flatMap((stack) =>
+    stack.runtime.eventSources.map(
+      (source) =>
+        findFunctionByReference([...stack.runtime.functions.values()], source.functionReference).definition
+          .timeoutSeconds,
+    ),
   );
-  const timeouts = stacks
-    .flatMap((stack) => [...stack.runtime.functions.values()])
-    .filter(
-      ({ definition }) => consumers.has(definition.functionName) || consumers.has(definition.functionArn),
-    )
-    .map(({ definition }) => definition.timeoutSeconds);
   return timeouts.length === 0 ? undefined : Math.max(...timeouts) + VISIBILITY_MARGIN_SECONDS;
 }
 
@@ -143,7 +143,7 @@ export async function runVariant(options: RunVariantOptions): Promise<VariantRun
   const regions = cloud.regions.filter((region) => layout.regions.includes(region.region));
   if (hasConsumer) await Promise.all(regions.map((region) => region.setEventSourcesEnabled(false)));
   // Start the order-writing functions' workers up to their reserved concurrency before the load,
-  // as provisioned concurrency would: on 2 cores, dozens of cold starts at once would otherwise be
+  // (on-demand workers, not the template's provisioned concurrency): on 2 cores, dozens of cold starts at once would otherwise be
   // what the first levels measure.
   for (const stack of stacks) {
     for (const fn of stack.runtime.functions.values()) {

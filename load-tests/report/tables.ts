@@ -279,7 +279,7 @@ function coldStartTable(results: ExperimentResults): ReportTable | undefined {
     title: 'Cold starts',
     notes: [
       "A cold start is a new worker's first invocation; its init duration is the module's load (Lambda's Init Duration without the runtime's own start-up).",
-      'The order-writing functions are started up to their reserved concurrency before the load, as provisioned concurrency would; their workers do not count.',
+      'The order-writing functions are started up to their reserved concurrency before the load (on-demand workers started ahead, a measure for one machine, not provisioned concurrency: the templates have none and the cost does not include any); their workers do not count.',
     ],
     headers: ['Variant', 'Part of the run', 'Cold starts', 'Functions', 'Init duration median / max (ms)'],
     rows: recorded.flatMap((variant) => {

@@ -37,6 +37,7 @@ import {
   type ApiResource,
   type ApiStage,
   type ApiUsagePlan,
+  type LambdaProxyIntegration,
   type MockIntegration,
   type RestApiModel,
   type SqsIntegration,
@@ -427,13 +428,7 @@ class EmulatorRuntime {
     const integration = method.integration;
     switch (integration.type) {
       case 'AWS_PROXY':
-        return this.invokeProxy(
-          state,
-          method,
-          stage,
-          integration.functionLogicalId,
-          integration.timeoutMillis,
-        );
+        return this.invokeProxy(state, method, stage, integration);
       case 'AWS':
       case 'MOCK':
         return this.runMappedIntegration(state, integration);
@@ -523,9 +518,9 @@ class EmulatorRuntime {
     state: RequestState,
     method: ApiMethod,
     stage: ApiStage,
-    functionLogicalId: string,
-    timeoutMillis: number,
+    integration: LambdaProxyIntegration,
   ): Promise<RenderedResponse | GatewayError> {
+    const { functionLogicalId, qualifier, timeoutMillis } = integration;
     const event = buildProxyEvent({
       resourcePath: method.resource.path,
       path: state.path ?? '/',
@@ -549,7 +544,7 @@ class EmulatorRuntime {
       requestContext: this.requestContext(state),
     });
     const result = await this.withIntegrationTimeout(state, timeoutMillis, () =>
-      this.options.invokeFunction(functionLogicalId, event),
+      this.options.invokeFunction(functionLogicalId, event, qualifier),
     );
     if (result === TIMED_OUT)
       return { responseType: 'INTEGRATION_TIMEOUT', message: 'Endpoint request timed out' };

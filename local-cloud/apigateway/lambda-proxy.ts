@@ -32,6 +32,8 @@ export type FunctionInvocationResult = LambdaProxyResult | LambdaFunctionError |
 export type InvokeFunction = (
   functionLogicalId: string,
   event: APIGatewayProxyEvent,
+  /** The alias or version the integration URI names (`live`), if it names one. */
+  qualifier?: string,
 ) => Promise<FunctionInvocationResult>;
 
 /** The request facts a proxy event is built from. */

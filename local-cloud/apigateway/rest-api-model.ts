@@ -5,6 +5,7 @@
  */
 import type { StackTemplate, TemplateResource } from '../assembly/cloud-assembly';
 import type { ThrottleLimits, QuotaLimits, QuotaPeriod } from './token-bucket';
+import { invokedFunctionIn } from '../lambda/qualifiers';
 import { findGetAttTarget, isRecord, referencedLogicalId, type ResolveValue } from './template-references';
 
 /** An integration response of an `AWS` or `MOCK` integration. */
@@ -23,7 +24,10 @@ export type PassthroughBehavior = 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER
 /** A Lambda proxy integration. */
 export interface LambdaProxyIntegration {
   readonly type: 'AWS_PROXY';
+  /** The function the URI names, directly or through an alias or version. */
   readonly functionLogicalId: string;
+  /** The alias or version the URI names (`live`), if it names one. */
+  readonly qualifier?: string;
   readonly timeoutMillis: number;
 }
 
@@ -298,7 +302,13 @@ export function readRestApi(
       requestModels,
       validateRequestBody: validator?.body ?? false,
       validateRequestParameters: validator?.parameters ?? false,
-      integration: readIntegration(logicalId, `${httpMethod} ${node.path}`, properties.Integration, resolve),
+      integration: readIntegration(
+        template,
+        logicalId,
+        `${httpMethod} ${node.path}`,
+        properties.Integration,
+        resolve,
+      ),
     });
   }
 
@@ -391,6 +401,7 @@ function singleRestApi(logicalIds: string[]): string {
 }
 
 function readIntegration(
+  template: StackTemplate,
   methodLogicalId: string,
   route: string,
   integration: unknown,
@@ -423,13 +434,13 @@ function readIntegration(
     }),
   };
   if (type === 'AWS_PROXY' && /:lambda:path\//.test(uriText)) {
-    const functionLogicalId = findGetAttTarget(properties.Uri, 'Arn');
-    if (!functionLogicalId) {
+    const invoked = invokedFunctionIn(template, properties.Uri);
+    if (!invoked) {
       throw new Error(
         `${route} (${methodLogicalId}): the Lambda proxy integration names no function of the template`,
       );
     }
-    return { type, functionLogicalId, timeoutMillis };
+    return { type, ...invoked, timeoutMillis };
   }
   if (type === 'AWS' && /:sqs:path\//.test(uriText)) {
     const queue =

@@ -17,6 +17,7 @@ import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { resourcesOfType, type AssemblyStack } from '../assembly/cloud-assembly';
 import type { IntrinsicResolver } from '../assembly/intrinsic-resolver';
 import type { InvocationResult, LocalFunction } from '../lambda/local-function';
+import { qualifierIn } from '../lambda/function-reference';
 import type { LocalQueue } from '../resources/sqs-queues';
 
 /** The mapping type this module reads. */
@@ -285,7 +286,7 @@ export class SqsEventSourcePoller {
   private async deliver(messages: readonly Message[]): Promise<void> {
     const { definition, target } = this.props;
     const event = sqsEventOf(messages, definition.queue.queueArn, this.props.region);
-    const invocation = await target.invoke(event);
+    const invocation = await target.invoke(event, qualifierIn(target, definition.functionReference));
     const messageIds = messages.map((message) => message.MessageId ?? '');
     const retried = new Set(
       invocation.status === 'succeeded'

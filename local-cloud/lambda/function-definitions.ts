@@ -13,6 +13,7 @@ import {
 } from '../assembly/cloud-assembly';
 import type { IntrinsicResolver } from '../assembly/intrinsic-resolver';
 import { localResourceName } from '../resources/local-names';
+import { functionQualifiersOf, LOCAL_VERSION_NUMBER, type TemplateAlias } from './qualifiers';
 
 /** The function type this module reads. */
 export const FUNCTION_TYPE = 'AWS::Lambda::Function';
@@ -37,6 +38,14 @@ export interface LocalFunctionDefinition {
   readonly logicalId: string;
   readonly functionName: string;
   readonly functionArn: string;
+  /**
+   * The version its aliases run: the published version's number (1 locally, see `qualifiers.ts`)
+   * when the template publishes one, `$LATEST` otherwise. Workers have it as
+   * `AWS_LAMBDA_FUNCTION_VERSION`; an unqualified invocation's context says `$LATEST`.
+   */
+  readonly version: string;
+  /** Its aliases (invokers calling `<functionArn>:<alias>` reach this function). */
+  readonly aliases: readonly TemplateAlias[];
   readonly runtime: string;
   /** Absolute path of the handler module without extension, e.g. `<assembly>/asset.<hash>/index`. */
   readonly handlerModulePath: string;
@@ -80,8 +89,10 @@ export interface FunctionDefinitionOptions {
 
 /**
  * Reads every function of a stack and registers each in the resolver (`Ref` is the name, `Arn` the
- * ARN) before resolving any environment, so that functions may refer to each other. Functions that
- * serve custom resources are left out (see `customResourceProviderIds`).
+ * ARN) before resolving any environment, so that functions may refer to each other; likewise its
+ * published versions (`Ref` and `FunctionArn` the version's ARN, `Version` its number) and aliases
+ * (`Ref` and `AliasArn` the alias ARN). Functions that serve custom resources are left out (see
+ * `customResourceProviderIds`).
  */
 export function functionDefinitionsOf(
   stack: AssemblyStack,
@@ -91,6 +102,7 @@ export function functionDefinitionsOf(
   const runnable = resourcesOfType(stack.template, FUNCTION_TYPE).filter(
     ({ logicalId }) => !providers.has(logicalId),
   );
+  const qualifiers = functionQualifiersOf(stack.template);
   const functions = runnable.map(({ logicalId, resource }) => {
     const properties = resource.Properties ?? {};
     const templateName =
@@ -107,21 +119,37 @@ export function functionDefinitionsOf(
     });
     const functionArn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${functionName}`;
     options.resolver.register(logicalId, { ref: functionName, attributes: { Arn: functionArn } });
-    return { logicalId, resource, functionName, functionArn };
+    const { versionLogicalIds = [], aliases = [] } = qualifiers.get(logicalId) ?? {};
+    const version = versionLogicalIds.length > 0 ? LOCAL_VERSION_NUMBER : '$LATEST';
+    for (const versionLogicalId of versionLogicalIds) {
+      const versionArn = `${functionArn}:${LOCAL_VERSION_NUMBER}`;
+      options.resolver.register(versionLogicalId, {
+        ref: versionArn,
+        attributes: { Version: LOCAL_VERSION_NUMBER, FunctionArn: versionArn },
+      });
+    }
+    for (const alias of aliases) {
+      const aliasArn = `${functionArn}:${alias.name}`;
+      options.resolver.register(alias.logicalId, { ref: aliasArn, attributes: { AliasArn: aliasArn } });
+    }
+    return { logicalId, resource, names: { functionName, functionArn, version, aliases } };
   });
-  return functions.map(({ logicalId, resource, functionName, functionArn }) =>
-    definitionOf(stack, logicalId, resource, functionName, functionArn, options),
+  return functions.map(({ logicalId, resource, names }) =>
+    definitionOf(stack, logicalId, resource, names, options),
   );
 }
+
+/** What a function is called: its name, ARN, the version its invokers run and its aliases. */
+type FunctionNames = Pick<LocalFunctionDefinition, 'functionName' | 'functionArn' | 'version' | 'aliases'>;
 
 function definitionOf(
   stack: AssemblyStack,
   logicalId: string,
   resource: TemplateResource,
-  functionName: string,
-  functionArn: string,
+  names: FunctionNames,
   options: FunctionDefinitionOptions,
 ): LocalFunctionDefinition {
+  const { functionName, version } = names;
   const properties = resource.Properties ?? {};
   const what = `${stack.stackName}/${logicalId}`;
   const runtime = typeof properties.Runtime === 'string' ? properties.Runtime : '';
@@ -148,8 +176,7 @@ function definitionOf(
   return {
     stackName: stack.stackName,
     logicalId,
-    functionName,
-    functionArn,
+    ...names,
     runtime,
     handlerModulePath: path.join(bundleDirectory, handler.slice(0, separator)),
     handlerExport: handler.slice(separator + 1),
@@ -165,7 +192,7 @@ function definitionOf(
       LAMBDA_TASK_ROOT: bundleDirectory,
       AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,
       AWS_LAMBDA_FUNCTION_NAME: functionName,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_VERSION: version,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySizeMb),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',

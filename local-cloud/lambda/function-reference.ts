@@ -29,11 +29,28 @@ export function findFunctionByReference(
   const targetOf = ({ definition }: LocalFunction) => ({
     stackName: definition.stackName,
     logicalId: definition.logicalId,
-    names: [definition.functionName, definition.functionArn],
+    names: [
+      definition.functionName,
+      definition.functionArn,
+      // Qualified by an alias or the published version, as an invoker's ARN may be.
+      ...[
+        ...definition.aliases.map((alias) => alias.name),
+        ...(definition.version === '$LATEST' ? [] : [definition.version]),
+      ].flatMap((qualifier) => [
+        `${definition.functionName}:${qualifier}`,
+        `${definition.functionArn}:${qualifier}`,
+      ]),
+    ],
   });
   const qualifiedId = (fn: LocalFunction) => qualifiedIdOf(targetOf(fn));
   const { matches } = findByReference(functions, targetOf, reference, { allowPrefix: options.allowPrefix });
   if (matches.length === 0) {
+    const unqualified = reference.slice(0, reference.lastIndexOf(':'));
+    const byUnqualified = findByReference(functions, targetOf, unqualified).matches;
+    if (reference.includes(':') && byUnqualified.length === 1) {
+      // Lambda's ResourceNotFoundException for a qualifier the function does not have.
+      throw new Error(`Function not found: ${reference} (no such alias or version)`);
+    }
     const known = functions.map(qualifiedId).join(', ');
     throw new Error(`No local function ${reference} (known: ${known || 'none'})`);
   }
@@ -43,6 +60,18 @@ export function findFunctionByReference(
     );
   }
   return matches[0];
+}
+
+/**
+ * The alias or version a reference names after the function's name or ARN (`…:orders:live` →
+ * `live`), or undefined for an unqualified reference (a name, an ARN, a logical id).
+ */
+export function qualifierIn(fn: LocalFunction, reference: string): string | undefined {
+  const { functionName, functionArn } = fn.definition;
+  for (const unqualified of [functionArn, functionName]) {
+    if (reference.startsWith(`${unqualified}:`)) return reference.slice(unqualified.length + 1);
+  }
+  return undefined;
 }
 
 /** A function of any stack of the given regions, by reference (as {@link findFunctionByReference}, prefixes allowed). */

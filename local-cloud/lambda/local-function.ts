@@ -9,6 +9,9 @@ import type { LocalFunctionDefinition } from './function-definitions';
 import { FunctionInitError, FunctionWorker, type FunctionLogSink } from './function-worker';
 import type { FunctionError, InjectedFault } from './runner-protocol';
 
+/** How a worker was started, as Lambda's `AWS_LAMBDA_INITIALIZATION_TYPE` says. */
+type InitializationType = 'on-demand' | 'provisioned-concurrency';
+
 /** The local default of concurrent invocations per function without reserved concurrency. */
 export const DEFAULT_CONCURRENCY_LIMIT = 10;
 
@@ -93,8 +96,13 @@ export interface LocalFunctionProps {
 /** A function running locally in warm worker processes. */
 export class LocalFunction {
   public readonly definition: LocalFunctionDefinition;
-  /** The most concurrent invocations: the reserved concurrency, else the local default. */
+  /**
+   * The most concurrent invocations: the reserved concurrency, else the local default (or the
+   * provisioned concurrency, when that is more).
+   */
   public readonly concurrencyLimit: number;
+  /** Environments kept initialised by the aliases' provisioned concurrency (see {@link provision}). */
+  public readonly provisionedConcurrency: number;
 
   private readonly idleWorkers: FunctionWorker[] = [];
   private readonly workers = new Set<FunctionWorker>();
@@ -108,10 +116,15 @@ export class LocalFunction {
 
   constructor(props: LocalFunctionProps) {
     this.definition = props.definition;
+    const provisioned = props.definition.aliases.reduce(
+      (sum, alias) => sum + (alias.provisionedConcurrency ?? 0),
+      0,
+    );
     this.concurrencyLimit =
       props.definition.reservedConcurrentExecutions ??
-      props.defaultConcurrencyLimit ??
-      DEFAULT_CONCURRENCY_LIMIT;
+      Math.max(props.defaultConcurrencyLimit ?? DEFAULT_CONCURRENCY_LIMIT, provisioned);
+    // Lambda refuses provisioned concurrency above the reserved concurrency; a template cannot have it.
+    this.provisionedConcurrency = Math.min(provisioned, this.concurrencyLimit);
     this.logSink = props.logSink ?? defaultLogSink;
     this.random = props.random ?? Math.random;
     this.onInvocation = props.onInvocation;
@@ -136,10 +149,13 @@ export class LocalFunction {
    * Invokes the function once (synchronously, like `Invoke` with `RequestResponse`). Never
    * rejects for what the function does: throttles, errors and timeouts are results.
    *
-   * @throws Error when the function was stopped
+   * @param qualifier the alias or version invoked (`live`), as the last part of a qualified ARN
+   *   names it; the handler's context then carries that ARN as `invokedFunctionArn`
+   * @throws Error when the function was stopped, or has no such alias or version
    */
-  public async invoke(event: unknown): Promise<InvocationResult> {
+  public async invoke(event: unknown, qualifier?: string): Promise<InvocationResult> {
     if (this.stopped) throw new Error(`${this.definition.functionName} is stopped`);
+    const invoked = this.invokedVersionOf(qualifier);
     this.invocations += 1;
     const requestId = randomUUID();
     if (this.inFlightCount >= this.concurrencyLimit) {
@@ -160,7 +176,7 @@ export class LocalFunction {
     this.inFlightCount += 1;
     const concurrentExecutions = this.inFlightCount;
     try {
-      const result = await this.invokeOnWorker(requestId, event);
+      const result = await this.invokeOnWorker(requestId, event, invoked);
       const initDurationMs = initDurationOf(result);
       if (initDurationMs !== undefined) this.logColdStart(result, initDurationMs);
       return this.report(concurrentExecutions, result);
@@ -220,7 +236,24 @@ export class LocalFunction {
     this.workers.clear();
   }
 
-  private async invokeOnWorker(requestId: string, event: unknown): Promise<InvocationResult> {
+  /**
+   * The ARN an invocation names (qualified by an alias or version of this function, or not) and the
+   * version it runs: an alias runs the published version, an unqualified invocation `$LATEST`.
+   */
+  private invokedVersionOf(qualifier: string | undefined): { arn: string; version: string } {
+    const { functionArn, aliases, version } = this.definition;
+    if (qualifier === undefined) return { arn: functionArn, version: '$LATEST' };
+    if (qualifier === version || aliases.some((alias) => alias.name === qualifier)) {
+      return { arn: `${functionArn}:${qualifier}`, version };
+    }
+    throw new Error(`Function not found: ${functionArn}:${qualifier} (no such alias or version)`);
+  }
+
+  private async invokeOnWorker(
+    requestId: string,
+    event: unknown,
+    invoked: { arn: string; version: string },
+  ): Promise<InvocationResult> {
     // Lambda's Duration is the handler's time; a cold start's init is reported apart (Init Duration).
     let started = performance.now();
     const elapsed = (): number => performance.now() - started;
@@ -255,8 +288,8 @@ export class LocalFunction {
         fault: injected,
         context: {
           functionName: this.definition.functionName,
-          functionVersion: '$LATEST',
-          invokedFunctionArn: this.definition.functionArn,
+          functionVersion: invoked.version,
+          invokedFunctionArn: invoked.arn,
           memoryLimitInMB: String(this.definition.memorySizeMb),
           awsRequestId: requestId,
           logGroupName: `/aws/lambda/${this.definition.functionName}`,
@@ -310,17 +343,39 @@ export class LocalFunction {
   }
 
   /**
-   * Starts workers until `count` (at most the concurrency limit) are warm, `parallel` at a time, like
-   * provisioned concurrency: the invocations that follow find them warm instead of starting cold.
+   * Starts the environments of the aliases' provisioned concurrency, as Lambda does when it is
+   * configured: initialised ahead of traffic (`AWS_LAMBDA_INITIALIZATION_TYPE` is
+   * `provisioned-concurrency`), so the invocations they serve are not cold starts. Invocations
+   * beyond them spill over to on-demand workers. Resolves with the number of warm workers.
+   */
+  public async provision(parallel = 2): Promise<number> {
+    return this.startWarmWorkers(this.provisionedConcurrency, parallel, 'provisioned-concurrency');
+  }
+
+  /**
+   * Starts workers until `count` (at most the concurrency limit) are warm, `parallel` at a time: the
+   * invocations that follow find them warm instead of starting cold. For a measurement on one
+   * machine, where dozens of cold starts at once would be what it measures; unlike
+   * {@link provision}, nothing in the template asks for it, so the workers are on-demand ones.
    * Resolves with the number of warm workers.
    */
   public async prewarm(count: number, parallel = 2): Promise<number> {
+    return this.startWarmWorkers(count, parallel, 'on-demand');
+  }
+
+  private async startWarmWorkers(
+    count: number,
+    parallel: number,
+    initializationType: InitializationType,
+  ): Promise<number> {
     const target = Math.min(count, this.concurrencyLimit);
     while (!this.stopped && this.workers.size < target) {
       const batch = Math.min(parallel, target - this.workers.size);
-      const started = await Promise.all(Array.from({ length: batch }, () => this.startWorker()));
+      const started = await Promise.all(
+        Array.from({ length: batch }, () => this.startWorker(initializationType)),
+      );
       for (const worker of started) {
-        // Started ahead of traffic, like provisioned concurrency: its first invocation is not a cold start.
+        // Started ahead of traffic: its first invocation is not a cold start.
         worker.takeInitDuration();
         this.release(worker);
       }
@@ -338,14 +393,18 @@ export class LocalFunction {
   }
 
   /** A new worker, once its bundle is loaded (a cold start). */
-  private async startWorker(): Promise<FunctionWorker> {
+  private async startWorker(initializationType: InitializationType = 'on-demand'): Promise<FunctionWorker> {
     const logStreamName = `local/[$LATEST]${randomUUID().replace(/-/g, '')}`;
     const worker = new FunctionWorker({
       functionName: this.definition.functionName,
       handlerModulePath: this.definition.handlerModulePath,
       handlerExport: this.definition.handlerExport,
       logStreamName,
-      environment: { ...this.definition.environment, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
+      environment: {
+        ...this.definition.environment,
+        AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+        AWS_LAMBDA_INITIALIZATION_TYPE: initializationType,
+      },
       logSink: this.logSink,
     });
     this.workers.add(worker);

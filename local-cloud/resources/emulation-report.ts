@@ -33,6 +33,9 @@ export const REGION_RUNTIME_EMULATORS: Readonly<Record<string, string>> = {
   'AWS::DynamoDB::GlobalTable': 'dynamodb-local',
   'AWS::SQS::Queue': 'fauxqs',
   'AWS::Lambda::Function': 'lambda-runtime',
+  // One code per function locally: a version or alias runs the function's (see lambda/qualifiers.ts).
+  'AWS::Lambda::Version': 'lambda-runtime',
+  'AWS::Lambda::Alias': 'lambda-runtime',
   'AWS::Lambda::EventSourceMapping': 'sqs-event-source',
 };
 

@@ -139,7 +139,7 @@ export class LoadShedder extends Construct {
     this.switchFunction.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [this.alarm.alarmArn] }),
     );
-    const switchTarget = new targets.LambdaFunction(this.switchFunction.function, {
+    const switchTarget = new targets.LambdaFunction(this.switchFunction.alias, {
       retryAttempts: 4,
       maxEventAge: Duration.minutes(10),
       deadLetterQueue: this.deadLetterQueue,

@@ -227,13 +227,13 @@ export class OrderQueue extends Construct {
       maxConcurrency,
       reportBatchItemFailures: true,
     });
-    props.consumer.function.addEventSource(this.eventSource);
+    props.consumer.alias.addEventSource(this.eventSource);
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
       reason:
         'This queue is the dead-letter queue; its messages are kept for investigation and redriven by hand.',
     });
-    Validations.of(props.consumer.function).acknowledge({
+    Validations.of(props.consumer.alias).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:
         'SQS event source mappings do not support on-failure destinations; failed messages reach the dead-letter queue through the redrive policy.',

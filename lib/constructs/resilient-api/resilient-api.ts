@@ -429,7 +429,7 @@ export class ResilientApi extends Construct {
         },
       });
       this.authorizer = new apigateway.TokenAuthorizer(this, 'JwtAuthorizer', {
-        handler: this.authorizerFunction.function,
+        handler: this.authorizerFunction.alias,
         identitySource: apigateway.IdentitySource.header('Authorization'),
         // A header that is not a bearer token is refused with 401 before the function runs.
         validationRegex: BEARER_TOKEN_PATTERN,

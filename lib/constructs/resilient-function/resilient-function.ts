@@ -51,6 +51,16 @@ export interface ResilientFunctionProps {
   readonly reservedConcurrentExecutions?: number;
 
   /**
+   * Provisioned concurrency of the `live` alias: that many execution environments are initialised
+   * before they are needed and kept warm, so the first requests after a quiet period, a scale-out or
+   * a deployment do not wait for a cold start. It is billed for every second it is configured,
+   * whether used or not (the cost model prices it), and it counts against the reserved concurrency
+   * when there is one (it may not exceed it).
+   * @default - none: every new execution environment starts cold
+   */
+  readonly provisionedConcurrency?: number;
+
+  /**
    * Environment variables, in addition to the ones this construct sets. The variables the construct
    * derives from its props (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`,
    * `POWERTOOLS_METRICS_NAMESPACE`, `SDK_REQUEST_TIMEOUT_MS`) are refused: set the prop instead.
@@ -187,6 +197,13 @@ export function functionBundling(overrides: nodejs.BundlingOptions = {}): nodejs
   return { ...FUNCTION_BUNDLING, ...overrides, banner };
 }
 
+/**
+ * Name of the alias every invoker calls (API Gateway, the SQS event source, EventBridge targets):
+ * a deployment moves it from one published version to the next, which is what a gradual rollout
+ * shifts and rolls back, and where provisioned concurrency is configured.
+ */
+export const LIVE_ALIAS_NAME = 'live';
+
 /** Source maps turn minified stack traces back into TypeScript lines. */
 const SOURCE_MAPS_NODE_OPTION = '--enable-source-maps';
 
@@ -215,6 +232,15 @@ export class ResilientFunction extends Construct {
   /** The function's reserved concurrency, when it has one. */
   public readonly reservedConcurrentExecutions?: number;
 
+  /**
+   * The `live` alias ({@link LIVE_ALIAS_NAME}) on the function's current version. Give it, not
+   * {@link function}, to whatever invokes the function: integrations, event sources, rule targets.
+   */
+  public readonly alias: lambda.Alias;
+
+  /** The provisioned concurrency of the `live` alias, when it has one. */
+  public readonly provisionedConcurrency?: number;
+
   /** The handler file that is bundled (`npm run bench:coldstart` rebuilds it to see what costs). */
   public readonly entry: string;
 
@@ -224,6 +250,7 @@ export class ResilientFunction extends Construct {
     this.timeout = props.timeout ?? Duration.seconds(10);
     validateTimeout(this.timeout);
     validateReservedConcurrency(props.reservedConcurrentExecutions);
+    validateProvisionedConcurrency(props.provisionedConcurrency, props.reservedConcurrentExecutions);
     refuseDerivedKeys('functionProps', props.functionProps, DERIVED_FUNCTION_PROPS);
     // A derived variable is refused, not silently outvoted by the construct's value: the caller
     // learns which prop to set instead.
@@ -231,6 +258,7 @@ export class ResilientFunction extends Construct {
       refuseDerivedVariable(`environment.${key}`, key, value);
     }
     this.reservedConcurrentExecutions = props.reservedConcurrentExecutions;
+    this.provisionedConcurrency = props.provisionedConcurrency;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -248,7 +276,14 @@ export class ResilientFunction extends Construct {
     const entry = props.entry;
     this.entry = entry;
     const lockFile = findLockFile(entry);
-    const { bundling: bundlingOverrides, ...functionOverrides } = props.functionProps ?? {};
+    const {
+      bundling: bundlingOverrides,
+      onFailure,
+      onSuccess,
+      retryAttempts,
+      maxEventAge,
+      ...functionOverrides
+    } = props.functionProps ?? {};
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry,
       handler: props.handler ?? 'handler',
@@ -283,12 +318,24 @@ export class ResilientFunction extends Construct {
       ...functionOverrides,
     });
 
+    // Invokers call the alias, so the asynchronous invocation settings belong to it: Lambda keeps
+    // them per qualifier, and the function's own ($LATEST) would never apply.
+    this.alias = new lambda.Alias(this, 'LiveAlias', {
+      aliasName: LIVE_ALIAS_NAME,
+      version: this.function.currentVersion,
+      provisionedConcurrentExecutions: props.provisionedConcurrency,
+      onFailure,
+      onSuccess,
+      retryAttempts,
+      maxEventAge,
+    });
+
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
     });
-    if (functionOverrides.onFailure) {
+    if (onFailure) {
       Validations.of(this.function).acknowledge({
         id: 'Serverless-LambdaDLQ',
         reason:
@@ -333,6 +380,21 @@ function validateReservedConcurrency(reserved: number | undefined): void {
   if (reserved === undefined || Token.isUnresolved(reserved)) return;
   if (!Number.isInteger(reserved) || reserved < 0) {
     throw new Error(`Reserved concurrency must be a whole number of 0 or more (given ${reserved})`);
+  }
+}
+
+function validateProvisionedConcurrency(provisioned: number | undefined, reserved: number | undefined): void {
+  if (provisioned === undefined || Token.isUnresolved(provisioned)) return;
+  if (!Number.isInteger(provisioned) || provisioned < 1) {
+    throw new Error(
+      `Provisioned concurrency must be a whole number of 1 or more (given ${provisioned}); leave it unset for none`,
+    );
+  }
+  if (reserved !== undefined && !Token.isUnresolved(reserved) && provisioned > reserved) {
+    throw new Error(
+      `Provisioned concurrency (${provisioned}) may not exceed the reserved concurrency (${reserved}): ` +
+        'Lambda refuses it, since the provisioned environments are part of the reservation',
+    );
   }
 }
 

@@ -109,6 +109,37 @@ describe('deriveBulkheads', () => {
     );
   });
 
+  test('hands each path its provisioned concurrency, none by default', () => {
+    // GIVEN provisioned concurrency on two paths
+    const bulkheads = deriveBulkheads({
+      ...CAPACITY,
+      createOrderProvisionedConcurrency: 5,
+      consumerProvisionedConcurrency: 6,
+    });
+    // THEN those paths carry it and the others have none
+    expect(bulkheads.paths.createOrder.provisionedConcurrency).toBe(5);
+    expect(bulkheads.consumerProvisionedConcurrency).toBe(6);
+    expect(bulkheads.paths.getOrder.provisionedConcurrency).toBeUndefined();
+    expect(deriveBulkheads(DEFAULT_CAPACITY).paths.health.provisionedConcurrency).toBeUndefined();
+  });
+
+  test('fails if provisioned concurrency is not a whole number of at least 1, or exceeds the reservation', () => {
+    expect(() => deriveBulkheads({ ...CAPACITY, healthProvisionedConcurrency: 0 })).toThrow(
+      'healthProvisionedConcurrency must be a whole number of at least 1, or undefined for none (given 0)',
+    );
+    expect(() => deriveBulkheads({ ...CAPACITY, getOrderProvisionedConcurrency: 11 })).toThrow(
+      'getOrderProvisionedConcurrency (11) may not exceed getOrderReservedConcurrency (10)',
+    );
+    // without a reservation, any whole number is accepted
+    expect(
+      deriveBulkheads({
+        ...CAPACITY,
+        getOrderReservedConcurrency: undefined,
+        getOrderProvisionedConcurrency: 11,
+      }).paths.getOrder.provisionedConcurrency,
+    ).toBe(11);
+  });
+
   test('fails if an expected latency is below 1 ms', () => {
     expect(() => deriveBulkheads({ ...CAPACITY, healthExpectedP99Latency: Duration.millis(0) })).toThrow(
       'healthExpectedP99Latency must be between 1 millisecond and 15 minutes (given 0 milliseconds)',

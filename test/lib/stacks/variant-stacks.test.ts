@@ -585,3 +585,63 @@ describe('region health leaves out load shedding', () => {
     expect(on5xx.filter(([id]) => healthIds.has(id))).toEqual([]);
   });
 });
+
+describe('every invoker calls the live alias', () => {
+  /** The logical id a value refers to with Ref or Fn::GetAtt, anywhere inside it. */
+  function referencedIds(value: unknown): string[] {
+    if (Array.isArray(value)) return value.flatMap(referencedIds);
+    if (value === null || typeof value !== 'object') return [];
+    const record = value as Record<string, unknown>;
+    if (typeof record.Ref === 'string') return [record.Ref];
+    const getAtt = record['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return [getAtt[0]];
+    return Object.values(record).flatMap(referencedIds);
+  }
+
+  test.each(['sync', 'async'])(
+    '%s: integrations, event sources, rule targets and permissions name an alias',
+    (variant) => {
+      // GIVEN the variant's template
+      const [template] = synthVariant(variant).templates;
+      const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+      const typeOf = (id: string) => resources[id]?.Type;
+      const invoked: string[] = [];
+      // WHEN we collect what each invoker names
+      for (const resource of Object.values(resources)) {
+        const properties = resource.Properties ?? {};
+        if (resource.Type === 'AWS::ApiGateway::Method' && properties.Integration?.Type === 'AWS_PROXY') {
+          invoked.push(
+            ...referencedIds(properties.Integration.Uri).filter((id) =>
+              typeOf(id)?.startsWith('AWS::Lambda::'),
+            ),
+          );
+        }
+        if (resource.Type === 'AWS::Lambda::EventSourceMapping')
+          invoked.push(...referencedIds(properties.FunctionName));
+        if (resource.Type === 'AWS::Lambda::Permission')
+          invoked.push(...referencedIds(properties.FunctionName));
+        if (resource.Type === 'AWS::Events::Rule') {
+          for (const target of properties.Targets ?? []) invoked.push(...referencedIds(target.Arn));
+        }
+      }
+      // THEN each one is an alias named live, and every order handler is reached through one
+      expect(invoked.length).toBeGreaterThanOrEqual(variant === 'sync' ? 6 : 7);
+      for (const id of invoked) {
+        expect({ id, type: typeOf(id), name: resources[id].Properties.Name }).toEqual({
+          id,
+          type: 'AWS::Lambda::Alias',
+          name: 'live',
+        });
+      }
+      const aliasedFunctions = new Set(invoked.map((id) => resources[id].Properties.FunctionName.Ref));
+      const handlers = Object.entries(projectFunctions(template))
+        .filter(
+          ([, fn]) =>
+            /^(POST|GET) /.test(fn.Properties.Description) || /queued orders/.test(fn.Properties.Description),
+        )
+        .map(([id]) => id);
+      expect(handlers.length).toBe(3);
+      for (const handler of handlers) expect(aliasedFunctions).toContain(handler);
+    },
+  );
+});

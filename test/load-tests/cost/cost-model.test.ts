@@ -191,6 +191,62 @@ describe('estimateVariantCost', () => {
     expect(two.fixedMonthlyUsd).toBeCloseTo(16.2, 10);
   });
 
+  test('prices provisioned concurrency per second configured, and invocations on it at its duration price', () => {
+    // GIVEN the get-order function invoked through a live alias with 3 provisioned environments
+    const provisioned: StackTemplate = {
+      Resources: {
+        ...template.Resources,
+        GetOrder: {
+          Type: 'AWS::ApiGateway::Method',
+          Properties: {
+            HttpMethod: 'GET',
+            ResourceId: { Ref: 'Order' },
+            Integration: {
+              Type: 'AWS_PROXY',
+              Uri: { 'Fn::Join': ['', ['arn:…/', { Ref: 'GetOrderLive' }, '/invocations']] },
+            },
+          },
+        },
+        GetOrderVersion: {
+          Type: 'AWS::Lambda::Version',
+          Properties: { FunctionName: { Ref: 'GetOrderFn' } },
+        },
+        GetOrderLive: {
+          Type: 'AWS::Lambda::Alias',
+          Properties: {
+            Name: 'live',
+            FunctionName: { Ref: 'GetOrderFn' },
+            FunctionVersion: { 'Fn::GetAtt': ['GetOrderVersion', 'Version'] },
+            ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 3 },
+          },
+        },
+      },
+    };
+    // WHEN
+    const cost = estimateVariantCost({
+      variant: 'test',
+      templates: [provisioned],
+      prices: PRICES_US_EAST_1,
+      assumptions,
+    });
+    // THEN a monthly item: 3 × 0.25 GB × 730 h × 3600 s × $0.0000041667 (x86) = 8.2125657… a month
+    const item = cost.fixedItems.find((fixed) => fixed.item.startsWith('Lambda provisioned concurrency'));
+    expect(item).toEqual({
+      item: 'Lambda provisioned concurrency (GetOrderFn, 256 MB x86_64 each)',
+      count: 3,
+      monthlyUsd: expect.closeTo(3 * 0.25 * 2_628_000 * 0.0000041667, 8),
+    });
+    expect(cost.fixedMonthlyUsd).toBeCloseTo(8.1 + 3 * 0.25 * 2_628_000 * 0.0000041667, 8);
+    // ...and GET's compute at the provisioned duration price: 0.0125 GB-s × $0.0000097222 × 1e6
+    const compute = cost.perRoute['GET /orders/{orderId}'].items.find((i) =>
+      i.item.startsWith('Lambda compute'),
+    );
+    expect(compute).toMatchObject({
+      item: 'Lambda compute (GetOrder, 256 MB x86_64, on provisioned concurrency)',
+      perMillionRequestsUsd: expect.closeTo(0.0125 * 0.0000097222 * 1e6, 10),
+    });
+  });
+
   test('uses the event source mapping batch size when no measured batch size is given', () => {
     const cost = estimateVariantCost({
       variant: 'test',

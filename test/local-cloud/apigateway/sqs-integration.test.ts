@@ -185,7 +185,8 @@ describe('local API Gateway, async variant (SQS integration)', () => {
   });
 
   test('runs the same with the local cloud intrinsic resolver injected', async () => {
-    // GIVEN the shared resolver, with the API Gateway resources and the stack's functions and queues registered
+    // GIVEN the shared resolver, with the API Gateway resources and the stack's functions, their
+    // live aliases and queues registered
     const { template, stackName } = variant;
     const resolver = new IntrinsicResolver({
       stackName,
@@ -204,6 +205,10 @@ describe('local API Gateway, async variant (SQS integration)', () => {
       if (resource.Type === 'AWS::Lambda::Function' || resource.Type === 'AWS::SQS::Queue') {
         const arn = `arn:aws:local:${TEST_REGION}:${TEST_ACCOUNT}:${logicalId}`;
         resolver.register(logicalId, { ref: logicalId, attributes: { Arn: arn, QueueName: logicalId } });
+      }
+      if (resource.Type === 'AWS::Lambda::Alias') {
+        const arn = `arn:aws:local:${TEST_REGION}:${TEST_ACCOUNT}:${logicalId}:live`;
+        resolver.register(logicalId, { ref: arn, attributes: { AliasArn: arn } });
       }
     }
     const shared = await startTestGateway(template, stackName, { resolver });

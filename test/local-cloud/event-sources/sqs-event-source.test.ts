@@ -116,6 +116,10 @@ describe('SqsEventSourcePoller.releaseFailedMessages', () => {
     );
     const invocations: string[][] = [];
     const consumer = {
+      definition: {
+        functionName: 'consumer',
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:consumer',
+      },
       invoke: (event: SQSEvent) => {
         invocations.push(event.Records.map((record) => record.body));
         return Promise.resolve(

@@ -29,6 +29,8 @@ interface ProbeReport {
 let testAssembly: TestAssembly;
 let runtime: RegionRuntime;
 let probe: LocalFunction;
+/** A function with one provisioned environment on its live alias (and a reservation of 2). */
+let provisioned: LocalFunction;
 const logs = collectingLogSink();
 
 async function invokeForReport(event: unknown = {}): Promise<ProbeReport> {
@@ -51,6 +53,12 @@ beforeAll(async () => {
         reservedConcurrentExecutions: 1,
         environment: { QUEUE_URL: queue.queueUrl, QUEUE_ARN: queue.queueArn },
       });
+      new ResilientFunction(stack, 'Provisioned', {
+        entry: path.join(__dirname, '../../fixtures/local-cloud-handler.ts'),
+        timeout: Duration.seconds(FIXTURE_TIMEOUT_SECONDS),
+        reservedConcurrentExecutions: 2,
+        provisionedConcurrency: 1,
+      });
     },
   });
   runtime = await startRegionRuntime({
@@ -64,6 +72,9 @@ beforeAll(async () => {
   });
   const stack = runtime.stacks.get(FIXTURE_STACK)!.stack;
   probe = runtime.findFunction(logicalIdOf(stack, 'AWS::Lambda::Function', '/Probe/Function/Resource'));
+  provisioned = runtime.findFunction(
+    logicalIdOf(stack, 'AWS::Lambda::Function', '/Provisioned/Function/Resource'),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -103,12 +114,58 @@ describe('LocalFunction', () => {
       AWS_ENDPOINT_URL_DYNAMODB: localEndpoints().dynamoDb,
       AWS_ENDPOINT_URL_SQS: localEndpoints().sqs,
       AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      // the published version its live alias runs (workers serve every qualifier locally)
+      AWS_LAMBDA_FUNCTION_VERSION: '1',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_LAMBDA_LOG_STREAM_NAME: report.context.logStreamName,
     });
     // Nothing of the local cloud's own process leaks into the function.
     expect(report.environment.TEST_DYNAMODB_ENDPOINT).toBeUndefined();
+  });
+
+  test('through the live alias, the context names the alias ARN and the published version', async () => {
+    // WHEN invoked by its qualified ARN, as API Gateway and the event sources do
+    const aliasArn = `${probe.definition.functionArn}:live`;
+    const result = await runtime.invoke(aliasArn, {});
+    // THEN the handler sees the alias ARN and version 1 (its local number)
+    expect(result.status).toBe('succeeded');
+    const report = (result.status === 'succeeded' ? result.payload : undefined) as ProbeReport;
+    expect(report.context).toMatchObject({ invokedFunctionArn: aliasArn, functionVersion: '1' });
+    // ...and by name and alias too
+    const byName = await runtime.invoke(`${probe.definition.functionName}:live`, {});
+    expect(byName.status).toBe('succeeded');
+  });
+
+  test('an alias the function does not have is refused, as Lambda answers ResourceNotFoundException', async () => {
+    await expect(runtime.invoke(`${probe.definition.functionArn}:canary`, {})).rejects.toThrow(
+      `Function not found: ${probe.definition.functionArn}:canary (no such alias or version)`,
+    );
+  });
+
+  test('provisioned concurrency is initialised before the runtime is ready; traffic beyond it spills over cold', async () => {
+    // GIVEN the runtime has started: one provisioned worker, before any invocation
+    expect(provisioned.provisionedConcurrency).toBe(1);
+    expect(provisioned.workerPids).toHaveLength(1);
+    expect(provisioned.invocationCount).toBe(0);
+
+    // WHEN two invocations run at once through the alias
+    const aliasArn = `${provisioned.definition.functionArn}:live`;
+    const results = await Promise.all([
+      runtime.invoke(aliasArn, { sleepMs: 300 }),
+      runtime.invoke(aliasArn, { sleepMs: 300 }),
+    ]);
+
+    // THEN one ran on the provisioned environment, warm, and the other on a new on-demand one, cold
+    const outcomes = results.map((result) => {
+      if (result.status !== 'succeeded') throw new Error(`Invocation ${result.status}`);
+      const { environment } = result.payload as ProbeReport;
+      return { type: environment.AWS_LAMBDA_INITIALIZATION_TYPE, cold: result.initDurationMs !== undefined };
+    });
+    expect(outcomes.sort((a, b) => String(a.type).localeCompare(String(b.type)))).toEqual([
+      { type: 'on-demand', cold: true },
+      { type: 'provisioned-concurrency', cold: false },
+    ]);
   });
 
   test('reuses a warm worker', async () => {
@@ -257,10 +314,13 @@ describe('RegionRuntime.stop', () => {
     // GIVEN a warm worker
     const { pid } = await invokeForReport();
     expect(isRunning(pid)).toBe(true);
-    // (the fixture's only function, with a reserved concurrency of 1: that one worker)
+    // (the probe has a reserved concurrency of 1: that one worker; the provisioned function has its
+    // own workers)
     expect(
-      workerProcessesOf(testAssembly.directory).map((line) => Number(line.trim().split(/\s+/)[0])),
-    ).toEqual([pid]);
+      workerProcessesOf(testAssembly.directory)
+        .map((line) => Number(line.trim().split(/\s+/)[0]))
+        .sort(),
+    ).toEqual([pid, ...provisioned.workerPids].sort());
 
     // WHEN
     await runtime.stop();

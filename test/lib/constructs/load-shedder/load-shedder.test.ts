@@ -40,7 +40,7 @@ describe('LoadShedder', () => {
   });
 
   test("routes the alarm's state changes to the switch function, with retries", () => {
-    const { template, shedder } = build();
+    const { template, shedder, logicalIdOf } = build();
     const stack = template();
     const alarmLogicalId = stack.getResourceId('AWS::CloudWatch::Alarm', {});
     stack.hasResourceProperties('AWS::Events::Rule', {
@@ -51,15 +51,8 @@ describe('LoadShedder', () => {
       },
       Targets: [
         Match.objectLike({
-          Arn: {
-            'Fn::GetAtt': [
-              Template.fromStack(shedder.switchFunction.function.stack).getResourceId(
-                'AWS::Lambda::Function',
-                { Properties: { ReservedConcurrentExecutions: 1 } },
-              ),
-              'Arn',
-            ],
-          },
+          // the live alias, not the unqualified function
+          Arn: { Ref: logicalIdOf(shedder.switchFunction.alias) },
           RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 600 },
         }),
       ],
@@ -83,6 +76,11 @@ describe('LoadShedder', () => {
         Ref: stack.getResourceId('AWS::Lambda::Function', {
           Properties: { ReservedConcurrentExecutions: 1 },
         }),
+      },
+      // on the alias EventBridge invokes (the last part of its ARN): Lambda keeps these settings
+      // per qualifier
+      Qualifier: {
+        'Fn::Select': [7, { 'Fn::Split': [':', { Ref: logicalIdOf(shedder.switchFunction.alias) }] }],
       },
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
@@ -134,14 +132,7 @@ describe('LoadShedder', () => {
       ScheduleExpression: 'rate(1 minute)',
       Targets: [
         Match.objectLike({
-          Arn: {
-            'Fn::GetAtt': [
-              stack.getResourceId('AWS::Lambda::Function', {
-                Properties: { ReservedConcurrentExecutions: 1 },
-              }),
-              'Arn',
-            ],
-          },
+          Arn: { Ref: logicalIdOf(shedder.switchFunction.alias) },
           RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 600 },
           DeadLetterConfig: Match.anyValue(),
         }),

@@ -388,7 +388,10 @@ describe('ResilientApi', () => {
       template.hasResourceProperties('AWS::Lambda::Permission', {
         Principal: 'apigateway.amazonaws.com',
         Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        // API Gateway calls the live alias
+        FunctionName: {
+          Ref: Stack.of(api).getLogicalId(api.authorizerFunction!.alias.node.defaultChild as CfnElement),
+        },
       });
     });
 

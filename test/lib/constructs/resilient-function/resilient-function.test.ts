@@ -1,10 +1,12 @@
 import * as path from 'node:path';
-import { Duration, Size, type Stack } from 'aws-cdk-lib';
+import { Duration, Size, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   FUNCTION_BUNDLING,
   functionBundling,
@@ -118,6 +120,105 @@ describe('ResilientFunction', () => {
     expect(() => new ResilientFunction(stack, 'Echo', { entry, reservedConcurrentExecutions: -1 })).toThrow(
       'Reserved concurrency must be a whole number of 0 or more (given -1)',
     );
+  });
+
+  describe('the live alias', () => {
+    test('publishes the current version behind an alias named live, without provisioned concurrency', () => {
+      // GIVEN / WHEN
+      const stack = testStack();
+      const fn = new ResilientFunction(stack, 'Echo', { entry });
+      // THEN one version of the function, and the alias points at it
+      const template = Template.fromStack(stack);
+      const functionId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
+      const versions = template.findResources('AWS::Lambda::Version', {
+        Properties: { FunctionName: { Ref: functionId } },
+      });
+      expect(Object.keys(versions)).toHaveLength(1);
+      const aliases = template.findResources('AWS::Lambda::Alias');
+      expect(Object.values(aliases)).toEqual([
+        expect.objectContaining({
+          Properties: {
+            Name: 'live',
+            FunctionName: { Ref: functionId },
+            FunctionVersion: { 'Fn::GetAtt': [Object.keys(versions)[0], 'Version'] },
+          },
+        }),
+      ]);
+      expect(Object.keys(aliases)).toEqual([stack.getLogicalId(fn.alias.node.defaultChild as CfnElement)]);
+      expect(fn.provisionedConcurrency).toBeUndefined();
+    });
+
+    test('a code change publishes a new version, so a deployment moves the alias', () => {
+      const versionIdOf = (environment: Record<string, string>) => {
+        const stack = testStack();
+        new ResilientFunction(stack, 'Echo', { entry, environment });
+        return Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Version'));
+      };
+      expect(versionIdOf({ GREETING: 'a' })).not.toEqual(versionIdOf({ GREETING: 'b' }));
+      expect(versionIdOf({ GREETING: 'a' })).toEqual(versionIdOf({ GREETING: 'a' }));
+    });
+
+    test('provisioned concurrency goes on the alias', () => {
+      const stack = testStack();
+      const fn = new ResilientFunction(stack, 'Echo', {
+        entry,
+        reservedConcurrentExecutions: 5,
+        provisionedConcurrency: 2,
+      });
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Alias', {
+        Name: 'live',
+        ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
+      });
+      expect(fn.provisionedConcurrency).toBe(2);
+    });
+
+    test.each([
+      [0, 'Provisioned concurrency must be a whole number of 1 or more (given 0); leave it unset for none'],
+      [
+        1.5,
+        'Provisioned concurrency must be a whole number of 1 or more (given 1.5); leave it unset for none',
+      ],
+    ])('fails for provisioned concurrency %p', (provisionedConcurrency, message) => {
+      expect(() => new ResilientFunction(testStack(), 'Echo', { entry, provisionedConcurrency })).toThrow(
+        message,
+      );
+    });
+
+    test('fails if provisioned concurrency exceeds the reserved concurrency, which Lambda refuses', () => {
+      expect(
+        () =>
+          new ResilientFunction(testStack(), 'Echo', {
+            entry,
+            reservedConcurrentExecutions: 3,
+            provisionedConcurrency: 4,
+          }),
+      ).toThrow('Provisioned concurrency (4) may not exceed the reserved concurrency (3)');
+    });
+
+    test('asynchronous invocation settings go on the alias, the qualifier that invokers call', () => {
+      // GIVEN an on-failure destination and retries through functionProps
+      const stack = testStack();
+      const queue = new sqs.Queue(stack, 'Failed');
+      const fn = new ResilientFunction(stack, 'Echo', {
+        entry,
+        functionProps: {
+          onFailure: new destinations.SqsDestination(queue),
+          retryAttempts: 1,
+          maxEventAge: Duration.minutes(2),
+        },
+      });
+      // THEN one EventInvokeConfig, for the live alias (not $LATEST, which nothing invokes): its
+      // qualifier is the last part of the alias ARN
+      const aliasId = stack.getLogicalId(fn.alias.node.defaultChild as CfnElement);
+      const configs = Template.fromStack(stack).findResources('AWS::Lambda::EventInvokeConfig');
+      expect(Object.values(configs).map((config) => config.Properties)).toEqual([
+        expect.objectContaining({
+          Qualifier: { 'Fn::Select': [7, { 'Fn::Split': [':', { Ref: aliasId }] }] },
+          MaximumRetryAttempts: 1,
+          MaximumEventAgeInSeconds: 120,
+        }),
+      ]);
+    });
   });
 
   describe('pass-through functionProps', () => {
