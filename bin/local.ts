@@ -10,6 +10,7 @@ import { VARIANTS, type Variant } from '../lib/config';
 import type { ControlServer } from '../local-cloud/control/control-server';
 import type { LocalCloud } from '../local-cloud/local-cloud';
 import { LOCAL_CLOUD_STATE_FILE, type LocalCloudState } from '../local-cloud/control/state-file';
+import { isAssemblyFresh } from '../local-cloud/assembly-stamp';
 import { startEmulators, type LocalEmulators } from '../local-cloud/emulators/emulators';
 import { parseCommandLine } from './cli';
 import { LOCAL_COMMAND } from './commands';
@@ -134,26 +135,30 @@ async function serve(
   /** Called when serve installs its own signal handlers. */
   onOwnSignalHandlers: () => void,
 ): Promise<void> {
-  const [{ synthesizeForLocalCloud }, { startLocalCloud }, { startControlServer }] = await Promise.all([
-    import('../local-cloud/synthesize'),
+  const [{ startLocalCloud }, { startControlServer }] = await Promise.all([
     import('../local-cloud/local-cloud'),
     import('../local-cloud/control/control-server'),
   ]);
   let assemblyDir = options.assembly ? path.resolve(options.assembly) : undefined;
   if (!assemblyDir) {
-    const started = Date.now();
-    const result = synthesizeForLocalCloud({
+    const inputs = {
       projectRoot,
       outdir: path.join(projectRoot, 'cdk.out', 'local'),
       variants: options.variants,
-      force: options.forceSynth,
-    });
-    assemblyDir = result.assemblyDir;
-    console.log(
-      result.reused
-        ? `Reusing the fresh cloud assembly in ${path.relative(projectRoot, assemblyDir)}`
-        : `Synthesized ${options.variants.join(', ')} into ${path.relative(projectRoot, assemblyDir)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    );
+    };
+    assemblyDir = inputs.outdir;
+    if (!options.forceSynth && isAssemblyFresh(inputs)) {
+      console.log(`Reusing the fresh cloud assembly in ${path.relative(projectRoot, assemblyDir)}`);
+    } else {
+      // The CDK app is loaded only to synthesize: while DynamoDB Local's JVM boots, every CPU
+      // millisecond counts on a small machine.
+      const started = Date.now();
+      const { synthesizeForLocalCloud } = await import('../local-cloud/synthesize');
+      synthesizeForLocalCloud({ ...inputs, force: true });
+      console.log(
+        `Synthesized ${options.variants.join(', ')} into ${path.relative(projectRoot, assemblyDir)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
   }
 
   const startedAt = Date.now();

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { resolveAppConfig, type AppConfigInputs, type CapacityConfig, type Variant } from '../lib/config';
 import { addVariantStacks } from '../lib/stacks';
+import { isAssemblyFresh, stampAssembly } from './assembly-stamp';
 
 /** Options of {@link synthesizeForLocalCloud}. */
 export interface SynthesizeOptions {
@@ -32,9 +33,6 @@ export interface SynthesizeResult {
   readonly reused: boolean;
 }
 
-/** Everything an assembly is built from: when one of these is newer than the assembly, it is stale. */
-const SOURCES = ['lib', 'lambdas', 'cdk.json', 'package-lock.json', 'local-cloud/synthesize.ts'];
-
 /**
  * The multi variant runs locally as if deployed with a hosted zone and an API key secret, so that
  * its Route 53 records and health checks exist for the local Route 53 stand-in, and a client's API
@@ -48,21 +46,14 @@ export const LOCAL_MULTI_REGION_INPUTS: AppConfigInputs = {
   apiKeyValuesSecretName: 'resilient-api/api-keys',
 };
 
-const STAMP_FILE = 'local-cloud-variants.json';
-
 /** Synthesizes the variants into `outdir`, or reuses a fresh assembly of the same variants there. */
 export function synthesizeForLocalCloud(options: SynthesizeOptions): SynthesizeResult {
-  const stampPath = path.join(options.outdir, STAMP_FILE);
-  // The stamp names what the assembly was built for: another capacity means another assembly.
-  const stamp = options.capacity
-    ? { variants: [...options.variants].sort(), capacity: options.capacity }
-    : [...options.variants].sort();
-  if (!options.force && isFresh(options, stampPath, stamp)) {
+  if (!options.force && isAssemblyFresh(options)) {
     return { assemblyDir: options.outdir, reused: true };
   }
   fs.rmSync(options.outdir, { recursive: true, force: true });
   localVariantApp(options).synth();
-  fs.writeFileSync(stampPath, JSON.stringify(stamp));
+  stampAssembly(options);
   return { assemblyDir: options.outdir, reused: false };
 }
 
@@ -82,23 +73,4 @@ export function localVariantApp(options: Omit<SynthesizeOptions, 'force'>): App 
     addVariantStacks(app, options.capacity ? { ...config, capacity: options.capacity } : config);
   }
   return app;
-}
-
-function isFresh(options: SynthesizeOptions, stampPath: string, stamp: unknown): boolean {
-  if (!fs.existsSync(stampPath)) return false;
-  if (fs.readFileSync(stampPath, 'utf8') !== JSON.stringify(stamp)) return false;
-  const builtAt = fs.statSync(stampPath).mtimeMs;
-  return SOURCES.every((source) => newestModification(path.join(options.projectRoot, source)) <= builtAt);
-}
-
-function newestModification(target: string): number {
-  if (!fs.existsSync(target)) return 0;
-  const stat = fs.statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of fs.readdirSync(target, { withFileTypes: true })) {
-    if (entry.name === 'node_modules') continue;
-    newest = Math.max(newest, newestModification(path.join(target, entry.name)));
-  }
-  return newest;
 }

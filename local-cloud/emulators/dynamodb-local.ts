@@ -5,7 +5,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { classDataSharingLaunch } from './dynamodb-local-cds';
 import { findFreePort } from './free-port';
 import type { LocalEmulator, LocalEmulatorOptions } from './local-emulator';
 
@@ -14,6 +22,8 @@ const STARTUP_TIMEOUT_MS = 30_000;
 const STARTUP_POLL_INTERVAL_MS = 100;
 /** Grace period between SIGTERM and SIGKILL when stopping. */
 const STOP_GRACE_MS = 3_000;
+/** The same, when the JVM writes its class archive on the way out. */
+const ARCHIVING_STOP_GRACE_MS = 15_000;
 /** How much of the process output to keep for error messages. */
 const MAX_OUTPUT_CHARS = 4_000;
 
@@ -54,17 +64,31 @@ export function findDynamoDbLocalDistribution(): DynamoDbLocalDistribution {
  * Starts an in-memory DynamoDB Local on 127.0.0.1 and resolves once it answers ListTables.
  * Each process has its own database per access key and region (no `-sharedDb`).
  */
-export async function startDynamoDbLocal(options: LocalEmulatorOptions = {}): Promise<LocalEmulator> {
-  assertJavaIsInstalled();
-  const { jarPath, libraryPath } = findDynamoDbLocalDistribution();
+export async function startDynamoDbLocal(
+  options: LocalEmulatorOptions & {
+    /**
+     * Where the class-data sharing archive goes (see `dynamodb-local-cds.ts`).
+     * @default LOCAL_CLOUD_CACHE_DIRECTORY
+     */
+    readonly cacheDirectory?: string;
+  } = {},
+): Promise<LocalEmulator> {
+  const javaVersion = javaVersionOrFail();
+  const distribution = findDynamoDbLocalDistribution();
+  const { jarPath, libraryPath } = distribution;
   const port = options.port ?? (await findFreePort());
   const endpoint = `http://127.0.0.1:${port}`;
 
-  const child = spawn(
-    'java',
-    [`-Djava.library.path=${libraryPath}`, '-jar', jarPath, '-inMemory', '-port', String(port)],
-    { cwd: path.dirname(jarPath), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const launch = classDataSharingLaunch(distribution, javaVersion, options.cacheDirectory) ?? {
+    args: [`-Djava.library.path=${libraryPath}`, '-jar', jarPath],
+    writesArchive: false,
+    afterExit: () => {},
+  };
+  const child = spawn('java', [...launch.args, '-inMemory', '-port', String(port)], {
+    cwd: path.dirname(jarPath),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.once('exit', (code) => launch.afterExit(code));
   let output = '';
   const keepOutput = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-MAX_OUTPUT_CHARS);
@@ -77,9 +101,11 @@ export async function startDynamoDbLocal(options: LocalEmulatorOptions = {}): Pr
   };
   process.once('exit', killOnExit);
 
+  let warmingUp: Promise<void> = Promise.resolve();
   const stop = async (): Promise<void> => {
+    await warmingUp;
     process.removeListener('exit', killOnExit);
-    await stopChild(child);
+    await stopChild(child, launch.writesArchive ? ARCHIVING_STOP_GRACE_MS : STOP_GRACE_MS);
   };
 
   try {
@@ -88,17 +114,76 @@ export async function startDynamoDbLocal(options: LocalEmulatorOptions = {}): Pr
     await stop();
     throw error;
   }
+  warmingUp = warmUp(endpoint);
   return { endpoint, stop };
 }
 
-function assertJavaIsInstalled(): void {
-  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+/** Credentials of the warm-up's own database, which no caller of the emulator sees. */
+const WARM_UP_CREDENTIALS = { accessKeyId: 'warmup', secretAccessKey: 'warmup' };
+
+/**
+ * Runs DynamoDB Local's write and read paths once, in the background, while the caller creates its
+ * tables: a fresh JVM interprets each path before it compiles it, so the first writes after start
+ * take 100–200 ms, which AWS's DynamoDB never does. Its table lives in a database of its own (DynamoDB
+ * Local keeps one per access key and region), so no caller sees it. A failure is ignored: it only
+ * leaves the emulator as cold as it was.
+ */
+async function warmUp(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: WARM_UP_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  const TableName = 'warm-up';
+  const Key = { pk: { S: 'warm-up' } };
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    for (let round = 0; round < 3; round++) {
+      await client.send(
+        new PutItemCommand({
+          TableName,
+          Item: { ...Key, round: { N: String(round) } },
+          ConditionExpression: 'attribute_not_exists(pk) OR #round < :round',
+          ExpressionAttributeNames: { '#round': 'round' },
+          ExpressionAttributeValues: { ':round': { N: String(round) } },
+        }),
+      );
+      await client.send(
+        new UpdateItemCommand({
+          TableName,
+          Key,
+          UpdateExpression: 'SET #s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': { S: 'done' } },
+        }),
+      );
+      await client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true }));
+    }
+  } catch {
+    // Still cold: nothing else is wrong.
+  } finally {
+    client.destroy();
+  }
+}
+
+/** What `java -version` prints; throws with an install hint when there is no Java. */
+function javaVersionOrFail(): string {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error !== undefined || probe.status !== 0) {
     throw new Error(
       'DynamoDB Local needs a Java runtime (17 or later), but `java -version` failed. ' +
         'Install one, e.g. `apt-get install -y openjdk-17-jre-headless`, and make sure `java` is on the PATH.',
     );
   }
+  return `${probe.stdout}${probe.stderr}`;
 }
 
 async function waitUntilAnswering(
@@ -139,11 +224,11 @@ async function waitUntilAnswering(
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }

@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { LOCAL_CLOUD_CACHE_DIRECTORY } from '../cache-directory';
 import type { FunctionError, InvokeMessage, WorkerMessage } from './runner-protocol';
 
 /** Lambda's limit on the init phase (loading the bundle and its top-level code). */
@@ -44,7 +45,7 @@ export type WorkerOutcome =
   | { readonly kind: 'exited'; readonly error: FunctionError };
 
 /** Where the runner is built to when the local cloud runs from TypeScript (tsx, ts-jest). */
-const BUILT_RUNNER_DIRECTORY = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'local-cloud');
+const BUILT_RUNNER_DIRECTORY = LOCAL_CLOUD_CACHE_DIRECTORY;
 let builtRunner: string | undefined;
 
 /**
