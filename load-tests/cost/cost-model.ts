@@ -117,7 +117,8 @@ const NOT_MODELLED = [
 
 const BYTES_PER_GB = 1e9;
 /** AWS prices by the month as 730 hours. */
-const SECONDS_PER_MONTH = 730 * 3600;
+const HOURS_PER_MONTH = 730;
+const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 
 /** Estimates the cost of a variant from its synthesized templates (the stack that takes traffic first). */
 export function estimateVariantCost(options: {
@@ -374,10 +375,24 @@ function monthlyItems(inventory: TemplateInventory, prices: PriceTable): Monthly
       monthlyUsd: fn.provisionedConcurrency * (fn.memoryMb / 1024) * SECONDS_PER_MONTH * perGbSecond,
     };
   });
+  const caches = inventory.cacheClusters.map((size) => {
+    const perHour = prices.apiGatewayCachePerHourBySize[size];
+    if (perHour === undefined) {
+      throw new Error(
+        `The price table has no API Gateway cache price for ${size} GB (it has ${Object.keys(prices.apiGatewayCachePerHourBySize).join(', ')})`,
+      );
+    }
+    return {
+      item: `API Gateway cache cluster (${size} GB)`,
+      count: 1,
+      monthlyUsd: perHour * HOURS_PER_MONTH,
+    };
+  });
   return [
     ...rows
       .filter(([, count]) => count > 0)
       .map(([name, count, price]) => ({ item: name, count, monthlyUsd: count * price })),
     ...provisioned,
+    ...caches,
   ];
 }

@@ -43,6 +43,10 @@ export interface PriceTable {
   /** Lambda provisioned concurrency, per GB-second it is configured, x86. */
   readonly lambdaProvisionedConcurrencyPerGbSecondX86: number;
 
+  // Per hour.
+  /** API Gateway cache cluster, per hour, by size in GB (`'0.5'`, `'1.6'`, … as CloudFormation names them). */
+  readonly apiGatewayCachePerHourBySize: Readonly<Record<string, number>>;
+
   // Per month.
   /** CloudWatch standard-resolution alarm, per alarm metric per month. */
   readonly cloudWatchAlarmPerMetricMonth: number;

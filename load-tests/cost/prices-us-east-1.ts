@@ -18,7 +18,9 @@ export const PRICES_US_EAST_1: PriceTable = {
     'prices are those after the November 2024 price reduction. Lambda provisioned concurrency prices (added ' +
     '2026-12-07): x86 from the AWS price list (rate codes "Lambda Provisioned-Concurrency" and "Lambda ' +
     'Duration-Provisioned"), arm64 from published tables that agree with each other; provisioned concurrency ' +
-    'is billed from enable to disable, rounded up to 5 minutes. Check the pages before relying on a figure.',
+    'is billed from enable to disable, rounded up to 5 minutes. API Gateway cache prices per hour (added ' +
+    '2026-12-08) as the API Gateway pricing page lists them by size; only the 0.5 GB one was found in two ' +
+    'sources here. Check the pages before relying on a figure.',
 
   apiGatewayRestPerMillionRequests: 3.5,
   lambdaPerMillionRequests: 0.2,
@@ -36,6 +38,17 @@ export const PRICES_US_EAST_1: PriceTable = {
 
   lambdaProvisionedConcurrencyPerGbSecondArm64: 0.0000033334,
   lambdaProvisionedConcurrencyPerGbSecondX86: 0.0000041667,
+
+  apiGatewayCachePerHourBySize: {
+    '0.5': 0.02,
+    '1.6': 0.038,
+    '6.1': 0.2,
+    '13.5': 0.25,
+    '28.4': 0.5,
+    '58.2': 1.0,
+    '118': 1.9,
+    '237': 3.8,
+  },
 
   cloudWatchAlarmPerMetricMonth: 0.1,
   cloudWatchHighResolutionAlarmPerMetricMonth: 0.3,

@@ -71,6 +71,8 @@ export interface TemplateInventory {
   readonly monthly: MonthlyInventory;
   /** Functions of all the stacks with provisioned concurrency, billed for every second it is configured. */
   readonly provisioned: readonly FunctionInventory[];
+  /** Sizes (GB, as CloudFormation names them) of the stages' cache clusters, over all the stacks. */
+  readonly cacheClusters: readonly string[];
   readonly stacks: number;
 }
 
@@ -89,6 +91,7 @@ export function readTemplateInventory(templates: readonly StackTemplate[]): Temp
     tables: all.flatMap(readTables),
     monthly: sumMonthly(all.map(readMonthly)),
     provisioned: all.flatMap(readProvisioned),
+    cacheClusters: all.flatMap(readCacheClusters),
     stacks: templates.length,
   };
 }
@@ -113,6 +116,17 @@ function referencedIds(value: unknown): string[] {
 /** The function a value invokes (directly or through an alias or version), if it names one. */
 function invokedFunctionId(resources: Resources, value: unknown): string | undefined {
   return invokedFunctionIn({ Resources: resources }, value)?.functionLogicalId;
+}
+
+function readCacheClusters(resources: Resources): string[] {
+  return (
+    resourcesOfType(resources, 'AWS::ApiGateway::Stage')
+      .filter(([, properties]) => properties.CacheClusterEnabled === true)
+      // CloudFormation's default size is 0.5 GB.
+      .map(([, properties]) =>
+        typeof properties.CacheClusterSize === 'string' ? properties.CacheClusterSize : '0.5',
+      )
+  );
 }
 
 function readProvisioned(resources: Resources): FunctionInventory[] {

@@ -75,6 +75,13 @@ export interface ResilientApiProps {
   readonly methodThrottling?: Record<string, apigateway.ThrottleSettings>;
 
   /**
+   * The stage cache: API Gateway's cache cluster, serving the listed methods' answers for their
+   * TTL without calling the integration. Every other method, `GET` included, is not cached.
+   * @default - no cache cluster
+   */
+  readonly cache?: ApiCacheProps;
+
+  /**
    * Client tiers: each gets a usage plan (throttle and quota) and an API key whose value API Gateway
    * generates (no key value ever lives in code).
    * @default - one tier, `standard`: 50 requests/s, burst 100, 1,000,000 requests a day
@@ -213,6 +220,47 @@ const DERIVED_REST_API_PROPS: Record<ResilientApiDerivedKey, string> = {
     'has its own props; set customDomainName and customDomainCertificate on ResilientApiProps, or call addCustomDomain(), instead',
 };
 
+/** The cache cluster sizes API Gateway offers, in GB. */
+export type CacheClusterSize = '0.5' | '1.6' | '6.1' | '13.5' | '28.4' | '58.2' | '118' | '237';
+
+/** One cached method. */
+export interface CachedMethodProps {
+  /**
+   * How long an answer is served from the cache (API Gateway: at most 1 hour). API Gateway caches
+   * whatever the integration answers, errors included, so the TTL is also how long an error
+   * answered during an outage outlives the recovery.
+   * @default the cache's `ttl`
+   */
+  readonly ttl?: Duration;
+}
+
+/** The stage cache of a {@link ResilientApi}. */
+export interface ApiCacheProps {
+  /**
+   * Size of the cache cluster, billed per hour whether used or not (the cost model prices it).
+   * @default '0.5'
+   */
+  readonly size?: CacheClusterSize;
+  /**
+   * Default TTL of the cached methods.
+   * @default Duration.seconds(60)
+   */
+  readonly ttl?: Duration;
+  /**
+   * The cached methods, keyed by `<resource path>/<HTTP method>` as `methodThrottling` is, e.g.
+   * `/orders/{orderId}/GET`. Each one's integration must key the cache on the caller
+   * ({@link ResilientApi.cacheKeyParameters}); synth fails otherwise.
+   */
+  readonly methods: Record<string, CachedMethodProps>;
+}
+
+/** API Gateway's longest cache TTL. */
+const MAX_CACHE_TTL = Duration.hours(1);
+/** The cached methods' TTL when none is given: orders never change once written, errors do. */
+const DEFAULT_CACHE_TTL = Duration.seconds(60);
+/** The header clients send their API key in (API Gateway's `apiKeySource` HEADER). */
+const API_KEY_HEADER = 'x-api-key';
+
 /** What a method needs validated before API Gateway calls its integration. */
 export interface ValidatedMethodOptions {
   /**
@@ -339,7 +387,8 @@ export class ResilientApi extends Construct {
         variables: props.stageVariables,
         throttlingRateLimit: this.throttlingRateLimit,
         throttlingBurstLimit: this.throttlingBurstLimit,
-        methodOptions: methodThrottlingOptions(props.methodThrottling),
+        methodOptions: stageMethodOptions(props.methodThrottling, props.cache),
+        ...stageCacheOptions(props.cache),
         tracingEnabled: props.tracingEnabled ?? true,
         loggingLevel: props.executionLogLevel ?? apigateway.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
@@ -440,6 +489,7 @@ export class ResilientApi extends Construct {
     }
 
     this.acknowledgeNagFindings(props);
+    this.node.addValidation({ validate: () => this.validateCachedMethods(props.cache) });
 
     if (props.customDomainName !== undefined && props.customDomainCertificate !== undefined) {
       this.addCustomDomain(props.customDomainName, props.customDomainCertificate);
@@ -539,6 +589,82 @@ export class ResilientApi extends Construct {
       requestModels: options.bodyModel ? { 'application/json': options.bodyModel } : undefined,
       requestParameters,
     };
+  }
+
+  /**
+   * The cache key parameters of a cached method's integration (`cacheKeyParameters` of its
+   * integration options): its path parameters and who calls — the API key header and, with an
+   * authorizer, the `Authorization` header — so that an answer cached for one caller is never served
+   * to another. API Gateway does not key the cache on the caller by itself.
+   */
+  public cacheKeyParameters(pathParameters: readonly string[]): string[] {
+    return [
+      ...pathParameters.map((name) => `method.request.path.${name}`),
+      ...this.callerHeaders().map((header) => `method.request.header.${header}`),
+    ];
+  }
+
+  /**
+   * {@link validatedMethodOptions} for a cached method: the request parameters of its cache key
+   * ({@link cacheKeyParameters}) are declared, as API Gateway requires of a cache key parameter (the
+   * caller's headers as optional, so that a missing one is answered by the API key or authorizer
+   * check, not by validation).
+   */
+  public cachedMethodOptions(
+    pathParameters: readonly string[],
+    options: ValidatedMethodOptions = {},
+  ): apigateway.MethodOptions {
+    const validated = this.validatedMethodOptions(options);
+    return {
+      ...validated,
+      requestParameters: {
+        ...Object.fromEntries(pathParameters.map((name) => [`method.request.path.${name}`, true])),
+        ...Object.fromEntries(
+          this.callerHeaders().map((header) => [`method.request.header.${header}`, false]),
+        ),
+        ...validated.requestParameters,
+      },
+    };
+  }
+
+  /** The headers that say who calls: the API key, and the token when there is an authorizer. */
+  private callerHeaders(): string[] {
+    return this.authorizer ? [API_KEY_HEADER, 'Authorization'] : [API_KEY_HEADER];
+  }
+
+  /**
+   * Checks each cached method of `cache.methods`: it exists, and its integration keys the cache on
+   * the caller. A cached method without the caller in its key would serve one owner's order to
+   * another.
+   */
+  private validateCachedMethods(cache: ApiCacheProps | undefined): string[] {
+    const errors: string[] = [];
+    for (const methodPath of Object.keys(cache?.methods ?? {})) {
+      const separator = methodPath.lastIndexOf('/');
+      const resourcePath = methodPath.slice(0, separator) || '/';
+      const httpMethod = methodPath.slice(separator + 1).toUpperCase();
+      const method = this.api.methods.find(
+        (candidate) => candidate.resource.path === resourcePath && candidate.httpMethod === httpMethod,
+      );
+      if (method === undefined) {
+        errors.push(`cache.methods names ${methodPath}, which the API does not have`);
+        continue;
+      }
+      const cfnMethod = method.node.defaultChild as apigateway.CfnMethod;
+      // The L1 property, resolved: camel-case keys (`cacheKeyParameters`), as CfnMethod takes them.
+      const integration = Stack.of(this).resolve(cfnMethod.integration) as
+        apigateway.CfnMethod.IntegrationProperty | undefined;
+      const keyParameters = integration?.cacheKeyParameters ?? [];
+      const missing = this.callerHeaders()
+        .map((header) => `method.request.header.${header}`)
+        .filter((parameter) => !keyParameters.includes(parameter));
+      if (missing.length > 0) {
+        errors.push(
+          `The cached method ${methodPath} does not key its cache on ${missing.join(' and ')}: an answer cached for one caller would be served to another. Give its integration cacheKeyParameters: api.cacheKeyParameters([...path parameters]), and its method api.cachedMethodOptions()`,
+        );
+      }
+    }
+    return errors;
   }
 
   /**
@@ -664,19 +790,52 @@ function createWebAcl(scope: Construct, rateLimit: number): wafv2.CfnWebACL {
   });
 }
 
-function methodThrottlingOptions(
-  overrides: Record<string, apigateway.ThrottleSettings> | undefined,
+/** The stage's per-method settings: throttle overrides and cached methods, merged by method path. */
+function stageMethodOptions(
+  throttling: Record<string, apigateway.ThrottleSettings> | undefined,
+  cache: ApiCacheProps | undefined,
 ): Record<string, apigateway.MethodDeploymentOptions> | undefined {
-  if (!overrides) return undefined;
-  return Object.fromEntries(
-    Object.entries(overrides).map(([methodPath, throttle]) => {
-      validateThrottle(`Method ${methodPath}`, throttle.rateLimit ?? 1, throttle.burstLimit ?? 1);
-      return [
-        methodPath,
-        { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit },
-      ];
-    }),
-  );
+  if (!throttling && !cache) return undefined;
+  const options: Record<string, apigateway.MethodDeploymentOptions> = {};
+  for (const [methodPath, throttle] of Object.entries(throttling ?? {})) {
+    validateThrottle(`Method ${methodPath}`, throttle.rateLimit ?? 1, throttle.burstLimit ?? 1);
+    options[methodPath] = {
+      throttlingRateLimit: throttle.rateLimit,
+      throttlingBurstLimit: throttle.burstLimit,
+    };
+  }
+  for (const [methodPath, method] of Object.entries(cache?.methods ?? {})) {
+    const ttl = method.ttl ?? cache?.ttl ?? DEFAULT_CACHE_TTL;
+    validateCacheTtl(methodPath, ttl);
+    options[methodPath] = {
+      ...options[methodPath],
+      cachingEnabled: true,
+      cacheTtl: ttl,
+      cacheDataEncrypted: true,
+    };
+  }
+  return options;
+}
+
+/**
+ * The stage's cache cluster, and caching off for every method the cache does not name: when a
+ * stage has a cache cluster, API Gateway caches its GET methods by default, which would cache
+ * `/health` for Route 53's health checkers.
+ */
+function stageCacheOptions(cache: ApiCacheProps | undefined): Partial<apigateway.StageOptions> {
+  if (!cache) return {};
+  validateCacheTtl('The cache', cache.ttl ?? DEFAULT_CACHE_TTL);
+  return { cacheClusterEnabled: true, cacheClusterSize: cache.size ?? '0.5', cachingEnabled: false };
+}
+
+function validateCacheTtl(what: string, ttl: Duration): void {
+  const seconds = ttl.toSeconds({ integral: false });
+  if (Token.isUnresolved(seconds)) return;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_CACHE_TTL.toSeconds()) {
+    throw new Error(
+      `${what} TTL must be whole seconds from 1 to ${MAX_CACHE_TTL.toSeconds()} (given ${seconds} seconds); leave the method out of cache.methods to not cache it`,
+    );
+  }
 }
 
 function validateThrottle(what: string, rateLimit: number, burstLimit: number): void {

@@ -247,6 +247,46 @@ describe('estimateVariantCost', () => {
     });
   });
 
+  test('prices a stage cache cluster per hour by its size, all month', () => {
+    // GIVEN the stage with a 1.6 GB cache cluster
+    const cached: StackTemplate = {
+      Resources: {
+        ...template.Resources,
+        Stage: {
+          Type: 'AWS::ApiGateway::Stage',
+          Properties: {
+            ...template.Resources.Stage.Properties,
+            CacheClusterEnabled: true,
+            CacheClusterSize: '1.6',
+          },
+        },
+      },
+    };
+    // WHEN
+    const cost = estimateVariantCost({
+      variant: 'test',
+      templates: [cached],
+      prices: PRICES_US_EAST_1,
+      assumptions,
+    });
+    // THEN $0.038 an hour × 730 hours = $27.74 a month
+    expect(cost.fixedItems.find((fixed) => fixed.item.startsWith('API Gateway cache'))).toEqual({
+      item: 'API Gateway cache cluster (1.6 GB)',
+      count: 1,
+      monthlyUsd: expect.closeTo(27.74, 8),
+    });
+    expect(cost.fixedMonthlyUsd).toBeCloseTo(8.1 + 27.74, 8);
+    // ...and a size the price table does not know is an error, not a free cache
+    expect(() =>
+      estimateVariantCost({
+        variant: 'test',
+        templates: [cached],
+        prices: { ...PRICES_US_EAST_1, apiGatewayCachePerHourBySize: { '0.5': 0.02 } },
+        assumptions,
+      }),
+    ).toThrow('The price table has no API Gateway cache price for 1.6 GB (it has 0.5)');
+  });
+
   test('uses the event source mapping batch size when no measured batch size is given', () => {
     const cost = estimateVariantCost({
       variant: 'test',

@@ -1,4 +1,4 @@
-import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { Duration, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -554,5 +554,125 @@ describe('ResilientApi', () => {
         expect(section).toContain(`\`${key}\``);
       }
     });
+  });
+});
+
+describe('ResilientApi stage cache', () => {
+  /** An API with GET /orders/{orderId} (its integration keyed as given) and GET /health. */
+  function buildCached(
+    cache: ResilientApiProps['cache'],
+    keyOf: (api: ResilientApi) => string[] | undefined = (api) => api.cacheKeyParameters(['orderId']),
+    extra: Partial<ResilientApiProps> = {},
+  ) {
+    const stack = testStack();
+    const api = new ResilientApi(stack, 'Api', { cache, ...extra });
+    const order = api.api.root.addResource('orders').addResource('{orderId}');
+    order.addMethod(
+      'GET',
+      new apigateway.MockIntegration({ cacheKeyParameters: keyOf(api) }),
+      api.cachedMethodOptions(['orderId']),
+    );
+    api.api.root.addResource('health').addMethod('GET', new apigateway.MockIntegration());
+    return { stack, api, template: () => Template.fromStack(stack) };
+  }
+
+  const methods = { '/orders/{orderId}/GET': {} };
+
+  test('caches only the listed methods: a 0.5 GB cluster, 60 s, encrypted; every other method (GET /health too) not', () => {
+    // WHEN
+    const stage = buildCached({ methods }).template().findResources('AWS::ApiGateway::Stage');
+    const [properties] = Object.values(stage).map((resource) => resource.Properties);
+    // THEN the cluster, and caching off for /*/* (API Gateway would otherwise cache every GET)
+    expect(properties).toMatchObject({ CacheClusterEnabled: true, CacheClusterSize: '0.5' });
+    expect(properties.MethodSettings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ResourcePath: '/*', HttpMethod: '*', CachingEnabled: false }),
+        expect.objectContaining({
+          ResourcePath: '/~1orders~1{orderId}',
+          HttpMethod: 'GET',
+          CachingEnabled: true,
+          CacheTtlInSeconds: 60,
+          CacheDataEncrypted: true,
+        }),
+      ]),
+    );
+    expect(
+      properties.MethodSettings.filter((setting: { CachingEnabled?: boolean }) => setting.CachingEnabled),
+    ).toHaveLength(1);
+  });
+
+  test('keys the cache on the order and the caller: the API key header, declared as an optional method parameter', () => {
+    const template = buildCached({ methods }).template();
+    const [get] = Object.values(
+      template.findResources('AWS::ApiGateway::Method', {
+        Properties: { HttpMethod: 'GET', Integration: { CacheKeyParameters: Match.anyValue() } },
+      }),
+    ).map((resource) => resource.Properties);
+    expect(get.Integration.CacheKeyParameters).toEqual([
+      'method.request.path.orderId',
+      'method.request.header.x-api-key',
+    ]);
+    expect(get.RequestParameters).toEqual({
+      'method.request.path.orderId': true,
+      'method.request.header.x-api-key': false,
+    });
+  });
+
+  test('with a token authorizer, the Authorization header is in the key too', () => {
+    const { api } = buildCached({ methods }, undefined, {
+      jwtIssuerUrl: 'https://login.example.com',
+      jwtAudience: ['orders-api'],
+    });
+    expect(api.cacheKeyParameters(['orderId'])).toEqual([
+      'method.request.path.orderId',
+      'method.request.header.x-api-key',
+      'method.request.header.Authorization',
+    ]);
+  });
+
+  test('takes the size and a TTL per method', () => {
+    const stage = buildCached({
+      size: '6.1',
+      ttl: Duration.minutes(5),
+      methods: { '/orders/{orderId}/GET': { ttl: Duration.seconds(30) } },
+    })
+      .template()
+      .findResources('AWS::ApiGateway::Stage');
+    const [properties] = Object.values(stage).map((resource) => resource.Properties);
+    expect(properties.CacheClusterSize).toBe('6.1');
+    expect(properties.MethodSettings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ HttpMethod: 'GET', CacheTtlInSeconds: 30 })]),
+    );
+  });
+
+  test('fails at synth when a cached method does not key its cache on the caller', () => {
+    // GIVEN an integration keyed on the order only: one owner's answer would go to another
+    const { template } = buildCached({ methods }, () => ['method.request.path.orderId']);
+    expect(template).toThrow(
+      'The cached method /orders/{orderId}/GET does not key its cache on method.request.header.x-api-key',
+    );
+  });
+
+  test('fails at synth when a cached method does not exist', () => {
+    const { template } = buildCached({ methods: { '/orders/GET': {} } });
+    expect(template).toThrow('cache.methods names /orders/GET, which the API does not have');
+  });
+
+  test.each([
+    [Duration.seconds(0), '0 seconds'],
+    [Duration.hours(2), '7200 seconds'],
+  ])('fails for a TTL of %s (API Gateway allows 1 s to 1 h)', (ttl, given) => {
+    expect(() => buildCached({ ttl, methods })).toThrow(
+      `TTL must be whole seconds from 1 to 3600 (given ${given})`,
+    );
+  });
+
+  test('without a cache, no cluster and no caching settings', () => {
+    const template = build().template;
+    const [properties] = Object.values(template.findResources('AWS::ApiGateway::Stage')).map(
+      (resource) => resource.Properties,
+    );
+    expect(properties.CacheClusterEnabled).toBeUndefined();
+    expect(JSON.stringify(properties.MethodSettings)).not.toContain('Caching');
   });
 });
