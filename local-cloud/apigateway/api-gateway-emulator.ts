@@ -30,7 +30,9 @@ import {
   type SendSqsMessage,
 } from './mapped-integration';
 import { RequestValidation } from './request-validation';
+import { cacheKeyOf, refreshesCache, StageCacheStore, withCacheStatus } from './stage-cache';
 import {
+  cacheTtlSecondsOf,
   readRestApi,
   type ApiKeySpec,
   type ApiMethod,
@@ -142,6 +144,8 @@ export interface AccessLogEntry {
   readonly latencyMillis: number;
   readonly integrationLatencyMillis?: number;
   readonly integrationStatus?: number;
+  /** For a cached method: whether the answer came from the stage cache (`CacheHitCount`). */
+  readonly cacheStatus?: 'hit' | 'miss';
   readonly apiKeyId?: string;
   /** The gateway response type, when the gateway answered itself (e.g. `THROTTLED`). */
   readonly errorType?: string;
@@ -251,6 +255,8 @@ interface RequestState {
   /** How long the backend call took (the `IntegrationLatency` metric); set with `backendCalled`. */
   integrationLatencyMillis?: number;
   integrationStatus?: number;
+  /** For a cached method: whether the answer came from the stage cache. */
+  cacheStatus?: 'hit' | 'miss';
 }
 
 class EmulatorRuntime {
@@ -263,6 +269,8 @@ class EmulatorRuntime {
   private readonly accountBucket?: TokenBucket;
   /** Stage variables changed since the deployment (UpdateStage), by stage name. */
   private readonly updatedVariables = new Map<string, Readonly<Record<string, string>>>();
+  /** The stage caches, by stage name (created at a cached method's first request). */
+  private readonly caches = new Map<string, StageCacheStore>();
 
   constructor(
     private readonly api: RestApiModel,
@@ -329,6 +337,7 @@ class EmulatorRuntime {
       latencyMillis,
       integrationLatencyMillis: state.integrationLatencyMillis,
       integrationStatus: state.integrationStatus,
+      cacheStatus: state.cacheStatus,
       apiKeyId: state.apiKey?.spec.id,
       errorType: gatewayError?.responseType,
       errorMessage: gatewayError?.message,
@@ -425,6 +434,33 @@ class EmulatorRuntime {
     });
     if (invalid) return invalid;
 
+    const ttlSeconds = cacheTtlSecondsOf(stage, method);
+    if (ttlSeconds === undefined) return this.integrate(state, method, stage);
+    let cache = this.caches.get(stage.name);
+    if (cache === undefined) this.caches.set(stage.name, (cache = new StageCacheStore(this.clock)));
+    const key = cacheKeyOf(method, {
+      pathParameters: state.pathParameters,
+      headers: state.headerMap,
+      query: state.query,
+    });
+    const cached = refreshesCache(state.headerMap) ? undefined : cache.get(key);
+    if (cached !== undefined) {
+      state.cacheStatus = 'hit';
+      return withCacheStatus(cached, 'hit');
+    }
+    state.cacheStatus = 'miss';
+    const answer = await this.integrate(state, method, stage);
+    if ('responseType' in answer) return answer;
+    cache.put(key, answer, ttlSeconds);
+    return withCacheStatus(answer, 'miss');
+  }
+
+  /** Runs the method's integration. */
+  private async integrate(
+    state: RequestState,
+    method: ApiMethod,
+    stage: ApiStage,
+  ): Promise<RenderedResponse | GatewayError> {
     const integration = method.integration;
     switch (integration.type) {
       case 'AWS_PROXY':

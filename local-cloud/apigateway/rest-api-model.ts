@@ -81,6 +81,12 @@ export interface ApiMethod {
   readonly validateRequestBody: boolean;
   readonly validateRequestParameters: boolean;
   readonly integration: ApiIntegration;
+  /**
+   * What keys the stage cache's entries of this method: the integration's `CacheNamespace` (the
+   * resource's id by default) and its `CacheKeyParameters` (`method.request.path.orderId`, …),
+   * nothing else: two requests that differ only elsewhere share an entry, as on AWS.
+   */
+  readonly cacheKey: { readonly namespace: string; readonly parameters: readonly string[] };
 }
 
 /** A node of the resource tree. */
@@ -109,7 +115,36 @@ export interface ApiStage {
   readonly accessLog?: { readonly destinationArn: string; readonly format: string };
   /** The id of the stage's deployment (`$context.deploymentId`). */
   readonly deploymentId: string;
+  /** The stage's cache cluster, when it has one. */
+  readonly cache?: StageCache;
 }
+
+/** A stage's cache cluster: its size (listed, not enforced locally) and which methods it serves. */
+export interface StageCache {
+  /** Size in GB, as CloudFormation names it (`0.5`). */
+  readonly size: string;
+  /** The TTL in seconds of each cached method, keyed `<resource path> <METHOD>`. */
+  readonly methodTtls: ReadonlyMap<string, number>;
+  /** Methods whose own setting turns caching off, keyed as `methodTtls`. */
+  readonly disabledMethods?: ReadonlySet<string>;
+  /** Whether a method without a setting of its own is cached (`/*` `*`), and for how long. */
+  readonly defaultCaching?: { readonly ttlSeconds: number; readonly getOnly: boolean };
+}
+
+/** How long a stage caches a method's answers, in seconds; undefined when it does not cache them. */
+export function cacheTtlSecondsOf(stage: ApiStage, method: ApiMethod): number | undefined {
+  const cache = stage.cache;
+  if (cache === undefined) return undefined;
+  const key = `${method.resource.path} ${method.httpMethod}`;
+  const own = cache.methodTtls.get(key);
+  if (own !== undefined) return own;
+  if (cache.disabledMethods?.has(key) || cache.defaultCaching === undefined) return undefined;
+  if (cache.defaultCaching.getOnly && method.httpMethod !== 'GET') return undefined;
+  return cache.defaultCaching.ttlSeconds;
+}
+
+/** API Gateway's cache TTL when a method setting names none. */
+export const DEFAULT_CACHE_TTL_SECONDS = 300;
 
 /** A usage plan that covers a stage of this API. */
 export interface ApiUsagePlan {
@@ -302,6 +337,7 @@ export function readRestApi(
       requestModels,
       validateRequestBody: validator?.body ?? false,
       validateRequestParameters: validator?.parameters ?? false,
+      cacheKey: readCacheKey(properties.Integration, node.id, resolve),
       integration: readIntegration(
         template,
         logicalId,
@@ -489,6 +525,7 @@ function readStage(
       },
     ]),
   );
+  const cache = readStageCache(properties, resolve);
   const accessLogSetting = recordOf(properties.AccessLogSetting);
   let accessLog: ApiStage['accessLog'];
   if (accessLogSetting.DestinationArn !== undefined && typeof accessLogSetting.Format === 'string') {
@@ -511,6 +548,49 @@ function readStage(
     methodThrottles,
     variables: stringRecord(resolve(properties.Variables)),
     ...(accessLog ? { accessLog } : {}),
+    ...(cache ? { cache } : {}),
+  };
+}
+
+function readCacheKey(
+  integration: unknown,
+  resourceId: string,
+  resolve: ResolveValue,
+): ApiMethod['cacheKey'] {
+  const fields = recordOf(integration);
+  const namespace = fields.CacheNamespace === undefined ? resourceId : String(resolve(fields.CacheNamespace));
+  return { namespace, parameters: arrayOf(resolve(fields.CacheKeyParameters)).map(String) };
+}
+
+/**
+ * The stage's cache: the cluster and the methods whose settings turn caching on. Without a setting
+ * for `/*` `*`, API Gateway caches the GET methods (its documented default for a stage with a cache).
+ */
+function readStageCache(properties: Record<string, unknown>, resolve: ResolveValue): StageCache | undefined {
+  if (resolve(properties.CacheClusterEnabled) !== true) return undefined;
+  const methodTtls = new Map<string, number>();
+  let defaultCaching: StageCache['defaultCaching'] = { ttlSeconds: DEFAULT_CACHE_TTL_SECONDS, getOnly: true };
+  const disabled = new Set<string>();
+  for (const setting of arrayOf(resolve(properties.MethodSettings))) {
+    const fields = recordOf(setting);
+    if (typeof fields.CachingEnabled !== 'boolean') continue;
+    const ttlSeconds =
+      typeof fields.CacheTtlInSeconds === 'number' ? fields.CacheTtlInSeconds : DEFAULT_CACHE_TTL_SECONDS;
+    const resourcePath = typeof fields.ResourcePath === 'string' ? fields.ResourcePath : '/*';
+    const httpMethod = typeof fields.HttpMethod === 'string' ? fields.HttpMethod.toUpperCase() : '*';
+    if (resourcePath === '/*' && httpMethod === '*') {
+      defaultCaching = fields.CachingEnabled ? { ttlSeconds, getOnly: false } : undefined;
+      continue;
+    }
+    const key = `${resourcePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~')} ${httpMethod}`;
+    if (fields.CachingEnabled) methodTtls.set(key, ttlSeconds);
+    else disabled.add(key);
+  }
+  return {
+    size: String(resolve(properties.CacheClusterSize ?? '0.5')),
+    methodTtls,
+    ...(defaultCaching ? { defaultCaching } : {}),
+    ...(disabled.size > 0 ? { disabledMethods: disabled } : {}),
   };
 }
 

@@ -4,7 +4,8 @@
  *
  * - **API Gateway** (`AWS/ApiGateway`, by `ApiName` + `Stage` and by `ApiName`), per request:
  *   `Count` (1), `4XXError` and `5XXError` (1 or 0, so `Average` is the rate), `Latency` and
- *   `IntegrationLatency` in milliseconds.
+ *   `IntegrationLatency` in milliseconds; for a cached method, `CacheHitCount` and `CacheMissCount`
+ *   (1 or 0).
  * - **Lambda** (`AWS/Lambda`, by `FunctionName`), per invocation: `Invocations`, `Errors` (1 or 0),
  *   `Duration` (not for throttled invocations), `Throttles`, `ConcurrentExecutions`.
  * - **SQS** (`AWS/SQS`, by `QueueName`), sampled: `ApproximateAgeOfOldestMessage` (seconds),
@@ -37,6 +38,10 @@ export function apiGatewayDatapoints(entry: AccessLogEntry, timestamp: number): 
     put('Latency', entry.latencyMillis);
     if (entry.integrationLatencyMillis !== undefined)
       put('IntegrationLatency', entry.integrationLatencyMillis);
+    if (entry.cacheStatus !== undefined) {
+      put('CacheHitCount', entry.cacheStatus === 'hit' ? 1 : 0);
+      put('CacheMissCount', entry.cacheStatus === 'miss' ? 1 : 0);
+    }
   }
   return datapoints;
 }
