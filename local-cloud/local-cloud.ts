@@ -583,7 +583,7 @@ function createAlarms(
     },
     invokeTarget: async (functionArn, event) => {
       const target = findRegionFunction(regions, functionArn);
-      const result = await target.invoke(event, qualifierIn(target, functionArn));
+      const result = await target.invoke(event, qualifierIn(functionArn));
       if (result.status !== 'succeeded') {
         throw new Error(
           result.status === 'failed'

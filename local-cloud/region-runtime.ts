@@ -248,7 +248,7 @@ export async function startRegionRuntime(options: RegionRuntimeOptions): Promise
       findFunction,
       invoke: async (reference, event) => {
         const fn = findFunction(reference);
-        return fn.invoke(event, qualifierIn(fn, reference));
+        return fn.invoke(event, qualifierIn(reference));
       },
       async setEventSourcesEnabled(enabled) {
         // Already polling: keep the pollers (and what they know of failed messages).

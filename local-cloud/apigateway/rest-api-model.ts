@@ -337,7 +337,7 @@ export function readRestApi(
       requestModels,
       validateRequestBody: validator?.body ?? false,
       validateRequestParameters: validator?.parameters ?? false,
-      cacheKey: readCacheKey(properties.Integration, node.id, resolve),
+      cacheKey: readCacheKey(properties.Integration, node, `${httpMethod} ${node.path}`, resolve),
       integration: readIntegration(
         template,
         logicalId,
@@ -552,38 +552,58 @@ function readStage(
   };
 }
 
+/**
+ * The cache key of a method. A key parameter the emulator cannot read from a request (another
+ * location, a path parameter the resource does not have) is an error: read as missing, it would
+ * make every request share one entry.
+ */
 function readCacheKey(
   integration: unknown,
-  resourceId: string,
+  resource: { readonly id: string; readonly path: string },
+  route: string,
   resolve: ResolveValue,
 ): ApiMethod['cacheKey'] {
   const fields = recordOf(integration);
-  const namespace = fields.CacheNamespace === undefined ? resourceId : String(resolve(fields.CacheNamespace));
-  return { namespace, parameters: arrayOf(resolve(fields.CacheKeyParameters)).map(String) };
+  const namespace =
+    fields.CacheNamespace === undefined ? resource.id : String(resolve(fields.CacheNamespace));
+  const parameters = arrayOf(resolve(fields.CacheKeyParameters)).map(String);
+  for (const parameter of parameters) {
+    const match = /^method\.request\.(path|header|querystring)\.(.+)$/.exec(parameter);
+    if (!match || (match[1] === 'path' && !resource.path.includes(`{${match[2]}}`))) {
+      throw new Error(
+        `${route}: the cache key parameter ${parameter} is not one the local API Gateway can read (method.request.path.<a parameter of the path>, .header.<name> or .querystring.<name>)`,
+      );
+    }
+  }
+  return { namespace, parameters };
 }
 
 /**
- * The stage's cache: the cluster and the methods whose settings turn caching on. Without a setting
- * for `/*` `*`, API Gateway caches the GET methods (its documented default for a stage with a cache).
+ * The stage's cache: the cluster and the methods whose settings turn caching on. A `/*` `*` setting
+ * with `CachingEnabled` covers the GET methods only (AWS: "only GET methods have caching enabled by
+ * default"; another method is cached by its own setting). Without any setting that turns caching on,
+ * nothing is cached: CloudFormation users report no caching until a method setting enables it (not
+ * verified against a recording). A TTL of 0 turns caching off, as on AWS.
  */
 function readStageCache(properties: Record<string, unknown>, resolve: ResolveValue): StageCache | undefined {
   if (resolve(properties.CacheClusterEnabled) !== true) return undefined;
   const methodTtls = new Map<string, number>();
-  let defaultCaching: StageCache['defaultCaching'] = { ttlSeconds: DEFAULT_CACHE_TTL_SECONDS, getOnly: true };
+  let defaultCaching: StageCache['defaultCaching'];
   const disabled = new Set<string>();
   for (const setting of arrayOf(resolve(properties.MethodSettings))) {
     const fields = recordOf(setting);
     if (typeof fields.CachingEnabled !== 'boolean') continue;
     const ttlSeconds =
       typeof fields.CacheTtlInSeconds === 'number' ? fields.CacheTtlInSeconds : DEFAULT_CACHE_TTL_SECONDS;
+    const enabled = fields.CachingEnabled && ttlSeconds > 0;
     const resourcePath = typeof fields.ResourcePath === 'string' ? fields.ResourcePath : '/*';
     const httpMethod = typeof fields.HttpMethod === 'string' ? fields.HttpMethod.toUpperCase() : '*';
     if (resourcePath === '/*' && httpMethod === '*') {
-      defaultCaching = fields.CachingEnabled ? { ttlSeconds, getOnly: false } : undefined;
+      defaultCaching = enabled ? { ttlSeconds, getOnly: true } : undefined;
       continue;
     }
     const key = `${resourcePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~')} ${httpMethod}`;
-    if (fields.CachingEnabled) methodTtls.set(key, ttlSeconds);
+    if (enabled) methodTtls.set(key, ttlSeconds);
     else disabled.add(key);
   }
   return {

@@ -27,10 +27,9 @@ export interface CacheKeyRequest {
 
 /** The key of a request's entry: the method, its namespace and the values of its key parameters. */
 export function cacheKeyOf(method: ApiMethod, request: CacheKeyRequest): string {
+  // The parameters were checked when the template was read (`readCacheKey` in rest-api-model.ts).
   const values = method.cacheKey.parameters.map((parameter) => {
-    const match = /^method\.request\.(path|header|querystring)\.(.+)$/.exec(parameter);
-    if (!match) return null;
-    const [, location, name] = match;
+    const [, location, name] = /^method\.request\.(path|header|querystring)\.(.+)$/.exec(parameter) ?? [];
     if (location === 'path') return request.pathParameters[name] ?? null;
     if (location === 'header') return request.headers.get(name.toLowerCase()) ?? null;
     return request.query.filter(([key]) => key === name).map(([, value]) => value);
@@ -47,12 +46,22 @@ export function refreshesCache(headers: ReadonlyMap<string, string>): boolean {
   return wantsFresh && (headers.get('authorization') ?? '').startsWith('AWS4-HMAC-SHA256 ');
 }
 
-/** The entries of one stage's cache. Its size is not enforced locally. */
+/** API Gateway does not cache an answer larger than 1 MB. */
+export const MAX_CACHED_BODY_BYTES = 1_048_576;
+
+/** Puts between two sweeps of expired entries. */
+const SWEEP_EVERY = 1_000;
+
+/**
+ * The entries of one stage's cache. Its size is not enforced locally (no eviction), but expired
+ * entries are swept now and then, so a run with ever new keys does not grow without bound.
+ */
 export class StageCacheStore {
   private readonly entries = new Map<
     string,
     { readonly response: RenderedResponse; readonly expiresAt: number }
   >();
+  private putsSinceSweep = 0;
 
   constructor(private readonly clock: () => number) {}
 
@@ -67,9 +76,20 @@ export class StageCacheStore {
     return entry.response;
   }
 
-  /** Keeps an answer under `key` for `ttlSeconds`. */
+  /** Keeps an answer under `key` for `ttlSeconds`, unless it is over API Gateway's 1 MB. */
   public put(key: string, response: RenderedResponse, ttlSeconds: number): void {
-    this.entries.set(key, { response, expiresAt: this.clock() + ttlSeconds * 1000 });
+    if (response.body.length > MAX_CACHED_BODY_BYTES) return;
+    const now = this.clock();
+    if (++this.putsSinceSweep >= SWEEP_EVERY) {
+      this.putsSinceSweep = 0;
+      for (const [entryKey, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(entryKey);
+    }
+    this.entries.set(key, { response, expiresAt: now + ttlSeconds * 1000 });
+  }
+
+  /** Entries kept now, expired ones not yet swept included. */
+  public get size(): number {
+    return this.entries.size;
   }
 }
 

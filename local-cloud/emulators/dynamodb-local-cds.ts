@@ -4,18 +4,18 @@
  * (2.4–2.6 s → 1.2–1.4 s on this project's machine).
  *
  * The JVM archives only a class path of jars: DynamoDB Local's jar names `.` (its own folder) in
- * its manifest's `Class-Path`, which CDS refuses. So the jar is copied once, unchanged but for a
- * manifest without `Class-Path`, and java starts its `Main-Class` with the jars of
- * `DynamoDBLocal_lib/` listed explicitly: the same classes, the same database. The first start
+ * its manifest's `Class-Path`, which CDS refuses. So the jar is copied once with the same content
+ * but a manifest without `Class-Path`, and java starts its `Main-Class` with the jars that
+ * `Class-Path` names, in its order, listed explicitly: the same classes, the same database. The first start
  * writes the archive when the JVM exits; a start without one, or with one the JVM cannot use
  * (another JDK), runs as before. Everything lives in `node_modules/.cache/local-cloud/`, named after
  * the jar and the JDK, so an upgrade of either starts afresh.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LOCAL_CLOUD_CACHE_DIRECTORY } from '../cache-directory';
-import { formatManifest, manifestAttributes, readManifest, writeJarWithManifest } from './jar-manifest';
+import { manifestAttributes, readManifest, withoutMainAttribute, writeJarWithManifest } from './jar-manifest';
 
 /** How DynamoDB Local's JVM is started, and what to do once it has exited. */
 export interface JavaLaunch {
@@ -26,6 +26,9 @@ export interface JavaLaunch {
   /** Called once the JVM has exited: keeps the archive it wrote if it exited by itself or on SIGTERM. */
   afterExit(exitCode: number | null): void;
 }
+
+/** Launches prepared by this process, for unique names of the archives being written. */
+let launches = 0;
 
 /** The JVM's exit code after SIGTERM (128 + 15): its shutdown ran, the archive is complete. */
 const EXIT_ON_SIGTERM = 143;
@@ -43,26 +46,29 @@ export function classDataSharingLaunch(
 ): JavaLaunch | undefined {
   try {
     const jar = statSync(distribution.jarPath);
+    const manifest = manifestAttributes(readManifest(distribution.jarPath));
+    const mainClass = manifest.get('Main-Class');
+    if (mainClass === undefined) return undefined;
+    // The manifest's own class path, in its order, without what CDS refuses (`.`) and what is not a
+    // jar (`log4j2.xml`), resolved against the jar's folder as the JVM resolves it.
+    const libraries = (manifest.get('Class-Path') ?? '')
+      .split(' ')
+      .filter((entry) => entry.endsWith('.jar'))
+      .map((entry) => path.join(path.dirname(distribution.jarPath), entry));
+    // Named after everything the archive depends on: another jar, library or JDK starts afresh.
     const key = createHash('sha256')
-      .update(`${distribution.jarPath}\n${jar.size}\n${jar.mtimeMs}\n${javaVersion}`)
+      .update(`${distribution.jarPath}\n${jar.size}\n${jar.mtimeMs}\n${javaVersion}\n`)
+      .update(libraries.map((library) => `${library} ${statSync(library).size}`).join('\n'))
       .digest('hex')
       .slice(0, 16);
     const directory = path.join(cacheDirectory, `dynamodb-local-cds-${key}`);
     mkdirSync(directory, { recursive: true });
-    const mainClass = manifestAttributes(readManifest(distribution.jarPath)).get('Main-Class');
-    if (mainClass === undefined) return undefined;
     const copiedJar = path.join(directory, path.basename(distribution.jarPath));
     if (!existsSync(copiedJar)) {
-      writeJarWithManifest(distribution.jarPath, copiedJar, (manifest) => {
-        const attributes = manifestAttributes(manifest);
-        attributes.delete('Class-Path');
-        return formatManifest(attributes);
-      });
+      writeJarWithManifest(distribution.jarPath, copiedJar, (text) =>
+        withoutMainAttribute(text, 'Class-Path'),
+      );
     }
-    const libraries = readdirSync(distribution.libraryPath)
-      .filter((name) => name.endsWith('.jar'))
-      .sort()
-      .map((name) => path.join(distribution.libraryPath, name));
     const classPath = [copiedJar, ...libraries].join(path.delimiter);
     const archive = path.join(directory, 'classes.jsa');
     const common = [`-Djava.library.path=${distribution.libraryPath}`, '-cp', classPath, mainClass];
@@ -74,7 +80,7 @@ export function classDataSharingLaunch(
       };
     }
     // Concurrent first starts each write their own archive; the last rename wins, all are equal.
-    const written = `${archive}.${process.pid}.${Date.now()}.tmp`;
+    const written = `${archive}.${process.pid}.${++launches}.tmp`;
     return {
       args: [`-XX:ArchiveClassesAtExit=${written}`, ...common],
       writesArchive: true,

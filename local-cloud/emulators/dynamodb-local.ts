@@ -20,6 +20,8 @@ import type { LocalEmulator, LocalEmulatorOptions } from './local-emulator';
 /** Longest wait for DynamoDB Local to answer after starting; the JVM usually needs 1–3 s. */
 const STARTUP_TIMEOUT_MS = 30_000;
 const STARTUP_POLL_INTERVAL_MS = 100;
+/** Longest wait for one startup attempt's answer. */
+const ATTEMPT_TIMEOUT_MS = 2_000;
 /** Grace period between SIGTERM and SIGKILL when stopping. */
 const STOP_GRACE_MS = 3_000;
 /** The same, when the JVM writes its class archive on the way out. */
@@ -102,7 +104,9 @@ export async function startDynamoDbLocal(
   process.once('exit', killOnExit);
 
   let warmingUp: Promise<void> = Promise.resolve();
+  const warmUpAborted = new AbortController();
   const stop = async (): Promise<void> => {
+    warmUpAborted.abort();
     await warmingUp;
     process.removeListener('exit', killOnExit);
     await stopChild(child, launch.writesArchive ? ARCHIVING_STOP_GRACE_MS : STOP_GRACE_MS);
@@ -114,7 +118,7 @@ export async function startDynamoDbLocal(
     await stop();
     throw error;
   }
-  warmingUp = warmUp(endpoint);
+  warmingUp = warmUp(endpoint, warmUpAborted.signal);
   return { endpoint, stop };
 }
 
@@ -126,9 +130,9 @@ const WARM_UP_CREDENTIALS = { accessKeyId: 'warmup', secretAccessKey: 'warmup' }
  * tables: a fresh JVM interprets each path before it compiles it, so the first writes after start
  * take 100–200 ms, which AWS's DynamoDB never does. Its table lives in a database of its own (DynamoDB
  * Local keeps one per access key and region), so no caller sees it. A failure is ignored: it only
- * leaves the emulator as cold as it was.
+ * leaves the emulator as cold as it was. Stopping the emulator aborts it.
  */
-async function warmUp(endpoint: string): Promise<void> {
+async function warmUp(endpoint: string, signal: AbortSignal): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -145,6 +149,7 @@ async function warmUp(endpoint: string): Promise<void> {
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
+      { abortSignal: signal },
     );
     for (let round = 0; round < 3; round++) {
       await client.send(
@@ -155,6 +160,7 @@ async function warmUp(endpoint: string): Promise<void> {
           ExpressionAttributeNames: { '#round': 'round' },
           ExpressionAttributeValues: { ':round': { N: String(round) } },
         }),
+        { abortSignal: signal },
       );
       await client.send(
         new UpdateItemCommand({
@@ -164,8 +170,11 @@ async function warmUp(endpoint: string): Promise<void> {
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':s': { S: 'done' } },
         }),
+        { abortSignal: signal },
       );
-      await client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true }));
+      await client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true }), {
+        abortSignal: signal,
+      });
     }
   } catch {
     // Still cold: nothing else is wrong.
@@ -207,7 +216,10 @@ async function waitUntilAnswering(
       // synthesis) must not turn a late answer into a timeout.
       const sentAt = Date.now();
       try {
-        await client.send(new ListTablesCommand({}));
+        // Each attempt is cut short: a JVM that accepts connections but stalls must not hang the start.
+        await client.send(new ListTablesCommand({}), {
+          abortSignal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+        });
         return;
       } catch (error) {
         if (sentAt > deadline) {

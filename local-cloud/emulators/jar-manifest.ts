@@ -1,7 +1,8 @@
 /**
- * Rewriting a jar's manifest without unpacking it: every other entry is copied as it is stored
- * (compressed bytes, CRC and sizes unchanged); the manifest is written anew, uncompressed. Enough
- * ZIP for a jar (no ZIP64, no encryption, no multi-disk archives); anything else is refused.
+ * Rewriting a jar's manifest without unpacking it: every other entry's content is copied as it is
+ * stored (compressed bytes, CRC and sizes unchanged; the headers are written anew, without their
+ * extra fields); the manifest is written uncompressed. Enough ZIP for a jar: a ZIP64 archive is
+ * refused; encryption and multi-disk archives are not expected in a jar and not checked.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { crc32, inflateRawSync } from 'node:zlib';
@@ -10,6 +11,7 @@ const MANIFEST = 'META-INF/MANIFEST.MF';
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+const ZIP64_END_LOCATOR = 0x07064b50;
 /** General purpose flag bit 3: sizes and CRC follow the data in a descriptor. */
 const DATA_DESCRIPTOR_FLAG = 0x0008;
 
@@ -48,15 +50,24 @@ export function manifestAttributes(manifest: string): Map<string, string> {
   return attributes;
 }
 
-/** A manifest's main attributes written back, lines folded at 72 bytes as the jar format asks. */
-export function formatManifest(attributes: ReadonlyMap<string, string>): string {
-  const lines: string[] = [];
-  for (const [name, value] of attributes) {
-    let line = `${name}: ${value}`;
-    lines.push(line.slice(0, 72));
-    for (line = line.slice(72); line.length > 0; line = line.slice(71)) lines.push(` ${line.slice(0, 71)}`);
+/**
+ * A manifest without one main attribute (its line and continuation lines); every other byte, the
+ * per-entry sections included, stays as it was.
+ */
+export function withoutMainAttribute(manifest: string, name: string): string {
+  // Lines keep their own line ending (CRLF or LF), so what is kept is kept byte for byte.
+  const lines = manifest.split(/(?<=\n)/);
+  const kept: string[] = [];
+  let mainSection = true;
+  let dropping = false;
+  for (const line of lines) {
+    if (line.startsWith(' ') && dropping) continue;
+    dropping = mainSection && line.toLowerCase().startsWith(`${name.toLowerCase()}:`);
+    if (!dropping) kept.push(line);
+    // The main section ends at the first empty line.
+    if (/^\r?\n$/.test(line)) mainSection = false;
   }
-  return `${lines.join('\r\n')}\r\n\r\n`;
+  return kept.join('');
 }
 
 /** The manifest text of a jar. */
@@ -135,7 +146,8 @@ function centralEntries(jar: Buffer): CentralEntry[] {
   const end = findEndOfCentralDirectory(jar);
   const count = jar.readUInt16LE(end + 10);
   let position = jar.readUInt32LE(end + 16);
-  if (count === 0xffff || position === 0xffffffff) throw new Error('ZIP64 archives are not supported');
+  const zip64Locator = end >= 20 && jar.readUInt32LE(end - 20) === ZIP64_END_LOCATOR;
+  if (zip64Locator || position === 0xffffffff) throw new Error('ZIP64 archives are not supported');
   const entries: CentralEntry[] = [];
   for (let index = 0; index < count; index++) {
     if (jar.readUInt32LE(position) !== CENTRAL_HEADER) throw new Error('Malformed central directory');

@@ -286,7 +286,7 @@ export class SqsEventSourcePoller {
   private async deliver(messages: readonly Message[]): Promise<void> {
     const { definition, target } = this.props;
     const event = sqsEventOf(messages, definition.queue.queueArn, this.props.region);
-    const invocation = await target.invoke(event, qualifierIn(target, definition.functionReference));
+    const invocation = await target.invoke(event, qualifierIn(definition.functionReference));
     const messageIds = messages.map((message) => message.MessageId ?? '');
     const retried = new Set(
       invocation.status === 'succeeded'

@@ -17,9 +17,22 @@ export interface FunctionReferenceOptions {
 }
 
 /**
- * The one function a reference names.
+ * A reference split as Lambda's `FunctionName` pattern reads it: the function's part (a name, an
+ * ARN, a partial ARN `<account>:function:<name>`, or, locally, a logical id) and the qualifier after
+ * it (`live`, `1`, `$LATEST`), if there is one.
+ */
+export function splitQualifier(reference: string): { readonly base: string; readonly qualifier?: string } {
+  const parts = reference.split(':');
+  const qualifiedLength = parts[0] === 'arn' ? 8 : parts[1] === 'function' ? 4 : 2;
+  if (parts.length !== qualifiedLength) return { base: reference };
+  return { base: parts.slice(0, -1).join(':'), qualifier: parts.at(-1) };
+}
+
+/**
+ * The one function a reference names, qualified or not (the qualifier must be `$LATEST`, the
+ * published version or one of its aliases).
  *
- * @throws Error for a reference that names no function, or several
+ * @throws Error for a reference that names no function, several, or a qualifier the function lacks
  */
 export function findFunctionByReference(
   functions: readonly LocalFunction[],
@@ -32,25 +45,14 @@ export function findFunctionByReference(
     names: [
       definition.functionName,
       definition.functionArn,
-      // Qualified by an alias or the published version, as an invoker's ARN may be.
-      ...[
-        ...definition.aliases.map((alias) => alias.name),
-        ...(definition.version === '$LATEST' ? [] : [definition.version]),
-      ].flatMap((qualifier) => [
-        `${definition.functionName}:${qualifier}`,
-        `${definition.functionArn}:${qualifier}`,
-      ]),
+      // The partial ARN Lambda accepts: <account>:function:<name>.
+      definition.functionArn.split(':').slice(4).join(':'),
     ],
   });
   const qualifiedId = (fn: LocalFunction) => qualifiedIdOf(targetOf(fn));
-  const { matches } = findByReference(functions, targetOf, reference, { allowPrefix: options.allowPrefix });
+  const { base, qualifier } = splitQualifier(reference);
+  const { matches } = findByReference(functions, targetOf, base, { allowPrefix: options.allowPrefix });
   if (matches.length === 0) {
-    const unqualified = reference.slice(0, reference.lastIndexOf(':'));
-    const byUnqualified = findByReference(functions, targetOf, unqualified).matches;
-    if (reference.includes(':') && byUnqualified.length === 1) {
-      // Lambda's ResourceNotFoundException for a qualifier the function does not have.
-      throw new Error(`Function not found: ${reference} (no such alias or version)`);
-    }
     const known = functions.map(qualifiedId).join(', ');
     throw new Error(`No local function ${reference} (known: ${known || 'none'})`);
   }
@@ -59,19 +61,30 @@ export function findFunctionByReference(
       `${reference} names several functions (${matches.map(qualifiedId).join(', ')}); use <stackName>/<logicalId>`,
     );
   }
-  return matches[0];
+  const [fn] = matches;
+  if (qualifier !== undefined && !isQualifierOf(fn, qualifier)) {
+    // Lambda's ResourceNotFoundException for a qualifier the function does not have.
+    throw new Error(
+      `Function not found: ${fn.definition.functionArn}:${qualifier} (no such alias or version)`,
+    );
+  }
+  return fn;
+}
+
+/** Whether a function answers to a qualifier: `$LATEST`, its published version or one of its aliases. */
+function isQualifierOf(fn: LocalFunction, qualifier: string): boolean {
+  const { version, aliases } = fn.definition;
+  return (
+    qualifier === '$LATEST' || qualifier === version || aliases.some((alias) => alias.name === qualifier)
+  );
 }
 
 /**
- * The alias or version a reference names after the function's name or ARN (`…:orders:live` →
- * `live`), or undefined for an unqualified reference (a name, an ARN, a logical id).
+ * The alias or version a reference names (`…:orders:live` → `live`), or undefined for an
+ * unqualified reference (a name, an ARN, a logical id).
  */
-export function qualifierIn(fn: LocalFunction, reference: string): string | undefined {
-  const { functionName, functionArn } = fn.definition;
-  for (const unqualified of [functionArn, functionName]) {
-    if (reference.startsWith(`${unqualified}:`)) return reference.slice(unqualified.length + 1);
-  }
-  return undefined;
+export function qualifierIn(reference: string): string | undefined {
+  return splitQualifier(reference).qualifier;
 }
 
 /** A function of any stack of the given regions, by reference (as {@link findFunctionByReference}, prefixes allowed). */

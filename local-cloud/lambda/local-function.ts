@@ -243,6 +243,7 @@ export class LocalFunction {
   private invokedVersionOf(qualifier: string | undefined): { arn: string; version: string } {
     const { functionArn, aliases, version } = this.definition;
     if (qualifier === undefined) return { arn: functionArn, version: '$LATEST' };
+    if (qualifier === '$LATEST') return { arn: `${functionArn}:${qualifier}`, version: '$LATEST' };
     if (qualifier === version || aliases.some((alias) => alias.name === qualifier)) {
       return { arn: `${functionArn}:${qualifier}`, version };
     }

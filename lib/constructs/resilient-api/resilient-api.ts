@@ -655,12 +655,20 @@ export class ResilientApi extends Construct {
       const integration = Stack.of(this).resolve(cfnMethod.integration) as
         apigateway.CfnMethod.IntegrationProperty | undefined;
       const keyParameters = integration?.cacheKeyParameters ?? [];
-      const missing = this.callerHeaders()
+      const missingCaller = this.callerHeaders()
         .map((header) => `method.request.header.${header}`)
         .filter((parameter) => !keyParameters.includes(parameter));
-      if (missing.length > 0) {
+      if (missingCaller.length > 0) {
         errors.push(
-          `The cached method ${methodPath} does not key its cache on ${missing.join(' and ')}: an answer cached for one caller would be served to another. Give its integration cacheKeyParameters: api.cacheKeyParameters([...path parameters]), and its method api.cachedMethodOptions()`,
+          `The cached method ${methodPath} does not key its cache on ${missingCaller.join(' and ')}: an answer cached for one caller would be served to another. Give its integration cacheKeyParameters: api.cacheKeyParameters([...path parameters]), and its method api.cachedMethodOptions()`,
+        );
+      }
+      const missingPath = [...resourcePath.matchAll(/\{([^}+]+)\+?\}/g)]
+        .map(([, name]) => `method.request.path.${name}`)
+        .filter((parameter) => !keyParameters.includes(parameter));
+      if (missingPath.length > 0) {
+        errors.push(
+          `The cached method ${methodPath} does not key its cache on ${missingPath.join(' and ')}: every value of that path parameter would share one entry (one order served for another). Name it in api.cacheKeyParameters([...])`,
         );
       }
     }

@@ -1,4 +1,5 @@
-import { readRestApi } from '../../../local-cloud/apigateway/rest-api-model';
+import { cacheTtlSecondsOf, readRestApi } from '../../../local-cloud/apigateway/rest-api-model';
+import { MAX_CACHED_BODY_BYTES, StageCacheStore } from '../../../local-cloud/apigateway/stage-cache';
 import {
   standaloneResolver,
   findGetAttTarget,
@@ -128,5 +129,100 @@ describe('template references', () => {
       '111111111111/us-east-1/x',
     );
     expect(resolve({ 'Fn::Sub': 'arn:${AWS::Partition}:${AWS::Region}' })).toBe('arn:aws:us-east-1');
+  });
+});
+
+describe('the stage cache as read from the template', () => {
+  /** The items template with a POST too, a stage with a cache cluster and the given method settings. */
+  function cachedStage(methodSettings: unknown[], integration: Record<string, unknown> = { Type: 'MOCK' }) {
+    const base = templateWithIntegration(integration);
+    const template: StackTemplate = {
+      Resources: {
+        ...base.Resources,
+        ItemsPost: {
+          Type: 'AWS::ApiGateway::Method',
+          Properties: {
+            RestApiId: { Ref: 'Api' },
+            ResourceId: { Ref: 'Items' },
+            HttpMethod: 'POST',
+            Integration: { Type: 'MOCK' },
+          },
+        },
+        Stage: {
+          Type: 'AWS::ApiGateway::Stage',
+          Properties: {
+            RestApiId: { Ref: 'Api' },
+            StageName: 'prod',
+            CacheClusterEnabled: true,
+            MethodSettings: methodSettings,
+          },
+        },
+      },
+    };
+    const api = readRestApi(template, resolverOf(template, deployment));
+    const stage = api.stages.get('prod')!;
+    const method = (httpMethod: string) => api.root.children[0].methods.get(httpMethod)!;
+    return { ttlOf: (httpMethod: string) => cacheTtlSecondsOf(stage, method(httpMethod)), method };
+  }
+
+  test('a /*/* setting caches the GET methods only (AWS: other methods by their own setting)', () => {
+    const { ttlOf } = cachedStage([
+      { ResourcePath: '/*', HttpMethod: '*', CachingEnabled: true, CacheTtlInSeconds: 120 },
+    ]);
+    expect([ttlOf('GET'), ttlOf('POST')]).toEqual([120, undefined]);
+    const own = cachedStage([
+      { ResourcePath: '/*', HttpMethod: '*', CachingEnabled: true },
+      { ResourcePath: '/~1items', HttpMethod: 'POST', CachingEnabled: true, CacheTtlInSeconds: 10 },
+    ]);
+    expect([own.ttlOf('GET'), own.ttlOf('POST')]).toEqual([300, 10]);
+  });
+
+  test('without a setting that turns caching on, nothing is cached; a TTL of 0 turns it off', () => {
+    expect(cachedStage([]).ttlOf('GET')).toBeUndefined();
+    expect(
+      cachedStage([
+        { ResourcePath: '/~1items', HttpMethod: 'GET', CachingEnabled: true, CacheTtlInSeconds: 0 },
+      ]).ttlOf('GET'),
+    ).toBeUndefined();
+  });
+
+  test('a cache key parameter the emulator cannot read is an error, not a key every request shares', () => {
+    expect(() =>
+      cachedStage([], { Type: 'MOCK', CacheKeyParameters: ['method.request.path.itemId'] }),
+    ).toThrow(
+      'GET /items: the cache key parameter method.request.path.itemId is not one the local API Gateway can read',
+    );
+    expect(() =>
+      cachedStage([], { Type: 'MOCK', CacheKeyParameters: ['method.request.multivalueheader.x'] }),
+    ).toThrow('the cache key parameter method.request.multivalueheader.x');
+    // a readable key, with the resource id as the namespace by default
+    const { method } = cachedStage([], {
+      Type: 'MOCK',
+      CacheKeyParameters: ['method.request.querystring.page'],
+    });
+    expect(method('GET').cacheKey).toEqual({
+      namespace: method('GET').resource.id,
+      parameters: ['method.request.querystring.page'],
+    });
+  });
+});
+
+describe('StageCacheStore', () => {
+  const answer = (bytes: number) => ({ statusCode: 200, headers: {}, body: Buffer.alloc(bytes) });
+
+  test('does not keep an answer over 1 MB, as API Gateway does not', () => {
+    const store = new StageCacheStore(() => 0);
+    store.put('small', answer(MAX_CACHED_BODY_BYTES), 60);
+    store.put('large', answer(MAX_CACHED_BODY_BYTES + 1), 60);
+    expect([store.get('small') !== undefined, store.get('large')]).toEqual([true, undefined]);
+  });
+
+  test('sweeps expired entries, so ever new keys do not grow it without bound', () => {
+    let now = 0;
+    const store = new StageCacheStore(() => now);
+    for (let i = 0; i < 999; i++) store.put(`k${i}`, answer(1), 1);
+    now = 2_000;
+    store.put('fresh', answer(1), 1); // the 1,000th put sweeps the 999 expired ones
+    expect(store.size).toBe(1);
   });
 });

@@ -137,6 +137,25 @@ describe('LocalFunction', () => {
     expect(byName.status).toBe('succeeded');
   });
 
+  test('takes the references Lambda takes: $LATEST, a partial ARN, and locally a logical id with its alias', async () => {
+    const { functionArn, logicalId } = probe.definition;
+    const contextOf = async (reference: string) => {
+      const result = await runtime.invoke(reference, {});
+      if (result.status !== 'succeeded') throw new Error(`Invocation ${result.status}`);
+      return (result.payload as ProbeReport).context;
+    };
+    expect(await contextOf(`${functionArn}:$LATEST`)).toMatchObject({
+      invokedFunctionArn: `${functionArn}:$LATEST`,
+      functionVersion: '$LATEST',
+    });
+    const partial = functionArn.split(':').slice(4).join(':'); // <account>:function:<name>
+    expect(await contextOf(`${partial}:live`)).toMatchObject({
+      invokedFunctionArn: `${functionArn}:live`,
+      functionVersion: '1',
+    });
+    expect(await contextOf(`${FIXTURE_STACK}/${logicalId}:live`)).toMatchObject({ functionVersion: '1' });
+  });
+
   test('an alias the function does not have is refused, as Lambda answers ResourceNotFoundException', async () => {
     await expect(runtime.invoke(`${probe.definition.functionArn}:canary`, {})).rejects.toThrow(
       `Function not found: ${probe.definition.functionArn}:canary (no such alias or version)`,

@@ -653,6 +653,14 @@ describe('ResilientApi stage cache', () => {
     );
   });
 
+  test('fails at synth when a cached method does not key its cache on a path parameter', () => {
+    // GIVEN the caller but not the order in the key: every order of a caller would share one entry
+    const { template } = buildCached({ methods }, (api) => api.cacheKeyParameters([]));
+    expect(template).toThrow(
+      'The cached method /orders/{orderId}/GET does not key its cache on method.request.path.orderId',
+    );
+  });
+
   test('fails at synth when a cached method does not exist', () => {
     const { template } = buildCached({ methods: { '/orders/GET': {} } });
     expect(template).toThrow('cache.methods names /orders/GET, which the API does not have');
