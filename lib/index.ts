@@ -20,3 +20,4 @@ export {
   ORDER_LIMITS,
 } from '../lambdas/contract/order-schema';
 export { ENVIRONMENT } from '../lambdas/contract/environment';
+export * from './versions/schema-compatibility';
