@@ -12,7 +12,7 @@
  * the jar and the JDK, so an upgrade of either starts afresh.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LOCAL_CLOUD_CACHE_DIRECTORY } from '../cache-directory';
 import { manifestAttributes, readManifest, withoutMainAttribute, writeJarWithManifest } from './jar-manifest';
@@ -25,7 +25,30 @@ export interface JavaLaunch {
   readonly writesArchive: boolean;
   /** Called once the JVM has exited: keeps the archive it wrote if it exited by itself or on SIGTERM. */
   afterExit(exitCode: number | null): void;
+  /**
+   * Called once the JVM answers, with what it printed: an archive it refused (written by another
+   * build of the JDK, or damaged) is deleted, so that the next start writes a new one.
+   */
+  afterStart(output: string): void;
+  /** Called when the JVM did not start with these arguments: deletes the archive it was given. */
+  failed(): void;
 }
+
+/** The first four bytes of a HotSpot dynamic archive (JDK 13 and later), little-endian. */
+const DYNAMIC_ARCHIVE_MAGIC = 0xf00baba8;
+
+function isDynamicArchive(file: string): boolean {
+  const header = Buffer.alloc(4);
+  const descriptor = openSync(file, 'r');
+  try {
+    return readSync(descriptor, header, 0, 4, 0) === 4 && header.readUInt32LE(0) === DYNAMIC_ARCHIVE_MAGIC;
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/** What HotSpot prints when it cannot map the archive it was given (it then runs without). */
+const ARCHIVE_REFUSED = 'Unable to use shared archive';
 
 /** Launches prepared by this process, for unique names of the archives being written. */
 let launches = 0;
@@ -72,11 +95,19 @@ export function classDataSharingLaunch(
     const classPath = [copiedJar, ...libraries].join(path.delimiter);
     const archive = path.join(directory, 'classes.jsa');
     const common = [`-Djava.library.path=${distribution.libraryPath}`, '-cp', classPath, mainClass];
+    // A file that is not a dynamic archive is ignored by the JVM without a word: not worth keeping.
+    if (existsSync(archive) && !isDynamicArchive(archive)) rmSync(archive, { force: true });
     if (existsSync(archive)) {
       return {
         args: [`-XX:SharedArchiveFile=${archive}`, ...common],
         writesArchive: false,
         afterExit: () => {},
+        afterStart(output) {
+          if (output.includes(ARCHIVE_REFUSED)) this.failed();
+        },
+        failed() {
+          rmSync(archive, { force: true });
+        },
       };
     }
     // Concurrent first starts each write their own archive; the last rename wins, all are equal.
@@ -84,12 +115,16 @@ export function classDataSharingLaunch(
     return {
       args: [`-XX:ArchiveClassesAtExit=${written}`, ...common],
       writesArchive: true,
+      afterStart: () => {},
+      failed: () => {},
       afterExit(exitCode) {
+        // Runs in an 'exit' listener: a file system error must not take the caller down.
         try {
           if ((exitCode === 0 || exitCode === EXIT_ON_SIGTERM) && existsSync(written))
             renameSync(written, archive);
-        } finally {
           rmSync(written, { force: true });
+        } catch {
+          // No archive this time: the next start writes one.
         }
       },
     };

@@ -13,7 +13,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { classDataSharingLaunch } from './dynamodb-local-cds';
+import { classDataSharingLaunch, type JavaLaunch } from './dynamodb-local-cds';
 import { findFreePort } from './free-port';
 import type { LocalEmulator, LocalEmulatorOptions } from './local-emulator';
 
@@ -79,13 +79,32 @@ export async function startDynamoDbLocal(
   const distribution = findDynamoDbLocalDistribution();
   const { jarPath, libraryPath } = distribution;
   const port = options.port ?? (await findFreePort());
-  const endpoint = `http://127.0.0.1:${port}`;
 
-  const launch = classDataSharingLaunch(distribution, javaVersion, options.cacheDirectory) ?? {
+  const plain: JavaLaunch = {
     args: [`-Djava.library.path=${libraryPath}`, '-jar', jarPath],
     writesArchive: false,
     afterExit: () => {},
+    afterStart: () => {},
+    failed: () => {},
   };
+  const sharing = classDataSharingLaunch(distribution, javaVersion, options.cacheDirectory);
+  try {
+    return await launchDynamoDbLocal(sharing ?? plain, jarPath, port);
+  } catch (error) {
+    if (sharing === undefined) throw error;
+    // The class-data sharing launch is an optimisation: never the reason DynamoDB Local is missing.
+    sharing.failed();
+    return launchDynamoDbLocal(plain, jarPath, port);
+  }
+}
+
+/** Starts the JVM as `launch` says and resolves once DynamoDB Local answers on `port`. */
+async function launchDynamoDbLocal(
+  launch: JavaLaunch,
+  jarPath: string,
+  port: number,
+): Promise<LocalEmulator> {
+  const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn('java', [...launch.args, '-inMemory', '-port', String(port)], {
     cwd: path.dirname(jarPath),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -118,6 +137,7 @@ export async function startDynamoDbLocal(
     await stop();
     throw error;
   }
+  launch.afterStart(output);
   warmingUp = warmUp(endpoint, warmUpAborted.signal);
   return { endpoint, stop };
 }

@@ -19,6 +19,8 @@ import {
 } from '../../../local-cloud/emulators/jar-manifest';
 
 const distribution = findDynamoDbLocalDistribution();
+/** The first bytes of a HotSpot dynamic archive (magic 0xf00baba8, little-endian). */
+const DYNAMIC_ARCHIVE_HEADER = Buffer.from([0xa8, 0xab, 0x0b, 0xf0]);
 let cache: string;
 
 beforeEach(() => {
@@ -77,7 +79,7 @@ describe('classDataSharingLaunch', () => {
     expect(first.writesArchive).toBe(true);
     const written = first.args.find((arg) => arg.startsWith('-XX:ArchiveClassesAtExit='))!.split('=')[1];
     // WHEN the JVM exits on SIGTERM after writing it
-    fs.writeFileSync(written, 'archive');
+    fs.writeFileSync(written, DYNAMIC_ARCHIVE_HEADER);
     first.afterExit(143);
     // THEN the next launch maps it and writes none
     const next = classDataSharingLaunch(distribution, 'java 17', cache)!;
@@ -85,6 +87,11 @@ describe('classDataSharingLaunch', () => {
     expect(next.args).toContain(`-XX:SharedArchiveFile=${path.join(path.dirname(written), 'classes.jsa')}`);
     // ...while another JDK gets a folder of its own
     expect(classDataSharingLaunch(distribution, 'java 21', cache)?.writesArchive).toBe(true);
+    // ...and an archive the JVM says it cannot use is deleted, for the next start to rewrite
+    next.afterStart(
+      '[0.047s][warning][cds,dynamic] Unable to use shared archive. The top archive failed to load',
+    );
+    expect(fs.existsSync(path.join(path.dirname(written), 'classes.jsa'))).toBe(false);
   });
 
   test('an archive from a killed JVM is thrown away', () => {
@@ -143,4 +150,26 @@ describe('DynamoDB Local with class-data sharing', () => {
       expect(archives).toEqual(['classes.jsa']);
     }
   }, 60_000);
+
+  test.each([['not an archive at all', (archive: string) => fs.writeFileSync(archive, 'not an archive')]])(
+    'a spoilt archive (%s) is not kept, and DynamoDB Local answers anyway',
+    async (_name, spoil) => {
+      // GIVEN an archive written by a first start, then spoilt
+      const first = await startDynamoDbLocal({ cacheDirectory: cache });
+      await first.stop();
+      const [folder] = fs.readdirSync(cache);
+      const archive = path.join(cache, folder, 'classes.jsa');
+      spoil(archive);
+      const spoilt = fs.readFileSync(archive);
+      // WHEN DynamoDB Local starts with it
+      const again = await startDynamoDbLocal({ cacheDirectory: cache });
+      await again.stop();
+      // THEN it answered (the start resolved), and the spoilt archive is not kept: gone, or replaced
+      // by the archive this start wrote
+      const after = fs.existsSync(archive) ? fs.readFileSync(archive) : undefined;
+      expect(after?.equals(spoilt) ?? false).toBe(false);
+      expect(after === undefined || after.subarray(0, 4).equals(DYNAMIC_ARCHIVE_HEADER)).toBe(true);
+    },
+    60_000,
+  );
 });
