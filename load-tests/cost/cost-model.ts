@@ -219,12 +219,12 @@ function functionItems(
   // assumes the traffic fits within the provisioned concurrency (spill-over is billed on demand).
   const provisioned = fn.provisionedConcurrency > 0;
   const perGbSecond = provisioned
-    ? fn.architecture === 'arm64'
-      ? prices.lambdaProvisionedDurationPerGbSecondArm64
-      : prices.lambdaProvisionedDurationPerGbSecondX86
-    : fn.architecture === 'arm64'
-      ? prices.lambdaPerGbSecondArm64
-      : prices.lambdaPerGbSecondX86;
+    ? byArchitecture(
+        fn,
+        prices.lambdaProvisionedDurationPerGbSecondArm64,
+        prices.lambdaProvisionedDurationPerGbSecondX86,
+      )
+    : byArchitecture(fn, prices.lambdaPerGbSecondArm64, prices.lambdaPerGbSecondX86);
   return [
     item(
       `Lambda invocations (${name})`,
@@ -245,6 +245,11 @@ function functionItems(
       prices.cloudWatchLogsIngestionPerGb,
     ),
   ];
+}
+
+/** The Arm or the x86 price, by the function's architecture. */
+function byArchitecture(fn: FunctionInventory, arm64: number, x86: number): number {
+  return fn.architecture === 'arm64' ? arm64 : x86;
 }
 
 function tableByPrefix(tables: readonly TableInventory[], prefix: string): TableInventory {
@@ -365,10 +370,11 @@ function monthlyItems(inventory: TemplateInventory, prices: PriceTable): Monthly
     ['KMS customer managed keys', monthly.kmsKeys, prices.kmsKeyPerMonth],
   ];
   const provisioned = inventory.provisioned.map((fn) => {
-    const perGbSecond =
-      fn.architecture === 'arm64'
-        ? prices.lambdaProvisionedConcurrencyPerGbSecondArm64
-        : prices.lambdaProvisionedConcurrencyPerGbSecondX86;
+    const perGbSecond = byArchitecture(
+      fn,
+      prices.lambdaProvisionedConcurrencyPerGbSecondArm64,
+      prices.lambdaProvisionedConcurrencyPerGbSecondX86,
+    );
     return {
       item: `Lambda provisioned concurrency (${fn.logicalId}, ${fn.memoryMb} MB ${fn.architecture} each)`,
       count: fn.provisionedConcurrency,

@@ -5,7 +5,12 @@
  * description of the stacks.
  */
 import type { StackTemplate, TemplateResource } from '../../local-cloud/assembly/cloud-assembly';
-import { functionQualifiersOf, invokedFunctionIn } from '../../local-cloud/lambda/qualifiers';
+import { referencedLogicalIds } from '../../local-cloud/apigateway/template-references';
+import {
+  functionQualifiersOf,
+  invokedFunctionIn,
+  provisionedConcurrencyOf,
+} from '../../local-cloud/lambda/qualifiers';
 
 /** A Lambda function as billed. */
 export interface FunctionInventory {
@@ -102,17 +107,6 @@ function resourcesOfType(resources: Resources, type: string): [string, Record<st
     .map(([logicalId, resource]) => [logicalId, resource.Properties ?? {}]);
 }
 
-/** Logical ids a value refers to with `Ref` or `Fn::GetAtt`, in order. */
-function referencedIds(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(referencedIds);
-  if (value === null || typeof value !== 'object') return [];
-  const object = value as Record<string, unknown>;
-  if (typeof object.Ref === 'string') return [object.Ref];
-  const getAtt = object['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return [getAtt[0]];
-  return Object.values(object).flatMap(referencedIds);
-}
-
 /** The function a value invokes (directly or through an alias or version), if it names one. */
 function invokedFunctionId(resources: Resources, value: unknown): string | undefined {
   return invokedFunctionIn({ Resources: resources }, value)?.functionLogicalId;
@@ -129,15 +123,26 @@ function readCacheClusters(resources: Resources): string[] {
   );
 }
 
+/** The versions and aliases of a template's functions, read once per template. */
+const qualifiersByTemplate = new WeakMap<Resources, ReturnType<typeof functionQualifiersOf>>();
+function qualifiersOf(resources: Resources): ReturnType<typeof functionQualifiersOf> {
+  let qualifiers = qualifiersByTemplate.get(resources);
+  if (qualifiers === undefined) {
+    qualifiers = functionQualifiersOf({ Resources: resources });
+    qualifiersByTemplate.set(resources, qualifiers);
+  }
+  return qualifiers;
+}
+
 function readProvisioned(resources: Resources): FunctionInventory[] {
-  return [...functionQualifiersOf({ Resources: resources }).keys()]
+  return [...qualifiersOf(resources).keys()]
     .map((logicalId) => readFunction(resources, logicalId))
     .filter((fn) => fn.provisionedConcurrency > 0);
 }
 
 function readFunction(resources: Resources, logicalId: string): FunctionInventory {
   const properties = resources[logicalId].Properties ?? {};
-  const aliases = functionQualifiersOf({ Resources: resources }).get(logicalId)?.aliases ?? [];
+  const aliases = qualifiersOf(resources).get(logicalId)?.aliases ?? [];
   const architectures = properties.Architectures as string[] | undefined;
   const tracing = properties.TracingConfig as { Mode?: string } | undefined;
   return {
@@ -146,13 +151,13 @@ function readFunction(resources: Resources, logicalId: string): FunctionInventor
     memoryMb: typeof properties.MemorySize === 'number' ? properties.MemorySize : 128,
     architecture: architectures?.[0] === 'arm64' ? 'arm64' : 'x86_64',
     tracing: tracing?.Mode === 'Active',
-    provisionedConcurrency: aliases.reduce((sum, alias) => sum + (alias.provisionedConcurrency ?? 0), 0),
+    provisionedConcurrency: provisionedConcurrencyOf(aliases),
   };
 }
 
 function readConsumer(resources: Resources, queueLogicalId: string): QueueConsumerInventory | undefined {
   for (const [, properties] of resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping')) {
-    if (!referencedIds(properties.EventSourceArn).includes(queueLogicalId)) continue;
+    if (!referencedLogicalIds(properties.EventSourceArn).includes(queueLogicalId)) continue;
     const functionId = invokedFunctionId(resources, properties.FunctionName);
     if (functionId === undefined) continue;
     return {
@@ -167,7 +172,7 @@ function readConsumer(resources: Resources, queueLogicalId: string): QueueConsum
 
 /** `/orders/{orderId}` for an API Gateway resource, from its chain of parents. */
 function resourcePath(resources: Resources, resourceId: unknown): string {
-  const [logicalId] = referencedIds(resourceId);
+  const [logicalId] = referencedLogicalIds(resourceId);
   const resource = logicalId === undefined ? undefined : resources[logicalId];
   if (resource?.Type !== 'AWS::ApiGateway::Resource') return ''; // the API's root resource
   const properties = resource.Properties ?? {};
@@ -180,7 +185,7 @@ function readRoutes(resources: Resources): RouteInventory[] {
     .filter(([, properties]) => properties.HttpMethod !== 'OPTIONS')
     .map(([, properties]) => {
       const integration = (properties.Integration ?? {}) as { Uri?: unknown };
-      const targets = referencedIds(integration.Uri);
+      const targets = referencedLogicalIds(integration.Uri);
       const functionId = invokedFunctionId(resources, integration.Uri);
       const queueId = targets.find((id) => resources[id]?.Type === 'AWS::SQS::Queue');
       const path = resourcePath(resources, properties.ResourceId) || '/';

@@ -32,6 +32,15 @@ export function referencedLogicalId(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Every logical id referenced by `Ref` or `Fn::GetAtt` inside a value, in document order. */
+export function referencedLogicalIds(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedLogicalIds);
+  if (!isRecord(value)) return [];
+  const direct = referencedLogicalId(value);
+  if (direct !== undefined) return [direct];
+  return Object.values(value).flatMap(referencedLogicalIds);
+}
+
 /**
  * The logical id of the first `Fn::GetAtt [<id>, <attribute>]` anywhere inside a value, e.g. the
  * function inside a Lambda integration's `Fn::Join` URI.

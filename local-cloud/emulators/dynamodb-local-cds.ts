@@ -6,10 +6,11 @@
  * The JVM archives only a class path of jars: DynamoDB Local's jar names `.` (its own folder) in
  * its manifest's `Class-Path`, which CDS refuses. So the jar is copied once with the same content
  * but a manifest without `Class-Path`, and java starts its `Main-Class` with the jars that
- * `Class-Path` names, in its order, listed explicitly: the same classes, the same database. The first start
- * writes the archive when the JVM exits; a start without one, or with one the JVM cannot use
- * (another JDK), runs as before. Everything lives in `node_modules/.cache/local-cloud/`, named after
- * the jar and the JDK, so an upgrade of either starts afresh.
+ * `Class-Path` names, in its order, listed explicitly: the same classes, the same database. The
+ * first start writes the archive when the JVM exits. An archive that is not one, or that the JVM
+ * says it cannot use, is deleted so that the next start writes a new one; a start that fails with
+ * these flags falls back to the plain jar. Everything lives in `node_modules/.cache/local-cloud/`,
+ * named after the jar, its libraries and the JDK, so an upgrade of any of them starts afresh.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';

@@ -13,10 +13,7 @@ import {
 } from '../assembly/cloud-assembly';
 import type { IntrinsicResolver } from '../assembly/intrinsic-resolver';
 import { localResourceName } from '../resources/local-names';
-import { functionQualifiersOf, LOCAL_VERSION_NUMBER, type TemplateAlias } from './qualifiers';
-
-/** The function type this module reads. */
-export const FUNCTION_TYPE = 'AWS::Lambda::Function';
+import { FUNCTION_TYPE, functionQualifiersOf, LOCAL_VERSION_NUMBER, type TemplateAlias } from './qualifiers';
 
 /** Lambda's limit on function names. */
 const MAX_FUNCTION_NAME_LENGTH = 64;

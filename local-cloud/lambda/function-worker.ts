@@ -44,8 +44,6 @@ export type WorkerOutcome =
   /** The process died during the invocation (a crash, `process.exit`, or a kill). */
   | { readonly kind: 'exited'; readonly error: FunctionError };
 
-/** Where the runner is built to when the local cloud runs from TypeScript (tsx, ts-jest). */
-const BUILT_RUNNER_DIRECTORY = LOCAL_CLOUD_CACHE_DIRECTORY;
 let builtRunner: string | undefined;
 
 /**
@@ -71,11 +69,11 @@ function runnerModule(): string {
   }).outputFiles[0].text;
   // Named by its content: written once, shared by every process; renamed into place, never half-written.
   const file = path.join(
-    BUILT_RUNNER_DIRECTORY,
+    LOCAL_CLOUD_CACHE_DIRECTORY,
     `function-runner-${createHash('sha256').update(built).digest('hex').slice(0, 16)}.js`,
   );
   if (!existsSync(file)) {
-    mkdirSync(BUILT_RUNNER_DIRECTORY, { recursive: true });
+    mkdirSync(LOCAL_CLOUD_CACHE_DIRECTORY, { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, built);
     renameSync(temporary, file);

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LocalFunctionDefinition } from './function-definitions';
+import { provisionedConcurrencyOf } from './qualifiers';
 import { FunctionInitError, FunctionWorker, type FunctionLogSink } from './function-worker';
 import type { FunctionError, InjectedFault } from './runner-protocol';
 
@@ -116,10 +117,7 @@ export class LocalFunction {
 
   constructor(props: LocalFunctionProps) {
     this.definition = props.definition;
-    const provisioned = props.definition.aliases.reduce(
-      (sum, alias) => sum + (alias.provisionedConcurrency ?? 0),
-      0,
-    );
+    const provisioned = provisionedConcurrencyOf(props.definition.aliases);
     this.concurrencyLimit =
       props.definition.reservedConcurrentExecutions ??
       Math.max(props.defaultConcurrencyLimit ?? DEFAULT_CONCURRENCY_LIMIT, provisioned);

@@ -7,11 +7,11 @@
  * a published version gets is 1 (on AWS it counts the function's deployments).
  */
 import type { StackTemplate } from '../assembly/cloud-assembly';
-import { referencedLogicalId } from '../apigateway/template-references';
+import { referencedLogicalId, referencedLogicalIds } from '../apigateway/template-references';
 
 export const VERSION_TYPE = 'AWS::Lambda::Version';
 export const ALIAS_TYPE = 'AWS::Lambda::Alias';
-const FUNCTION_TYPE = 'AWS::Lambda::Function';
+export const FUNCTION_TYPE = 'AWS::Lambda::Function';
 
 /** The number the local cloud gives a published version (there is one code per function). */
 export const LOCAL_VERSION_NUMBER = '1';
@@ -23,6 +23,11 @@ export interface TemplateAlias {
   readonly name: string;
   /** Provisioned concurrency configured on the alias, when it has some. */
   readonly provisionedConcurrency?: number;
+}
+
+/** The provisioned concurrency of a function: what its aliases configure, added up. */
+export function provisionedConcurrencyOf(aliases: readonly TemplateAlias[]): number {
+  return aliases.reduce((sum, alias) => sum + (alias.provisionedConcurrency ?? 0), 0);
 }
 
 /** The versions and aliases of one function of a template. */
@@ -78,7 +83,7 @@ export function functionQualifiersOf(template: StackTemplate): Map<string, Funct
  * latter two followed to their function. Undefined when the value names none.
  */
 export function invokedFunctionIn(template: StackTemplate, value: unknown): InvokedFunction | undefined {
-  for (const logicalId of referencedLogicalIdsIn(value)) {
+  for (const logicalId of referencedLogicalIds(value)) {
     const resource = template.Resources?.[logicalId];
     switch (resource?.Type) {
       case FUNCTION_TYPE:
@@ -102,13 +107,4 @@ function functionLogicalIdOf(template: StackTemplate, functionName: unknown): st
   return logicalId !== undefined && template.Resources?.[logicalId]?.Type === FUNCTION_TYPE
     ? logicalId
     : undefined;
-}
-
-/** Every logical id referenced by `Ref` or `Fn::GetAtt` inside a value, in document order. */
-function referencedLogicalIdsIn(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(referencedLogicalIdsIn);
-  if (value === null || typeof value !== 'object') return [];
-  const direct = referencedLogicalId(value);
-  if (direct !== undefined) return [direct];
-  return Object.values(value).flatMap(referencedLogicalIdsIn);
 }

@@ -248,8 +248,8 @@ export interface ApiCacheProps {
   readonly ttl?: Duration;
   /**
    * The cached methods, keyed by `<resource path>/<HTTP method>` as `methodThrottling` is, e.g.
-   * `/orders/{orderId}/GET`. Each one's integration must key the cache on the caller
-   * ({@link ResilientApi.cacheKeyParameters}); synth fails otherwise.
+   * `/orders/{orderId}/GET`. Each one's integration must key the cache on the caller and on every
+   * path parameter of its resource ({@link ResilientApi.cacheKeyParameters}); synth fails otherwise.
    */
   readonly methods: Record<string, CachedMethodProps>;
 }
